@@ -1,0 +1,54 @@
+package io.topaz.model.config;
+
+import io.topaz.model.validation.Checks;
+import io.topaz.model.validation.FieldError;
+
+import java.util.List;
+
+/**
+ * An API the gateway serves: its TOP method name, the group that permissions and priorities are granted on, the
+ * upstream instances that implement it, a per-call timeout, whether a seller's session is required, and the
+ * application parameters a call must carry.
+ */
+public record ApiDefinition(
+        String method,
+        String apiGroup,
+        List<UpstreamEndpoint> upstreams,
+        Integer timeoutMillis,
+        boolean sessionRequired,
+        List<String> requiredParameters) implements ConfigEntry {
+
+    public static final int DEFAULT_TIMEOUT_MILLIS = 3_000;
+    public static final int MAX_TIMEOUT_MILLIS = 120_000;
+
+    public ApiDefinition {
+        upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+        timeoutMillis = timeoutMillis == null ? DEFAULT_TIMEOUT_MILLIS : timeoutMillis;
+        requiredParameters = requiredParameters == null ? List.of() : List.copyOf(requiredParameters);
+    }
+
+    @Override
+    public String key() {
+        return method;
+    }
+
+    @Override
+    public List<FieldError> validate() {
+        Checks c = new Checks();
+        c.methodName("method", method);
+        c.identifier("apiGroup", apiGroup);
+        c.notEmpty("upstreams", upstreams);
+        for (int i = 0; i < upstreams.size(); i++) {
+            c.add(upstreams.get(i).validate("upstreams[" + i + "]"));
+        }
+        if (!upstreams.isEmpty() && upstreams.stream().allMatch(u -> u.weight() != null && u.weight() == 0)) {
+            c.fail("upstreams", "all weights 0", "at least one upstream must have a weight above 0");
+        }
+        c.range("timeoutMillis", timeoutMillis, 1, MAX_TIMEOUT_MILLIS);
+        for (int i = 0; i < requiredParameters.size(); i++) {
+            c.parameterName("requiredParameters[" + i + "]", requiredParameters.get(i));
+        }
+        c.distinct("requiredParameters", requiredParameters);
+        return c.errors();
+    }
+}

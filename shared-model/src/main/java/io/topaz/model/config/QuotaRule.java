@@ -1,0 +1,27 @@
+package io.topaz.model.config;
+
+import io.topaz.model.validation.Checks;
+import io.topaz.model.validation.FieldError;
+
+import java.util.List;
+
+/** A daily call quota for one app on one API group, counted by calendar day in the platform's zone. */
+public record QuotaRule(String id, String appKey, String apiGroup, Long dailyLimit) implements ConfigEntry {
+
+    public static final long MAX_DAILY_LIMIT = 100_000_000_000L;
+
+    @Override
+    public String key() {
+        return id;
+    }
+
+    @Override
+    public List<FieldError> validate() {
+        Checks c = new Checks();
+        c.identifier("id", id);
+        c.appKey("appKey", appKey);
+        c.identifier("apiGroup", apiGroup);
+        c.range("dailyLimit", dailyLimit, 1, MAX_DAILY_LIMIT);
+        return c.errors();
+    }
+}

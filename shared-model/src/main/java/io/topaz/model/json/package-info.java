@@ -1,0 +1,2 @@
+/** JSON through Jackson: the shared mappers. */
+package io.topaz.model.json;

@@ -1,0 +1,66 @@
+package io.topaz.model.validation;
+
+import io.topaz.model.config.Assignment;
+import io.topaz.model.config.ConfigKind;
+import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.config.FlowRule;
+import io.topaz.model.config.QuotaRule;
+import io.topaz.model.config.SellerGroup;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rules that span entries and are checked when a draft is published: references between kinds resolve, and seller
+ * groups do not overlap. Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
+ */
+public final class ReleaseValidator {
+
+    private ReleaseValidator() {
+    }
+
+    public static List<FieldError> validate(ConfigSnapshot s) {
+        List<FieldError> errors = new ArrayList<>();
+        for (Assignment a : s.items(ConfigKind.ASSIGNMENTS).values()) {
+            String at = "assignments['" + a.key() + "']";
+            if (!s.items(ConfigKind.SELLER_GROUPS).containsKey(a.sellerGroup())) {
+                errors.add(new FieldError(at + ".sellerGroup", a.sellerGroup(), "must name an existing seller group"));
+            }
+            if (!s.items(ConfigKind.AGENT_CLUSTERS).containsKey(a.cluster())) {
+                errors.add(new FieldError(at + ".cluster", a.cluster(), "must name an existing agent cluster"));
+            }
+        }
+        for (FlowRule r : s.flowRules().values()) {
+            if (r.method() != null && !r.method().isEmpty() && !s.apis().containsKey(r.method())) {
+                errors.add(new FieldError("flow-rules['" + r.id() + "'].method", r.method(), "must name an existing API"));
+            }
+        }
+        for (QuotaRule q : s.items(ConfigKind.QUOTA_RULES).values()) {
+            boolean groupExists = s.apis().values().stream().anyMatch(api -> api.apiGroup().equals(q.apiGroup()));
+            if (!groupExists) {
+                errors.add(new FieldError("quota-rules['" + q.id() + "'].apiGroup", q.apiGroup(),
+                        "must name the group of at least one API"));
+            }
+        }
+        List<SellerGroup> groups = new ArrayList<>(s.items(ConfigKind.SELLER_GROUPS).values());
+        groups.sort((a, b) -> Integer.compare(a.bucketFrom(), b.bucketFrom()));
+        for (int i = 1; i < groups.size(); i++) {
+            SellerGroup prev = groups.get(i - 1);
+            SellerGroup cur = groups.get(i);
+            if (cur.bucketFrom() < prev.bucketTo()) {
+                errors.add(new FieldError("seller-groups['" + cur.name() + "'].bucketFrom", String.valueOf(cur.bucketFrom()),
+                        "must not overlap seller group '" + prev.name() + "' [" + prev.bucketFrom() + ", " + prev.bucketTo() + ")"));
+            }
+        }
+        return errors;
+    }
+
+    /** Throws with every problem when the snapshot breaks a cross-entry rule. */
+    public static void check(ConfigSnapshot s) {
+        List<FieldError> errors = validate(s);
+        if (!errors.isEmpty()) {
+            throw new ConfigValidationException("release " + s.release(), errors);
+        }
+    }
+
+}

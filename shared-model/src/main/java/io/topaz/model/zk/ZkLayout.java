@@ -1,0 +1,107 @@
+package io.topaz.model.zk;
+
+import io.topaz.model.config.ConfigKind;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one owner of Topaz's ZooKeeper paths. Nothing else builds a path by hand.
+ *
+ * <pre>
+ * {root}                          default /topaz
+ * ├── draft/{kind}/{key}          one node per draft entry: a ConfigItem (value + version)
+ * ├── releases/{0000000042}       one node per release: its ReleaseManifest (never changed once written)
+ * ├── blobs/{sha256}              gzip'd JSON arrays of entries, content-addressed and shared between releases
+ * ├── live                        the manifest of the live release; agents watch this one node
+ * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
+ * └── locks/publish               the publish mutex
+ * </pre>
+ *
+ * <p>No node grows with the number of entries: a draft entry is one node, and a release's entries are split into
+ * buckets by key hash, each bucket a blob well under ZooKeeper's 1 MB node limit, so tens of thousands of APIs fit.
+ * An unchanged bucket keeps its hash, so a publish that changes one API writes one new blob.
+ */
+public final class ZkLayout {
+
+    public static final String DEFAULT_ROOT = "/topaz";
+
+    private final String root;
+
+    public ZkLayout(String root) {
+        if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {
+            throw new IllegalArgumentException("ZooKeeper root must start with '/' and not end with one, was '" + root + "'");
+        }
+        this.root = root;
+    }
+
+    public static ZkLayout defaults() {
+        return new ZkLayout(DEFAULT_ROOT);
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public String drafts() {
+        return root + "/draft";
+    }
+
+    public String draftKind(ConfigKind<?> kind) {
+        return drafts() + "/" + kind.name();
+    }
+
+    public String draftItem(ConfigKind<?> kind, String key) {
+        return draftKind(kind) + "/" + encodeKey(key);
+    }
+
+    public String releases() {
+        return root + "/releases";
+    }
+
+    public String release(long number) {
+        return releases() + "/" + releaseNodeName(number);
+    }
+
+    public static String releaseNodeName(long number) {
+        return String.format("%010d", number);
+    }
+
+    public String blobs() {
+        return root + "/blobs";
+    }
+
+    public String blob(String sha256) {
+        return blobs() + "/" + sha256;
+    }
+
+    public String live() {
+        return root + "/live";
+    }
+
+    public String agents() {
+        return root + "/agents";
+    }
+
+    public String agent(String agentId) {
+        return agents() + "/" + encodeKey(agentId);
+    }
+
+    public String publishLock() {
+        return root + "/locks/publish";
+    }
+
+    /** Makes any key a legal single path segment (no '/', never '.' or '..'). */
+    public static String encodeKey(String key) {
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
+        if (encoded.equals(".") || encoded.equals("..")) {
+            return encoded.replace(".", "%2E");
+        }
+        return encoded;
+    }
+
+    public static String decodeKey(String segment) {
+        return URLDecoder.decode(segment, StandardCharsets.UTF_8);
+    }
+}
