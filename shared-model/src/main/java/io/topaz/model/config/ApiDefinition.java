@@ -15,7 +15,7 @@ public record ApiDefinition(
         String apiGroup,
         List<UpstreamEndpoint> upstreams,
         Integer timeoutMillis,
-        boolean sessionRequired,
+        Boolean sessionRequired,
         List<String> requiredParameters) implements ConfigEntry {
 
     public static final int DEFAULT_TIMEOUT_MILLIS = 3_000;
@@ -24,6 +24,7 @@ public record ApiDefinition(
     public ApiDefinition {
         upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
         timeoutMillis = timeoutMillis == null ? DEFAULT_TIMEOUT_MILLIS : timeoutMillis;
+        sessionRequired = sessionRequired != null && sessionRequired;
         requiredParameters = requiredParameters == null ? List.of() : List.copyOf(requiredParameters);
     }
 

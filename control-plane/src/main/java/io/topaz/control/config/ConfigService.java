@@ -1,0 +1,82 @@
+package io.topaz.control.config;
+
+import io.topaz.control.audit.AuditAction;
+import io.topaz.control.audit.AuditLog;
+import io.topaz.model.config.ConfigEntry;
+import io.topaz.model.config.ConfigItem;
+import io.topaz.model.config.ConfigKind;
+import io.topaz.model.validation.ConfigValidationException;
+import io.topaz.model.validation.FieldError;
+import org.springframework.stereotype.Service;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Draft edits: validate, write with optimistic concurrency, audit. */
+@Service
+public class ConfigService {
+
+    private final DraftStore drafts;
+    private final AuditLog audit;
+
+    ConfigService(DraftStore drafts, AuditLog audit) {
+        this.drafts = drafts;
+        this.audit = audit;
+    }
+
+    public <T extends ConfigEntry> List<ConfigItem<T>> list(ConfigKind<T> kind) throws Exception {
+        return drafts.list(kind);
+    }
+
+    public <T extends ConfigEntry> Optional<ConfigItem<T>> get(ConfigKind<T> kind, String key) throws Exception {
+        return drafts.get(kind, key);
+    }
+
+    public <T extends ConfigEntry> ConfigItem<T> create(ConfigKind<T> kind, T value, String actor) throws Exception {
+        validate(kind, value);
+        ConfigItem<T> item = drafts.create(kind, value, actor);
+        audit.record(actor, AuditAction.CREATE, kind.name(), item.key(), null, item.version(),
+                AuditLog.detail("after", value));
+        return item;
+    }
+
+    public <T extends ConfigEntry> ConfigItem<T> update(ConfigKind<T> kind, String key, T value, long expectedVersion,
+                                                        String actor) throws Exception {
+        validate(kind, value);
+        if (!key.equals(value.key())) {
+            throw new ConfigValidationException(kind.displayName() + " '" + key + "'", List.of(new FieldError(
+                    keyField(kind), value.key(), "must equal the key in the URL ('" + key + "'); to rename, create the new "
+                    + "entry and delete the old one")));
+        }
+        DraftStore.Change<T> change = drafts.update(kind, value, expectedVersion, actor);
+        audit.record(actor, AuditAction.UPDATE, kind.name(), key, null, change.after().version(),
+                AuditLog.detail("before", change.before().value(), "after", value));
+        return change.after();
+    }
+
+    public <T extends ConfigEntry> void delete(ConfigKind<T> kind, String key, long expectedVersion, String actor)
+            throws Exception {
+        ConfigItem<T> before = drafts.delete(kind, key, expectedVersion);
+        audit.record(actor, AuditAction.DELETE, kind.name(), key, null, before.version(),
+                AuditLog.detail("before", before.value()));
+    }
+
+    private static <T extends ConfigEntry> void validate(ConfigKind<T> kind, T value) {
+        List<FieldError> errors = value.validate();
+        if (!errors.isEmpty()) {
+            String key = value.key() == null ? "(no key)" : "'" + value.key() + "'";
+            throw new ConfigValidationException(kind.displayName() + " " + key + " is invalid", errors);
+        }
+    }
+
+    static String keyField(ConfigKind<?> kind) {
+        return switch (kind.name()) {
+            case "apis" -> "method";
+            case "apps" -> "appKey";
+            case "flow-rules", "quota-rules" -> "id";
+            case "cache-rules" -> "kind";
+            case "assignments" -> "sellerGroup";
+            default -> "name";
+        };
+    }
+}

@@ -1,0 +1,62 @@
+package io.topaz.control.security;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Makes sure a fresh control plane can be reached: an admin token from configuration, or a generated one written to a
+ * file only the owner can read. The secret itself is never logged.
+ */
+@Component
+class BootstrapAdminToken implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(BootstrapAdminToken.class);
+    static final String NAME = "bootstrap-admin";
+
+    private final TokenStore tokens;
+    private final SecurityProperties props;
+
+    BootstrapAdminToken(TokenStore tokens, SecurityProperties props) {
+        this.tokens = tokens;
+        this.props = props;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (!props.bootstrapAdminToken().isBlank()) {
+            if (!props.bootstrapAdminToken().startsWith("tpz_") || props.bootstrapAdminToken().length() < 24) {
+                throw new IllegalArgumentException("topaz.security.bootstrap-admin-token must start with 'tpz_' and be at "
+                        + "least 24 characters (use 'tpz_' + 32 random bytes in base64url)");
+            }
+            tokens.ensure(NAME, Role.ADMIN, props.bootstrapAdminToken());
+            log.info("admin token '{}' is set from configuration", NAME);
+            return;
+        }
+        if (tokens.activeCount() > 0) {
+            return;
+        }
+        String secret = tokens.create(NAME, Role.ADMIN, "bootstrap");
+        Path file = props.bootstrapTokenFile().toAbsolutePath();
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, secret + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system; the file is still written
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the bootstrap admin token to " + file, e);
+        }
+        log.warn("no operator tokens existed: created admin token '{}' and wrote it to {}", NAME, file);
+    }
+}

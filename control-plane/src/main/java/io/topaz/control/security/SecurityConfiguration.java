@@ -1,0 +1,45 @@
+package io.topaz.control.security;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Who may do what. Health is open; everything else needs a bearer token. Viewers read; operators also write config and
+ * publish; admins also manage tokens and apps.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, TokenStore tokens) throws Exception {
+        JsonErrorWriter errors = new JsonErrorWriter();
+        http.csrf(c -> c.disable())
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(r -> r.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerTokenFilter(tokens, errors), AnonymousAuthenticationFilter.class)
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> errors.write(res, 401, "Unauthorized",
+                                "a bearer token is required: 'Authorization: Bearer <token>'"))
+                        .accessDeniedHandler((req, res, ex) -> errors.write(res, 403, "Forbidden",
+                                "your token's role may not " + req.getMethod() + " " + req.getRequestURI())))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.GET, "/api/v1/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**")
+                        .hasRole("VIEWER")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/apps", "/api/v1/apps/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/apps/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.DELETE, "/api/v1/apps/**").hasRole("ADMIN")
+                        .requestMatchers("/api/v1/**").hasRole("OPERATOR")
+                        .anyRequest().denyAll());
+        return http.build();
+    }
+}

@@ -1,0 +1,64 @@
+package io.topaz.control.web;
+
+import io.topaz.model.json.Json;
+import io.topaz.model.validation.ConfigValidationException;
+import io.topaz.model.validation.FieldError;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import java.util.List;
+
+/**
+ * Reads request bodies with the strict mapper and turns every JSON problem into a field error: a wrong type, an
+ * unknown field, a value that is not one of an enum's names, or text that is not JSON at all.
+ */
+public final class JsonBodies {
+
+    private JsonBodies() {
+    }
+
+    public static <T> T read(byte[] body, Class<T> type, String subject) {
+        if (body == null || body.length == 0) {
+            throw new ConfigValidationException(subject, List.of(new FieldError("body", null, "is required (a JSON object)")));
+        }
+        try {
+            T value = Json.strict().readValue(body, type);
+            if (value == null) {
+                throw new ConfigValidationException(subject, List.of(new FieldError("body", "null", "must be a JSON object")));
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigValidationException(subject, List.of(new FieldError(path(e), e.getPropertyName(),
+                    "is not a known field; known fields: " + e.getKnownPropertyIds())));
+        } catch (JacksonException e) {
+            String field = path(e);
+            throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field, null,
+                    "could not be read: " + firstLine(e.getOriginalMessage()))));
+        }
+    }
+
+    static String path(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid JSON";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        // Jackson names our Java types; operators think in JSON.
+        return line.replaceAll("`[a-z]+(\\.[a-zA-Z0-9_$]+)+`", "this field's type");
+    }
+}

@@ -1,0 +1,156 @@
+package io.topaz.control;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The draft REST API: validation, optimistic concurrency, and who may do what. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ConfigApiTest extends ControlPlaneTestSupport {
+
+    @DynamicPropertySource
+    static void props(DynamicPropertyRegistry r) {
+        register(r, TestZooKeeper.connectString(), TestZooKeeper.uniqueRoot());
+    }
+
+    @Test
+    void noTokenIs401ButHealthIsOpen() {
+        assertThat(anonymous().get("/api/v1/apis").status()).isEqualTo(401);
+        assertThat(anonymous().get("/api/v1/agents").status()).isEqualTo(401);
+        assertThat(anonymous().get("/v3/api-docs").status()).isEqualTo(401);
+        assertThat(anonymous().get("/actuator/prometheus").status()).isEqualTo(401);
+        RestApi.Response health = anonymous().get("/actuator/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json("status").asString()).isEqualTo("UP");
+        assertThat(admin().as("tpz_not-a-real-token-at-all-000000").get("/api/v1/apis").status()).isEqualTo(401);
+        assertThat(admin().as("garbage").get("/api/v1/apis").status()).isEqualTo(401);
+    }
+
+    @Test
+    void invalidInputNamesEachField() {
+        RestApi op = withRole("OPERATOR");
+        RestApi.Response r = op.post("/api/v1/apis", """
+                {"method":"Not A Method","apiGroup":"","upstreams":[{"url":"ftp://x","weight":-1}],"timeoutMillis":0}""");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(fields(r)).contains("method", "apiGroup", "upstreams[0].url", "upstreams[0].weight", "timeoutMillis");
+        JsonNode timeout = error(r, "timeoutMillis");
+        assertThat(timeout.get("value").asString()).isEqualTo("0");
+        assertThat(timeout.get("rule").asString()).contains("between 1 and");
+
+        RestApi.Response unknown = op.post("/api/v1/apis", """
+                {"method":"taobao.a.get","apiGroup":"g","upstreams":[{"url":"http://h:1"}],"timeoutMilis":5}""");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(fields(unknown)).containsExactly("timeoutMilis");
+
+        RestApi.Response wrongType = op.post("/api/v1/flow-rules", """
+                {"id":"r1","scope":"EVERYTHING","qps":10}""");
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(fields(wrongType)).containsExactly("scope");
+
+        RestApi.Response notJson = op.post("/api/v1/apis", "{not json");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.raw()).doesNotContain("Exception").doesNotContain("at io.");
+
+        RestApi.Response crossField = op.post("/api/v1/flow-rules", """
+                {"id":"r1","scope":"APP","method":"taobao.a.get","qps":10}""");
+        assertThat(crossField.status()).isEqualTo(400);
+        assertThat(fields(crossField)).contains("method", "appKey");
+    }
+
+    @Test
+    void staleVersionIs409() {
+        RestApi op = withRole("OPERATOR");
+        RestApi.Response created = op.post("/api/v1/apis", api("taobao.stale.get", "core", "http://127.0.0.1:9090"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json("version").asLong()).isEqualTo(1);
+        assertThat(created.etag()).isEqualTo("\"1\"");
+
+        assertThat(op.post("/api/v1/apis", api("taobao.stale.get", "core", "http://127.0.0.1:9090")).status())
+                .isEqualTo(409);
+
+        RestApi.Response first = op.put("/api/v1/apis/taobao.stale.get", api("taobao.stale.get", "core", "http://127.0.0.1:9091"), 1L);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json("version").asLong()).isEqualTo(2);
+
+        // A second operator who also read version 1 must not overwrite the first one's change.
+        RestApi.Response second = op.put("/api/v1/apis/taobao.stale.get", api("taobao.stale.get", "core", "http://127.0.0.1:9092"), 1L);
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.json("message").asString()).contains("version 2");
+        assertThat(op.get("/api/v1/apis/taobao.stale.get").body().get("value").get("upstreams").get(0).get("url").asString())
+                .isEqualTo("http://127.0.0.1:9091");
+
+        assertThat(op.put("/api/v1/apis/taobao.stale.get", api("taobao.stale.get", "core", "http://127.0.0.1:9092"), null).status())
+                .isEqualTo(400);
+        assertThat(op.put("/api/v1/apis/taobao.stale.get", api("taobao.other.get", "core", "http://127.0.0.1:9092"), 2L).status())
+                .isEqualTo(400);
+        assertThat(op.delete("/api/v1/apis/taobao.stale.get", 1L).status()).isEqualTo(409);
+        assertThat(op.delete("/api/v1/apis/taobao.stale.get", 2L).status()).isEqualTo(204);
+        assertThat(op.get("/api/v1/apis/taobao.stale.get").status()).isEqualTo(404);
+    }
+
+    @Test
+    void rolesLimitWhatATokenMayDo() {
+        RestApi viewer = withRole("VIEWER");
+        RestApi op = withRole("OPERATOR");
+
+        assertThat(viewer.get("/api/v1/apis").status()).isEqualTo(200);
+        assertThat(viewer.get("/v3/api-docs").status()).isEqualTo(200);
+        assertThat(viewer.post("/api/v1/apis", api("taobao.viewer.get", "core", "http://127.0.0.1:9090")).status())
+                .isEqualTo(403);
+        assertThat(viewer.post("/api/v1/releases", "{\"message\":\"x\"}").status()).isEqualTo(403);
+        assertThat(viewer.get("/api/v1/tokens").status()).isEqualTo(403);
+
+        assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"c1\",\"zone\":\"z1\"}").status()).isEqualTo(201);
+        assertThat(op.get("/api/v1/tokens").status()).isEqualTo(403);
+        assertThat(op.post("/api/v1/tokens", "{\"name\":\"x\",\"role\":\"ADMIN\"}").status()).isEqualTo(403);
+        assertThat(op.post("/api/v1/apps", "{\"appKey\":\"app1\",\"allowedApiGroups\":[\"core\"]}").status()).isEqualTo(403);
+        assertThat(admin().post("/api/v1/apps", "{\"appKey\":\"app1\",\"allowedApiGroups\":[\"core\"]}").status()).isEqualTo(201);
+
+        // Tokens are shown once and never listed; a revoked token stops working.
+        RestApi.Response created = admin().post("/api/v1/tokens", "{\"name\":\"temp\",\"role\":\"VIEWER\"}");
+        assertThat(created.status()).isEqualTo(201);
+        RestApi temp = admin().as(created.json("token").asString());
+        assertThat(temp.get("/api/v1/apis").status()).isEqualTo(200);
+        assertThat(admin().get("/api/v1/tokens").raw()).contains("temp").doesNotContain(created.json("token").asString());
+        assertThat(admin().delete("/api/v1/tokens/temp", null).status()).isEqualTo(204);
+        assertThat(temp.get("/api/v1/apis").status()).isEqualTo(401);
+    }
+
+    @Test
+    void listsPageAndSearch() {
+        RestApi op = withRole("OPERATOR");
+        for (int i = 0; i < 5; i++) {
+            assertThat(op.post("/api/v1/apis", api("taobao.page.n" + i, "paging", "http://127.0.0.1:9090")).status())
+                    .isEqualTo(201);
+        }
+        RestApi.Response page = op.get("/api/v1/apis?q=taobao.page&offset=1&limit=2");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.json("total").asInt()).isEqualTo(5);
+        assertThat(page.json("items")).hasSize(2);
+        assertThat(page.json("items").get(0).get("key").asString()).isEqualTo("taobao.page.n1");
+        assertThat(op.get("/api/v1/apis?limit=0").status()).isEqualTo(400);
+        assertThat(op.get("/api/v1/no-such-kind").status()).isEqualTo(404);
+    }
+
+    private static List<String> fields(RestApi.Response r) {
+        List<String> out = new ArrayList<>();
+        r.json("errors").forEach(e -> out.add(e.get("field").asString()));
+        return out;
+    }
+
+    private static JsonNode error(RestApi.Response r, String field) {
+        for (JsonNode e : r.json("errors")) {
+            if (e.get("field").asString().equals(field)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no error for field " + field + " in " + r.raw());
+    }
+}
