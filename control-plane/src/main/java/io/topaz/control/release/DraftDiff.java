@@ -1,5 +1,6 @@
 package io.topaz.control.release;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
@@ -22,6 +23,7 @@ public record DraftDiff(long baseRelease, List<Change> changes) {
     public record Change(String kind, String key, ChangeType type, ConfigEntry before, ConfigEntry after) {
     }
 
+    @JsonIgnore
     public boolean isEmpty() {
         return changes.isEmpty();
     }

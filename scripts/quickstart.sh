@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Topaz quickstart: build, then run a local cluster on embedded defaults — an in-process ZooKeeper (port 2181) inside
+# the control plane (port 9080), and two agents (admin ports 8082 and 8182) — seed a demo config, publish it, and wait
+# until both agents have applied it. Needs only JDK 17, Maven and curl.
+#
+#   scripts/quickstart.sh          build, start, seed; stays in the foreground; Ctrl-C stops everything
+#   scripts/quickstart.sh stop     stops a quickstart running elsewhere
+#
+# State lives in .topaz/ (data, logs, pids, quickstart.env); delete it for a fresh start.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE="$ROOT/.topaz"
+PIDS="$STATE/pids"
+LOGS="$STATE/logs"
+ENV_FILE="$STATE/quickstart.env"
+CONTROL_URL="http://127.0.0.1:9080"
+VERSION="0.1.0-SNAPSHOT"
+CP_JAR="$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
+AGENT_JAR="$ROOT/agent/target/agent-$VERSION.jar"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
+
+stop_all() {
+  [ -f "$PIDS" ] || return 0
+  # Agents first, so they unregister while ZooKeeper (inside the control plane) is still up.
+  local pids
+  pids=$(tac "$PIDS")
+  for pid in $pids; do
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -f "$PIDS"
+}
+
+if [ "${1:-}" = "stop" ]; then
+  if [ -f "$PIDS" ]; then stop_all; say "Topaz stopped"; else say "quickstart: nothing is running"; fi
+  exit 0
+fi
+[ $# -eq 0 ] || die "unknown argument '$1' (use no argument to start, or 'stop')"
+
+command -v java >/dev/null || die "java not found: install JDK 17"
+command -v mvn >/dev/null || die "mvn not found: install Maven"
+command -v curl >/dev/null || die "curl not found: install curl"
+if [ -f "$PIDS" ]; then
+  for pid in $(cat "$PIDS"); do
+    kill -0 "$pid" 2>/dev/null && die "a quickstart is already running (pid $pid); run 'scripts/quickstart.sh stop' first"
+  done
+  rm -f "$PIDS"
+fi
+for port in 2181 9080 8080 8081 8082 8180 8181 8182; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is already in use; stop what listens there (ss -ltnp 'sport = :$port') and try again"
+  fi
+done
+
+say "quickstart: building (mvn -DskipTests package)…"
+(cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed; run 'mvn -B -DskipTests package' to see why"
+[ -f "$CP_JAR" ] || die "missing $CP_JAR after the build"
+[ -f "$AGENT_JAR" ] || die "missing $AGENT_JAR after the build"
+
+mkdir -p "$STATE/data" "$LOGS"
+if [ ! -s "$STATE/admin-token" ]; then
+  (umask 077; printf 'tpz_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/admin-token")
+fi
+TOKEN=$(cat "$STATE/admin-token")
+
+trap 'say ""; say "quickstart: stopping…"; stop_all; say "Topaz stopped"; exit 0' INT TERM
+
+start() { # name, log, command…
+  local name=$1; shift
+  "$@" >"$LOGS/$name.log" 2>&1 &
+  echo $! >> "$PIDS"
+}
+
+wait_http() { # name, url, seconds
+  local name=$1 url=$2 secs=$3
+  for _ in $(seq 1 $((secs * 2))); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  stop_all
+  die "$name did not answer at $url within ${secs}s; see $LOGS/$name.log"
+}
+
+JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
+say "quickstart: starting the control plane with embedded ZooKeeper…"
+TOPAZ_SECURITY_BOOTSTRAPADMINTOKEN="$TOKEN" start control-plane \
+  java $JAVA_OPTS -jar "$CP_JAR" --topaz.data-dir="$STATE/data/control-plane" --server.port=9080 \
+  --topaz.zookeeper.embedded-port=2181
+wait_http control-plane "$CONTROL_URL/actuator/health" 120
+
+AGENT_OPTS=${AGENT_OPTS:-"-Xms32m -Xmx256m -XX:+UseSerialGC"}
+for n in 1 2; do
+  base=$((8000 + n * 100 - 20))   # agent 1: 8080…8082, agent 2: 8180…8182
+  say "quickstart: starting agent-$n…"
+  start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local --cluster=local \
+    --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base --broker-port=$((base + 1)) \
+    --data-dir="$STATE/data/agent-$n"
+done
+wait_http agent-1 "http://127.0.0.1:8082/health" 60
+wait_http agent-2 "http://127.0.0.1:8182/health" 60
+
+api() { # method, path, [json]
+  local method=$1 path=$2 body=${3:-}
+  if [ -n "$body" ]; then
+    curl -sS -X "$method" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+      -d "$body" -w '\n%{http_code}' "$CONTROL_URL$path"
+  else
+    curl -sS -X "$method" -H "Authorization: Bearer $TOKEN" -w '\n%{http_code}' "$CONTROL_URL$path"
+  fi
+}
+seed() { # path, key, json — creates the entry unless it exists
+  local path=$1 key=$2 body=$3 out
+  out=$(api GET "$path/$key")
+  [ "${out##*$'\n'}" = 200 ] && return 0
+  out=$(api POST "$path" "$body")
+  [ "${out##*$'\n'}" = 201 ] || { stop_all; die "seeding $path/$key failed: ${out%$'\n'*}"; }
+}
+
+say "quickstart: seeding the demo config…"
+seed /api/v1/agent-clusters local '{"name":"local","zone":"local","description":"the quickstart agents"}'
+seed /api/v1/apis taobao.time.get '{"method":"taobao.time.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":[]}'
+seed /api/v1/apps demo-app '{"appKey":"demo-app","status":"ACTIVE","allowedApiGroups":["basic"]}'
+seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":1000,"mode":"SINGLE_NODE"}'
+diff=$(api GET /api/v1/draft/diff)
+if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
+  out=$(api POST /api/v1/releases '{"message":"quickstart demo config"}')
+  [ "${out##*$'\n'}" = 201 ] || { stop_all; die "publishing failed: ${out%$'\n'*}"; }
+fi
+
+say "quickstart: waiting for both agents to apply the live release…"
+applied=""
+for _ in $(seq 1 60); do
+  fleet=$(api GET /api/v1/agents)
+  if printf '%s' "$fleet" | grep -q '"agents":2,"lagging":0'; then applied=yes; break; fi
+  sleep 0.5
+done
+[ -n "$applied" ] || { stop_all; die "the agents did not apply the release in 30s: ${fleet%$'\n'*}"; }
+
+cat > "$ENV_FILE" <<ENV
+TOPAZ_CONTROL_URL=$CONTROL_URL
+TOPAZ_TOKEN=$TOKEN
+TOPAZ_ZK_CONNECT=127.0.0.1:2181
+TOPAZ_AGENT1_ADMIN_URL=http://127.0.0.1:8082
+TOPAZ_AGENT2_ADMIN_URL=http://127.0.0.1:8182
+ENV
+chmod 600 "$ENV_FILE"
+
+say ""
+say "  control plane   $CONTROL_URL   (OpenAPI: $CONTROL_URL/v3/api-docs)"
+say "  admin token     $TOKEN"
+say "  ZooKeeper       127.0.0.1:2181 (embedded)"
+say "  agent-1 admin   http://127.0.0.1:8082/health   /metrics"
+say "  agent-2 admin   http://127.0.0.1:8182/health   /metrics"
+say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
+say "  settings        $ENV_FILE   logs: $LOGS/"
+say "Topaz is up"
+
+# Stay in the foreground until Ctrl-C, or until 'quickstart.sh stop' ends the processes.
+while [ -f "$PIDS" ]; do
+  alive=""
+  for pid in $(cat "$PIDS" 2>/dev/null); do kill -0 "$pid" 2>/dev/null && alive=yes; done
+  [ -n "$alive" ] || break
+  sleep 1
+done
+stop_all
+say "Topaz stopped"
