@@ -1,0 +1,171 @@
+package io.topaz.agent;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything an agent needs to start. Built from {@code --name=value} flags with environment fallbacks
+ * ({@code TOPAZ_} + upper-case name with '-' as '_', e.g. {@code --zk-connect} / {@code TOPAZ_ZK_CONNECT}).
+ *
+ * @param gatewayPort 0 when this agent runs no gateway
+ * @param brokerPort  0 when this agent runs no broker
+ * @param adminPort   0 picks a free port
+ */
+public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
+                            int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
+                            Duration zkSessionTimeout, Duration zkConnectionTimeout) {
+
+    /** The flags, in the order {@code --help} lists them, with their defaults. */
+    static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("id", null);
+        DEFAULTS.put("zone", "default");
+        DEFAULTS.put("cluster", "default");
+        DEFAULTS.put("host", null);
+        DEFAULTS.put("admin-port", "8082");
+        DEFAULTS.put("gateway-port", "0");
+        DEFAULTS.put("broker-port", "0");
+        DEFAULTS.put("zk-connect", "127.0.0.1:2181");
+        DEFAULTS.put("zk-root", "/topaz");
+        DEFAULTS.put("data-dir", null);
+        DEFAULTS.put("zk-session-timeout", "30s");
+        DEFAULTS.put("zk-connection-timeout", "10s");
+    }
+
+    public AgentSettings {
+        require(id != null && id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}"), "id", id,
+                "letters, digits, '.', '-' and '_', at most 128 characters");
+        require(zone != null && !zone.isBlank(), "zone", zone, "must not be empty");
+        require(cluster != null && !cluster.isBlank(), "cluster", cluster, "must not be empty");
+        require(host != null && !host.isBlank(), "host", host, "must not be empty");
+        port("admin-port", adminPort);
+        port("gateway-port", gatewayPort);
+        port("broker-port", brokerPort);
+        require(zkConnect != null && !zkConnect.isBlank(), "zk-connect", zkConnect, "must be host:port[,host:port…]");
+        require(zkRoot != null && zkRoot.startsWith("/") && !zkRoot.endsWith("/"), "zk-root", zkRoot,
+                "must start with '/' and not end with one");
+        require(dataDir != null, "data-dir", null, "is required");
+        require(zkSessionTimeout != null && !zkSessionTimeout.isNegative() && !zkSessionTimeout.isZero(),
+                "zk-session-timeout", zkSessionTimeout, "must be positive");
+        require(zkConnectionTimeout != null && !zkConnectionTimeout.isNegative() && !zkConnectionTimeout.isZero(),
+                "zk-connection-timeout", zkConnectionTimeout, "must be positive");
+        version = version == null ? "dev" : version;
+    }
+
+    /** Settings for tests and embedding: only the essentials, the rest defaulted. */
+    public static AgentSettings of(String id, String zkConnect, Path dataDir) {
+        return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    public AgentSettings withZkRoot(String root) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout);
+    }
+
+    public AgentSettings withZkTimeouts(Duration session, Duration connection) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, session, connection);
+    }
+
+    public AgentSettings withPlacement(String zone, String cluster) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout);
+    }
+
+    /**
+     * Parses {@code --name=value} flags, falling back to {@code TOPAZ_NAME} in {@code env}, then to defaults.
+     *
+     * @throws IllegalArgumentException naming the flag, the value and the rule, for the first problem found
+     */
+    public static AgentSettings parse(List<String> args, Map<String, String> env, String version) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("argument '" + arg + "' must look like --name=value (see --help)");
+            }
+            String name = arg.substring(2, arg.indexOf('='));
+            if (!DEFAULTS.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", DEFAULTS.keySet()));
+            }
+            values.put(name, arg.substring(arg.indexOf('=') + 1));
+        }
+        for (String name : DEFAULTS.keySet()) {
+            if (!values.containsKey(name)) {
+                String fromEnv = env.get(envName(name));
+                if (fromEnv != null && !fromEnv.isBlank()) {
+                    values.put(name, fromEnv);
+                } else if (DEFAULTS.get(name) != null) {
+                    values.put(name, DEFAULTS.get(name));
+                }
+            }
+        }
+        String id = values.get("id");
+        if (id == null) {
+            throw new IllegalArgumentException("--id is required (or TOPAZ_AGENT_ID): a name unique in the fleet, e.g. agent-1");
+        }
+        String host = values.getOrDefault("host", localHost());
+        Path dataDir = Path.of(values.getOrDefault("data-dir", "data/" + id));
+        return new AgentSettings(id, values.get("zone"), values.get("cluster"), host,
+                integer(values, "admin-port"), integer(values, "gateway-port"), integer(values, "broker-port"),
+                values.get("zk-connect"), values.get("zk-root"), dataDir, version,
+                duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"));
+    }
+
+    static String envName(String flag) {
+        return flag.equals("id") ? "TOPAZ_AGENT_ID" : "TOPAZ_" + flag.toUpperCase().replace('-', '_');
+    }
+
+    private static int integer(Map<String, String> values, String name) {
+        try {
+            return Integer.parseInt(values.get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, was '" + values.get(name) + "'");
+        }
+    }
+
+    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S}). */
+    static Duration duration(Map<String, String> values, String name) {
+        String v = values.get(name).trim().toLowerCase();
+        try {
+            if (v.startsWith("pt")) {
+                return Duration.parse(v.toUpperCase());
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+        } catch (RuntimeException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("--" + name + " must be a duration such as 500ms, 30s or 2m, was '" + values.get(name) + "'");
+    }
+
+    private static String localHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "127.0.0.1";
+        }
+    }
+
+    private static void port(String name, int port) {
+        require(port >= 0 && port <= 65535, name, port, "must be between 0 and 65535");
+    }
+
+    private static void require(boolean ok, String name, Object value, String rule) {
+        if (!ok) {
+            throw new IllegalArgumentException("--" + name + " " + rule + ", was " + (value == null ? "missing" : "'" + value + "'"));
+        }
+    }
+}

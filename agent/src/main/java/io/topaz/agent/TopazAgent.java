@@ -1,0 +1,192 @@
+package io.topaz.agent;
+
+import io.topaz.agent.admin.AdminServer;
+import io.topaz.agent.config.LocalSnapshot;
+import io.topaz.agent.config.ReleaseWatcher;
+import io.topaz.agent.config.SnapshotHolder;
+import io.topaz.agent.fleet.Registration;
+import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.fleet.AgentInfo;
+import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One agent: serves the last release it has (from disk at first), follows the live release in ZooKeeper, registers
+ * itself for the fleet view, and answers health and metrics on its admin port.
+ *
+ * <p>Starting never waits for ZooKeeper: with ZooKeeper down the agent serves its local release and catches up when
+ * ZooKeeper returns. Lifecycle: {@code LATENT → STARTED → CLOSED}; {@link #close()} may be called more than once.
+ */
+public final class TopazAgent implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(TopazAgent.class);
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final AtomicReference<ConnectionState> zkState = new AtomicReference<>(null);
+    private final AgentSettings settings;
+    private final Clock clock;
+    private final SnapshotHolder holder = new SnapshotHolder();
+    private final AgentMetrics metrics;
+    private final long startedAtMillis;
+    private CuratorFramework curator;
+    private ReleaseWatcher watcher;
+    private Registration registration;
+    private AdminServer admin;
+    private int adminPort;
+
+    private TopazAgent(AgentSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = new AgentMetrics(settings.id(), settings.cluster());
+        this.startedAtMillis = clock.millis();
+    }
+
+    /** Starts an agent; returns once it serves (from its local release, if any) and its admin port listens. */
+    public static TopazAgent start(AgentSettings settings, Clock clock) throws InterruptedException {
+        TopazAgent agent = new TopazAgent(settings, clock);
+        try {
+            agent.doStart();
+        } catch (RuntimeException | InterruptedException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private void doStart() throws InterruptedException {
+        state.set(State.STARTED);
+        LocalSnapshot local = new LocalSnapshot(settings.dataDir());
+        local.load().ifPresent(s -> {
+            holder.swap(s);
+            metrics.restored(s.release());
+            log.info("serving release {} from {} until ZooKeeper answers", s.release(), local.file());
+        });
+
+        admin = new AdminServer(this::health, metrics::scrape);
+        adminPort = admin.start("0.0.0.0", settings.adminPort());
+
+        ZkLayout layout = new ZkLayout(settings.zkRoot());
+        curator = CuratorFrameworkFactory.builder()
+                .connectString(settings.zkConnect())
+                .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
+                .connectionTimeoutMs((int) settings.zkConnectionTimeout().toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(200, 29, 5_000))
+                .build();
+        curator.getConnectionStateListenable().addListener((client, newState) -> {
+            zkState.set(newState);
+            metrics.zookeeperConnected(newState.isConnected());
+            if (newState == ConnectionState.LOST || newState == ConnectionState.SUSPENDED) {
+                log.warn("ZooKeeper connection {}; serving release {} meanwhile", newState, holder.current().release());
+            } else if (newState == ConnectionState.RECONNECTED) {
+                log.info("ZooKeeper connection back");
+            }
+        });
+
+        registration = new Registration(curator, layout, info(holder.current().release(), 0));
+        watcher = new ReleaseWatcher(curator, layout, holder, local, metrics,
+                release -> registration.update(info(release, clock.millis())));
+        curator.start();
+        registration.start();
+        watcher.start();
+        log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
+                settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
+    }
+
+    private AgentInfo info(long release, long appliedAt) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("admin", adminPort);
+        if (settings.gatewayPort() > 0) {
+            ports.put("gateway", settings.gatewayPort());
+        }
+        if (settings.brokerPort() > 0) {
+            ports.put("broker", settings.brokerPort());
+        }
+        return new AgentInfo(settings.id(), settings.zone(), settings.cluster(), settings.host(), ports,
+                settings.version(), startedAtMillis, release, appliedAt);
+    }
+
+    private Map<String, Object> health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        ConnectionState zk = zkState.get();
+        h.put("status", "UP");
+        h.put("agentId", settings.id());
+        h.put("zone", settings.zone());
+        h.put("cluster", settings.cluster());
+        h.put("appliedRelease", holder.current().release());
+        h.put("entries", holder.current().size());
+        h.put("zookeeper", zk == null ? "CONNECTING" : zk.isConnected() ? "CONNECTED" : zk.name());
+        h.put("startedAt", Instant.ofEpochMilli(startedAtMillis).toString());
+        h.put("version", settings.version());
+        return h;
+    }
+
+    /** The release this agent serves now: one immutable snapshot. */
+    public ConfigSnapshot snapshot() {
+        return holder.current();
+    }
+
+    public long appliedRelease() {
+        return holder.current().release();
+    }
+
+    /** Called after each newly applied release, on the applying thread. */
+    public void addReleaseListener(Consumer<ConfigSnapshot> listener) {
+        holder.addListener(listener);
+    }
+
+    public String id() {
+        return settings.id();
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public boolean zookeeperConnected() {
+        ConnectionState s = zkState.get();
+        return s != null && s.isConnected();
+    }
+
+    public AgentMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) != State.STARTED) {
+            return;
+        }
+        closeQuietly(watcher);
+        closeQuietly(registration);
+        closeQuietly(curator);
+        closeQuietly(admin);
+        metrics.close();
+        log.info("agent {} stopped", settings.id());
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("close failed", e);
+        }
+    }
+}

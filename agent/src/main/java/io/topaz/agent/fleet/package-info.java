@@ -1,0 +1,2 @@
+/** The agent's place in the fleet: its ephemeral registration node. */
+package io.topaz.agent.fleet;

@@ -1,0 +1,46 @@
+package io.topaz.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AgentSettingsTest {
+
+    @Test
+    void flagsWinOverEnvironmentWhichWinsOverDefaults() {
+        AgentSettings s = AgentSettings.parse(List.of("--id=agent-1", "--admin-port=9999", "--zk-session-timeout=500ms"),
+                Map.of("TOPAZ_ADMIN_PORT", "1234", "TOPAZ_ZONE", "z9", "TOPAZ_ZK_CONNECT", "zk:2181"), "1.0");
+        assertThat(s.id()).isEqualTo("agent-1");
+        assertThat(s.adminPort()).isEqualTo(9999);
+        assertThat(s.zone()).isEqualTo("z9");
+        assertThat(s.zkConnect()).isEqualTo("zk:2181");
+        assertThat(s.cluster()).isEqualTo("default");
+        assertThat(s.zkSessionTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.dataDir()).isEqualTo(Path.of("data/agent-1"));
+        assertThat(s.version()).isEqualTo("1.0");
+    }
+
+    @Test
+    void badInputNamesTheFlagAndTheRule() {
+        assertThatThrownBy(() -> AgentSettings.parse(List.of(), Map.of(), null))
+                .hasMessageContaining("--id is required");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--admin-port=x"), Map.of(), null))
+                .hasMessageContaining("--admin-port must be a number, was 'x'");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--admin-port=70000"), Map.of(), null))
+                .hasMessageContaining("--admin-port must be between 0 and 65535");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--colour=red"), Map.of(), null))
+                .hasMessageContaining("unknown flag --colour");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--zk-session-timeout=soon"), Map.of(), null))
+                .hasMessageContaining("must be a duration");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("id=a"), Map.of(), null))
+                .hasMessageContaining("must look like --name=value");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a b"), Map.of(), null))
+                .hasMessageContaining("--id");
+    }
+}

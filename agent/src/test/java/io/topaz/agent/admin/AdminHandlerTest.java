@@ -1,0 +1,64 @@
+package io.topaz.agent.admin;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ResourceLeakDetector;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The admin handler alone, through an EmbeddedChannel, checking that no buffer leaks. */
+class AdminHandlerTest {
+
+    @BeforeAll
+    static void paranoid() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(new AdminHandler(() -> Map.of("status", "UP"), () -> "metric_a 1.0\n"));
+    }
+
+    @Test
+    void answersHealthAndMetrics() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/health"));
+        FullHttpResponse health = ch.readOutbound();
+        assertThat(health.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(health.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"UP\"}");
+        health.release();
+
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics?x=1"));
+        FullHttpResponse metrics = ch.readOutbound();
+        assertThat(metrics.headers().get("content-type")).isEqualTo(AdminHandler.PROMETHEUS_TYPE);
+        assertThat(metrics.content().toString(StandardCharsets.UTF_8)).contains("metric_a 1.0");
+        metrics.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void refusesUnknownPathsAndMethodsWithoutLeaking() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/admin/secret"));
+        FullHttpResponse notFound = ch.readOutbound();
+        assertThat(notFound.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
+        notFound.release();
+
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.DELETE, "/health",
+                Unpooled.copiedBuffer("body", StandardCharsets.UTF_8)));
+        FullHttpResponse notAllowed = ch.readOutbound();
+        assertThat(notAllowed.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
+        assertThat(notAllowed.headers().get("allow")).isEqualTo("GET, HEAD");
+        notAllowed.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+}
