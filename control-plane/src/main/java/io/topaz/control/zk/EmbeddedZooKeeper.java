@@ -23,6 +23,8 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
     private enum State { LATENT, STARTED, CLOSED }
 
+    private static final long START_TIMEOUT_MILLIS = 30_000;
+
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Path baseDir;
     private final int port;
@@ -59,7 +61,12 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
                 .configuration(p)
                 .exitHandler(ExitHandler.LOG_ONLY)
                 .build();
-        server.start(30_000);
+        try {
+            server.start(START_TIMEOUT_MILLIS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the embedded ZooKeeper server did not start within " + START_TIMEOUT_MILLIS
+                    + " ms on port " + port + "; its error is logged above (is the port free? is " + baseDir + " writable?)");
+        }
         connectString = server.getConnectionString();
         log.info("embedded ZooKeeper serving {} with data in {}", connectString, baseDir);
         return connectString;
@@ -71,8 +78,21 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
     @Override
     public void close() {
-        if (state.getAndSet(State.CLOSED) == State.STARTED && server != null) {
-            server.close();
+        if (state.getAndSet(State.CLOSED) != State.STARTED || server == null) {
+            return;
+        }
+        // ZooKeeper's close joins its server threads and never returns if the server died while starting; bound it.
+        Thread closer = new Thread(server::close, "embedded-zookeeper-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("embedded ZooKeeper did not stop within 10 s; leaving it to the JVM's exit");
+        } else {
             log.info("embedded ZooKeeper stopped");
         }
     }
