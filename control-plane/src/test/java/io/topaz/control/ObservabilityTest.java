@@ -23,6 +23,8 @@ class ObservabilityTest extends ControlPlaneTestSupport {
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json("paths").has("/api/v1/releases")).isTrue();
         assertThat(docs.json("paths").has("/api/v1/agents")).isTrue();
+        assertThat(docs.json("info").get("title").asString()).isEqualTo("Topaz control plane");
+        assertThat(docs.json("components").get("securitySchemes").has("bearer")).isTrue();
     }
 
     @Test
