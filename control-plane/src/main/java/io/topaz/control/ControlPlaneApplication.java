@@ -4,6 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The Topaz control plane: the source of truth for config. Operators edit drafts over REST, publish them as numbered
@@ -11,6 +12,7 @@ import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoCon
  */
 @SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class ControlPlaneApplication {
 
     public static void main(String[] args) {

@@ -110,8 +110,9 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"c1\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/tokens").status()).isEqualTo(403);
         assertThat(op.post("/api/v1/tokens", "{\"name\":\"x\",\"role\":\"ADMIN\"}").status()).isEqualTo(403);
-        assertThat(op.post("/api/v1/apps", "{\"appKey\":\"app1\",\"allowedApiGroups\":[\"core\"]}").status()).isEqualTo(403);
-        assertThat(admin().post("/api/v1/apps", "{\"appKey\":\"app1\",\"allowedApiGroups\":[\"core\"]}").status()).isEqualTo(201);
+        String app = "{\"appKey\":\"app1\",\"name\":\"App one\",\"owner\":\"isv-1\",\"allowedApiGroups\":[\"core\"]}";
+        assertThat(op.post("/api/v1/apps", app).status()).isEqualTo(403);
+        assertThat(admin().post("/api/v1/apps", app).status()).isEqualTo(201);
 
         // Tokens are shown once and never listed; a revoked token stops working.
         RestApi.Response created = admin().post("/api/v1/tokens", "{\"name\":\"temp\",\"role\":\"VIEWER\"}");

@@ -1,8 +1,8 @@
 package io.topaz.model;
 
 import io.topaz.model.config.ApiDefinition;
-import io.topaz.model.config.AppConfig;
-import io.topaz.model.config.AppStatus;
+import io.topaz.model.config.CacheRule;
+import io.topaz.model.config.MetadataKind;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.FlowRule;
@@ -73,7 +73,7 @@ class ReleaseCodecTest {
     @Test
     void snapshotFileRoundTrips(@TempDir Path dir) {
         ConfigSnapshot.Builder b = ConfigSnapshot.builder(9);
-        b.put(ConfigKind.APPS, new AppConfig("app-1", AppStatus.DISABLED, List.of("g1", "g2")));
+        b.put(ConfigKind.CACHE_RULES, new CacheRule(MetadataKind.APP, 5_000L, 120_000L, 30_000L, 600_000L, 10_000L, 0.001));
         ConfigSnapshot s = b.build();
         SnapshotFile.write(dir.resolve("r.json"), ReleaseCodec.encode(s, "m", "a", 1, null));
         ConfigSnapshot read = SnapshotFile.read(dir.resolve("r.json")).orElseThrow();

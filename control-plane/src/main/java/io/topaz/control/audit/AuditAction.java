@@ -8,5 +8,7 @@ public enum AuditAction {
     PUBLISH,
     ROLLBACK,
     TOKEN_CREATE,
-    TOKEN_REVOKE
+    TOKEN_REVOKE,
+    /** A session revoked before it expired. */
+    REVOKE
 }

@@ -1,6 +1,7 @@
 package io.topaz.control.config;
 
 import io.topaz.control.web.ApiException;
+import io.topaz.control.web.Versions;
 import io.topaz.control.web.JsonBodies;
 import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigItem;
@@ -30,7 +31,7 @@ import java.util.List;
  * {@code If-Match} or {@code ?version=}; a stale version is refused with 409.
  */
 @RestController
-@RequestMapping("/api/v1/{kind:apis|apps|flow-rules|quota-rules|cache-rules|seller-groups|agent-clusters|assignments}")
+@RequestMapping("/api/v1/{kind:apis|flow-rules|quota-rules|cache-rules|seller-groups|agent-clusters|assignments}")
 class ConfigController {
 
     private static final int MAX_LIMIT = 1000;
@@ -113,27 +114,7 @@ class ConfigController {
     }
 
     static long expectedVersion(String ifMatch, Long version) {
-        if (ifMatch != null && !ifMatch.isBlank()) {
-            String v = ifMatch.trim();
-            if (v.startsWith("W/")) {
-                v = v.substring(2);
-            }
-            v = v.replace("\"", "");
-            try {
-                long parsed = Long.parseLong(v);
-                if (version != null && version != parsed) {
-                    throw ApiException.badRequest("If-Match (" + parsed + ") and ?version= (" + version + ") disagree");
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("If-Match must be the item's version, e.g. \"3\", was " + ifMatch);
-            }
-        }
-        if (version == null) {
-            throw ApiException.badRequest("the version you read is required, in the If-Match header or ?version=, so "
-                    + "that a concurrent change is not overwritten");
-        }
-        return version;
+        return Versions.required(ifMatch, version);
     }
 
     private static ResponseEntity<ConfigItem<?>> withEtag(ResponseEntity.BodyBuilder b, ConfigItem<?> item) {

@@ -9,7 +9,12 @@ public enum Role {
     /** Also edits drafts and publishes or rolls back releases. */
     OPERATOR,
     /** Also manages tokens and apps. */
-    ADMIN;
+    ADMIN,
+    /**
+     * An agent's credential: reads metadata with secrets (the batch lookup and the key filters) and nothing else. Not
+     * an operator role: it includes none of the others, and they do not include it.
+     */
+    AGENT;
 
     /** Spring Security authorities for this role and every role it includes. */
     public List<String> authorities() {
@@ -17,6 +22,7 @@ public enum Role {
             case VIEWER -> List.of("ROLE_VIEWER");
             case OPERATOR -> List.of("ROLE_OPERATOR", "ROLE_VIEWER");
             case ADMIN -> List.of("ROLE_ADMIN", "ROLE_OPERATOR", "ROLE_VIEWER");
+            case AGENT -> List.of("ROLE_AGENT");
         };
     }
 }

@@ -33,6 +33,7 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
+                        .requestMatchers("/api/v1/metadata/**").hasRole("AGENT")
                         .requestMatchers(HttpMethod.GET, "/api/v1/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**")
                         .hasRole("VIEWER")
                         .requestMatchers(HttpMethod.POST, "/api/v1/apps", "/api/v1/apps/**").hasRole("ADMIN")

@@ -11,7 +11,6 @@ import java.util.Optional;
 public final class ConfigKind<T extends ConfigEntry> {
 
     public static final ConfigKind<ApiDefinition> APIS = new ConfigKind<>("apis", "api", ApiDefinition.class);
-    public static final ConfigKind<AppConfig> APPS = new ConfigKind<>("apps", "app", AppConfig.class);
     public static final ConfigKind<FlowRule> FLOW_RULES = new ConfigKind<>("flow-rules", "flow rule", FlowRule.class);
     public static final ConfigKind<QuotaRule> QUOTA_RULES = new ConfigKind<>("quota-rules", "quota rule", QuotaRule.class);
     public static final ConfigKind<CacheRule> CACHE_RULES = new ConfigKind<>("cache-rules", "cache rule", CacheRule.class);
@@ -22,7 +21,7 @@ public final class ConfigKind<T extends ConfigEntry> {
     public static final ConfigKind<Assignment> ASSIGNMENTS = new ConfigKind<>("assignments", "assignment", Assignment.class);
 
     private static final List<ConfigKind<?>> ALL = List.of(
-            APIS, APPS, FLOW_RULES, QUOTA_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS, ASSIGNMENTS);
+            APIS, FLOW_RULES, QUOTA_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS, ASSIGNMENTS);
 
     private final String name;
     private final String displayName;

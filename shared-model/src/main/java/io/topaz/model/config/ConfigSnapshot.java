@@ -48,10 +48,6 @@ public final class ConfigSnapshot {
         return items(ConfigKind.APIS);
     }
 
-    public Map<String, AppConfig> apps() {
-        return items(ConfigKind.APPS);
-    }
-
     public Map<String, FlowRule> flowRules() {
         return items(ConfigKind.FLOW_RULES);
     }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * ├── blobs/{sha256}              gzip'd JSON arrays of entries, content-addressed and shared between releases
  * ├── live                        the manifest of the live release; agents watch this one node
  * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
+ * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
  * └── locks/publish               the publish mutex
  * </pre>
  *
@@ -86,6 +87,15 @@ public final class ZkLayout {
 
     public String agent(String agentId) {
         return agents() + "/" + encodeKey(agentId);
+    }
+
+    /** Parent of the metadata events: persistent sequential nodes {@code e-<seq>} (keys created, apps or sessions changed). */
+    public String metadataEvents() {
+        return root + "/metadata/events";
+    }
+
+    public String metadataEventPrefix() {
+        return metadataEvents() + "/e-";
     }
 
     public String publishLock() {
