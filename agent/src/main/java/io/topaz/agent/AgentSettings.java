@@ -1,5 +1,7 @@
 package io.topaz.agent;
 
+import io.topaz.agent.metadata.MetadataSettings;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import java.util.Map;
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
-                            Duration zkSessionTimeout, Duration zkConnectionTimeout) {
+                            Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -35,6 +37,10 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("data-dir", null);
         DEFAULTS.put("zk-session-timeout", "30s");
         DEFAULTS.put("zk-connection-timeout", "10s");
+        DEFAULTS.put("control-url", null);
+        DEFAULTS.put("agent-token", null);
+        DEFAULTS.put("redis-uri", null);
+        DEFAULTS.put("redis-prefix", MetadataSettings.DEFAULT_REDIS_PREFIX);
     }
 
     public AgentSettings {
@@ -55,27 +61,33 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         require(zkConnectionTimeout != null && !zkConnectionTimeout.isNegative() && !zkConnectionTimeout.isZero(),
                 "zk-connection-timeout", zkConnectionTimeout, "must be positive");
         version = version == null ? "dev" : version;
+        metadata = metadata == null ? MetadataSettings.none() : metadata;
     }
 
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10));
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none());
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection);
+                version, session, connection, metadata);
+    }
+
+    public AgentSettings withMetadata(MetadataSettings newMetadata) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata);
     }
 
     /**
@@ -114,7 +126,9 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         return new AgentSettings(id, values.get("zone"), values.get("cluster"), host,
                 integer(values, "admin-port"), integer(values, "gateway-port"), integer(values, "broker-port"),
                 values.get("zk-connect"), values.get("zk-root"), dataDir, version,
-                duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"));
+                duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
+                new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
+                        values.get("redis-prefix")));
     }
 
     static String envName(String flag) {

@@ -21,6 +21,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.Optional;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.model.config.ConfigKind;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +53,8 @@ public final class TopazAgent implements Closeable {
     private ReleaseWatcher watcher;
     private Registration registration;
     private AdminServer admin;
+    private MetadataClient metadata;
+    private ExecutorService metadataExecutor;
     private int adminPort;
 
     private TopazAgent(AgentSettings settings, Clock clock) {
@@ -103,8 +111,32 @@ public final class TopazAgent implements Closeable {
         curator.start();
         registration.start();
         watcher.start();
+        if (settings.metadata().enabled()) {
+            startMetadata(layout);
+        }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
+    }
+
+    private void startMetadata(ZkLayout layout) {
+        AtomicInteger n = new AtomicInteger();
+        metadataExecutor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "topaz-metadata-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        metadata = MetadataClient.create(settings.metadata(), curator, layout, clock, metadataExecutor,
+                metrics.registry());
+        metadata.applyRules(holder.current().items(ConfigKind.CACHE_RULES));
+        holder.addListener(s -> metadata.applyRules(s.items(ConfigKind.CACHE_RULES)));
+        metadata.start();
+        log.info("metadata: L3 {}, L2 {}", settings.metadata().controlUrl(),
+                settings.metadata().redisUri() == null ? "none" : settings.metadata().redisUri());
+    }
+
+    /** Apps and sessions through the multi-tier cache; empty when this agent was started without --control-url. */
+    public Optional<MetadataClient> metadata() {
+        return Optional.ofNullable(metadata);
     }
 
     private AgentInfo info(long release, long appliedAt) {
@@ -132,6 +164,9 @@ public final class TopazAgent implements Closeable {
         h.put("zookeeper", zk == null ? "CONNECTING" : zk.isConnected() ? "CONNECTED" : zk.name());
         h.put("startedAt", Instant.ofEpochMilli(startedAtMillis).toString());
         h.put("version", settings.version());
+        if (metadata != null) {
+            h.put("metadataSource", metadata.apps().sourceDown() || metadata.sessions().sourceDown() ? "DOWN" : "UP");
+        }
         return h;
     }
 
@@ -170,6 +205,10 @@ public final class TopazAgent implements Closeable {
     public void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
+        }
+        closeQuietly(metadata);
+        if (metadataExecutor != null) {
+            metadataExecutor.shutdownNow();
         }
         closeQuietly(watcher);
         closeQuietly(registration);

@@ -1,0 +1,88 @@
+package io.topaz.agent.metadata;
+
+import io.topaz.model.config.MetadataKind;
+import io.topaz.model.json.Json;
+import io.topaz.model.metadata.AppMetadata;
+import io.topaz.model.metadata.KeyFilter;
+import io.topaz.model.metadata.MetadataLookup;
+import io.topaz.model.metadata.SessionMetadata;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * L3 over HTTP: {@code POST /api/v1/metadata/lookup} and {@code GET /api/v1/metadata/filters/{kind}} with the agent's
+ * token. Non-blocking ({@link HttpClient#sendAsync}); no thread waits for the control plane.
+ */
+final class ControlPlaneSource implements MetadataSource {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private final HttpClient http;
+    private final URI lookup;
+    private final String base;
+    private final String token;
+
+    ControlPlaneSource(String controlUrl, String token, Executor executor) {
+        this.base = controlUrl.endsWith("/") ? controlUrl.substring(0, controlUrl.length() - 1) : controlUrl;
+        this.lookup = URI.create(base + "/api/v1/metadata/lookup");
+        this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
+    }
+
+    @Override
+    public CompletableFuture<Map<String, AppMetadata>> apps(Set<String> appKeys) {
+        return post(new MetadataLookup.Request(List.copyOf(appKeys), List.of())).thenApply(MetadataLookup.Response::apps);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, SessionMetadata>> sessions(Set<String> keyHashes) {
+        return post(new MetadataLookup.Request(List.of(), List.copyOf(keyHashes))).thenApply(MetadataLookup.Response::sessions);
+    }
+
+    @Override
+    public CompletableFuture<KeyFilter> filter(MetadataKind kind, double falsePositiveRate) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/v1/metadata/filters/"
+                        + kind.name().toLowerCase(Locale.ROOT) + "?fpp=" + falsePositiveRate))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .GET().build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            check(r.statusCode(), "key filter " + kind);
+            long expected = Long.parseLong(r.headers().firstValue("X-Topaz-Expected-Insertions").orElse("0"));
+            return KeyFilter.fromBytes(r.body(), expected, falsePositiveRate);
+        });
+    }
+
+    private CompletableFuture<MetadataLookup.Response> post(MetadataLookup.Request body) {
+        HttpRequest req = HttpRequest.newBuilder(lookup)
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)))
+                .build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            check(r.statusCode(), "metadata lookup");
+            return Json.read(r.body(), MetadataLookup.Response.class);
+        });
+    }
+
+    private static void check(int status, String what) {
+        if (status != 200) {
+            String hint = status == 401 || status == 403
+                    ? " (is --agent-token a control-plane token with the AGENT role?)" : "";
+            throw new CompletionException(new IOException(what + ": the control plane answered " + status + hint));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.topaz.agent.metadata;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.model.config.CacheRule;
+import io.topaz.model.config.MetadataKind;
+import io.topaz.model.metadata.AppMetadata;
+import io.topaz.model.metadata.MetadataEvent;
+import io.topaz.model.metadata.SessionKeys;
+import io.topaz.model.metadata.SessionMetadata;
+import io.topaz.model.top.SignMethod;
+import io.topaz.model.top.TopSigner;
+import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An agent's view of apps and sessions: two {@link TieredCache}s over the same L2 and L3, kept current by metadata
+ * events, configured by the published cache rules. The gateway asks it two questions: is this call signed by a live
+ * app ({@link #checkSignature}) and is this session valid for it ({@link #checkSession}).
+ *
+ * <p>Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} may be called more than once.
+ */
+public final class MetadataClient implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(MetadataClient.class);
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final TieredCache<AppMetadata> apps;
+    private final TieredCache<SessionMetadata> sessions;
+    private final SharedCache l2;
+    private final Clock clock;
+    private final MetadataEventWatcher watcher;
+
+    MetadataClient(MetadataSource source, SharedCache l2, CuratorFramework curator, ZkLayout layout, Clock clock,
+                   Ticker ticker, Executor executor, MeterRegistry registry) {
+        this.l2 = l2;
+        this.clock = clock;
+        this.apps = new TieredCache<>(MetadataKind.APP, AppMetadata.class, AppMetadata::version, source::apps,
+                rate -> source.filter(MetadataKind.APP, rate), l2, defaultRule(MetadataKind.APP), ticker, executor, registry);
+        this.sessions = new TieredCache<>(MetadataKind.SESSION, SessionMetadata.class, SessionMetadata::version,
+                source::sessions, rate -> source.filter(MetadataKind.SESSION, rate), l2,
+                defaultRule(MetadataKind.SESSION), ticker, executor, registry);
+        this.watcher = curator == null ? null : new MetadataEventWatcher(curator, layout, this::onEvent, this::onGap);
+    }
+
+    /** The client for an agent's settings: L3 over HTTP, L2 on Redis when configured. */
+    public static MetadataClient create(MetadataSettings settings, CuratorFramework curator, ZkLayout layout, Clock clock,
+                                        Executor executor, MeterRegistry registry) {
+        MetadataSource source = new ControlPlaneSource(settings.controlUrl(), settings.agentToken(), executor);
+        SharedCache l2 = settings.redisUri() == null ? SharedCache.none()
+                : new RedisSharedCache(settings.redisUri(), settings.redisPrefix());
+        return new MetadataClient(source, l2, curator, layout, clock, Ticker.systemTicker(), executor, registry);
+    }
+
+    static CacheRule defaultRule(MetadataKind kind) {
+        return new CacheRule(kind, null, null, null, null, null, null);
+    }
+
+    /** Starts watching events and fetches the key filters; lookups work before the filters arrive. */
+    public MetadataClient start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("already started or closed");
+        }
+        if (watcher != null) {
+            watcher.start();
+        }
+        apps.refreshFilter();
+        sessions.refreshFilter();
+        return this;
+    }
+
+    public TieredCache<AppMetadata> apps() {
+        return apps;
+    }
+
+    public TieredCache<SessionMetadata> sessions() {
+        return sessions;
+    }
+
+    /**
+     * Checks a call's app and signature: the app exists and is active, and {@code sign} matches its current secret
+     * or a previous one not yet retired.
+     */
+    public CompletableFuture<SignatureCheck> checkSignature(String appKey, Map<String, String> params, String body,
+                                                            SignMethod method, String sign) {
+        return apps.get(appKey).thenApply(found -> {
+            if (found.isEmpty()) {
+                return new SignatureCheck(SignatureCheck.Outcome.UNKNOWN_APP, null);
+            }
+            AppMetadata app = found.get();
+            if (!app.active()) {
+                return new SignatureCheck(SignatureCheck.Outcome.APP_DISABLED, app);
+            }
+            for (String secret : app.secretsAcceptedAt(clock.millis())) {
+                if (TopSigner.verify(params, body, secret, method, sign)) {
+                    return new SignatureCheck(SignatureCheck.Outcome.OK, app);
+                }
+            }
+            return new SignatureCheck(SignatureCheck.Outcome.INVALID_SIGNATURE, app);
+        });
+    }
+
+    /** Checks a call's session key for {@code appKey}: known, not expired, not revoked, issued to that app. */
+    public CompletableFuture<SessionCheck> checkSession(String appKey, String sessionKey) {
+        return sessions.get(SessionKeys.hash(sessionKey)).thenApply(found -> {
+            Optional<SessionMetadata> s = found.filter(v -> v.validFor(appKey, clock.millis()));
+            return s.map(v -> new SessionCheck(SessionCheck.Outcome.OK, v))
+                    .orElseGet(() -> new SessionCheck(SessionCheck.Outcome.INVALID, found.orElse(null)));
+        });
+    }
+
+    /** Applies the published cache rules (kinds without a rule go back to the defaults). */
+    public void applyRules(Map<String, CacheRule> rules) {
+        apps.apply(rules.getOrDefault(MetadataKind.APP.name(), defaultRule(MetadataKind.APP)));
+        sessions.apply(rules.getOrDefault(MetadataKind.SESSION.name(), defaultRule(MetadataKind.SESSION)));
+    }
+
+    private void onEvent(MetadataEvent e) {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        TieredCache<?> cache = e.kind() == MetadataKind.APP ? apps : sessions;
+        if (e.type() == MetadataEvent.Type.CREATED) {
+            cache.created(e.key());
+        } else {
+            cache.invalidate(e.key(), e.version());
+        }
+        log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
+    }
+
+    private void onGap() {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        apps.invalidateAll();
+        sessions.invalidateAll();
+        apps.refreshFilter();
+        sessions.refreshFilter();
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        l2.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.topaz.agent.metadata;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.topaz.model.config.MetadataKind;
+
+import java.util.Locale;
+
+/**
+ * Per kind and tier: {@code topaz_metadata_lookups_total{kind,tier,result}} (l1 hit/miss, l2 hit/miss/error,
+ * l3 found/absent/error), {@code topaz_metadata_load_seconds{kind,tier}}, stale serves, Bloom rejections, negative
+ * hits and whether the shared tiers are reachable.
+ */
+final class MetadataMetrics {
+
+    final Counter l1Hit;
+    final Counter l1Miss;
+    final Counter l2Hit;
+    final Counter l2Miss;
+    final Counter l2Error;
+    final Counter l3Found;
+    final Counter l3Absent;
+    final Counter l3Error;
+    final Counter l3Calls;
+    final Timer l2Latency;
+    final Timer l3Latency;
+    final Counter staleServed;
+    final Counter bloomRejected;
+    final Counter negativeHit;
+    final Counter invalidations;
+
+    MetadataMetrics(MeterRegistry registry, MetadataKind kind, java.util.function.Supplier<Number> size,
+                    java.util.function.Supplier<Number> sourceUp) {
+        String k = kind.name().toLowerCase(Locale.ROOT);
+        l1Hit = lookups(registry, k, "l1", "hit");
+        l1Miss = lookups(registry, k, "l1", "miss");
+        l2Hit = lookups(registry, k, "l2", "hit");
+        l2Miss = lookups(registry, k, "l2", "miss");
+        l2Error = lookups(registry, k, "l2", "error");
+        l3Found = lookups(registry, k, "l3", "found");
+        l3Absent = lookups(registry, k, "l3", "absent");
+        l3Error = lookups(registry, k, "l3", "error");
+        l3Calls = Counter.builder("topaz.metadata.l3.calls").tag("kind", k)
+                .description("batch calls to the control plane").register(registry);
+        l2Latency = Timer.builder("topaz.metadata.load").tag("kind", k).tag("tier", "l2")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        l3Latency = Timer.builder("topaz.metadata.load").tag("kind", k).tag("tier", "l3")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        staleServed = Counter.builder("topaz.metadata.stale.served").tag("kind", k)
+                .description("entries served past their expiry because L2 and L3 could not refresh them")
+                .register(registry);
+        bloomRejected = Counter.builder("topaz.metadata.bloom.rejected").tag("kind", k)
+                .description("lookups of keys the Bloom filter says do not exist").register(registry);
+        negativeHit = Counter.builder("topaz.metadata.negative.hits").tag("kind", k)
+                .description("lookups answered by a cached miss").register(registry);
+        invalidations = Counter.builder("topaz.metadata.invalidations").tag("kind", k)
+                .description("entries dropped on a metadata event").register(registry);
+        registry.gauge("topaz.metadata.l1.size", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", k)),
+                size, s -> s.get().doubleValue());
+        registry.gauge("topaz.metadata.source.up", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", k)),
+                sourceUp, s -> s.get().doubleValue());
+    }
+
+    private static Counter lookups(MeterRegistry registry, String kind, String tier, String result) {
+        return Counter.builder("topaz.metadata.lookups").tag("kind", kind).tag("tier", tier).tag("result", result)
+                .register(registry);
+    }
+}

@@ -1,0 +1,447 @@
+package io.topaz.agent.metadata;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.model.config.CacheRule;
+import io.topaz.model.config.MetadataKind;
+import io.topaz.model.json.Json;
+import io.topaz.model.metadata.KeyFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * One kind of metadata read through three tiers: L1 (Caffeine, in this agent), L2 ({@link SharedCache}, shared by the
+ * agents, optional) and L3 ({@link MetadataSource}, the control plane), with a Bloom filter of existing keys in front.
+ *
+ * <pre>
+ *  get(key) ──▶ L1 hit, fresh ─────────────────────────────────────────▶ value      (past refresh-after: Caffeine
+ *     │                                                                             reloads once in the background)
+ *     ├──▶ L1 hit, past expire-after ──▶ reload (one per key) ──ok──▶ new value
+ *     │                                          └──L2 and L3 down──▶ stale value, up to max-staleness past expiry
+ *     ├──▶ L1 miss ──▶ Bloom filter says absent ──────────────────────▶ empty      (never reaches L2 or L3)
+ *     └──▶ L1 miss ──▶ one load per key, batched ──▶ L2 ──miss──▶ L3 ──▶ value (written back to L2) or
+ *                                                                         empty (cached as a miss for negative-ttl)
+ * </pre>
+ *
+ * <p>Concurrent lookups of one key share one load (Caffeine's per-key loading and refresh); concurrent lookups of
+ * different keys are batched into one L3 call while another is in flight. Each entry's expiry is jittered by up to
+ * 10 % so entries loaded together do not expire together. Time comes from the {@link Ticker} passed in.
+ *
+ * <p>Not guaranteed: an entry is fresh only to within the event-push latency; {@link #invalidate} on a metadata event
+ * is what makes changes visible at once.
+ */
+public final class TieredCache<V> {
+
+    private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
+    private static final int MAX_BATCH = 1_000;
+
+    /** A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. */
+    record Entry<V>(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt) {
+        boolean negative() {
+            return value == null;
+        }
+    }
+
+    /** Thrown (inside the future) when a key is not cached and neither L2 nor L3 can be reached. */
+    public static final class UnavailableException extends RuntimeException {
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final MetadataKind kind;
+    private final Class<V> type;
+    private final ToLongFunction<V> versionOf;
+    private final Function<Set<String>, CompletableFuture<Map<String, V>>> l3;
+    private final Function<Double, CompletableFuture<KeyFilter>> filterSource;
+    private final SharedCache l2;
+    private final Ticker ticker;
+    private final MetadataMetrics metrics;
+    private final AsyncLoadingCache<String, Entry<V>> cache;
+    private final Object batchLock = new Object();
+    private final Map<String, CompletableFuture<Entry<V>>> pending = new LinkedHashMap<>();
+    private final AtomicBoolean sourceDown = new AtomicBoolean();
+    private boolean batchInFlight;
+    private volatile CacheRule rule;
+    private volatile KeyFilter filter;
+    private volatile Set<String> createdSinceFilter = Set.of();
+
+    TieredCache(MetadataKind kind, Class<V> type, ToLongFunction<V> versionOf,
+                Function<Set<String>, CompletableFuture<Map<String, V>>> l3,
+                Function<Double, CompletableFuture<KeyFilter>> filterSource, SharedCache l2, CacheRule rule,
+                Ticker ticker, Executor executor, MeterRegistry registry) {
+        this.kind = kind;
+        this.type = type;
+        this.versionOf = versionOf;
+        this.l3 = l3;
+        this.filterSource = filterSource;
+        this.l2 = l2;
+        this.rule = rule;
+        this.ticker = ticker;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(rule.maximumSize())
+                .refreshAfterWrite(Duration.ofMillis(rule.refreshAfterMillis()))
+                .expireAfter(new Expiry<String, Entry<V>>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry<V> e, long now) {
+                        return Math.max(0, e.hardExpireAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry<V> e, long now, long current) {
+                        return Math.max(0, e.hardExpireAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry<V> e, long now, long current) {
+                        return current;
+                    }
+                })
+                .ticker(ticker)
+                .executor(executor)
+                .buildAsync(new Loader());
+        this.metrics = new MetadataMetrics(registry, kind, () -> cache.synchronous().estimatedSize(),
+                () -> sourceDown.get() ? 0 : 1);
+    }
+
+    public MetadataKind kind() {
+        return kind;
+    }
+
+    /**
+     * The value of {@code key}, or empty if it does not exist. Fails with {@link UnavailableException} only when the
+     * key is not cached (or its staleness bound has passed) and neither L2 nor L3 answers.
+     */
+    public CompletableFuture<Optional<V>> get(String key) {
+        CompletableFuture<Entry<V>> cached = cache.getIfPresent(key);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            Entry<V> e = cached.join();
+            if (ticker.read() < e.softExpireAt()) {
+                return CompletableFuture.completedFuture(answer(e, true));
+            }
+            return revalidate(key, e);
+        }
+        if (cached == null) {
+            KeyFilter f = filter;
+            if (f != null && !f.mightContain(key)) {
+                metrics.bloomRejected.increment();
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+        }
+        metrics.l1Miss.increment();
+        return cache.get(key).handle((e, err) -> {
+            if (err != null) {
+                throw new UnavailableException(kind + " '" + abbreviate(key) + "' is not cached and the metadata "
+                        + "source cannot be reached: " + rootMessage(err), err);
+            }
+            return answer(e, false);
+        });
+    }
+
+    private Optional<V> answer(Entry<V> e, boolean l1) {
+        if (l1) {
+            metrics.l1Hit.increment();
+        }
+        if (e.negative()) {
+            if (l1) {
+                metrics.negativeHit.increment();
+            }
+            return Optional.empty();
+        }
+        return Optional.of(e.value());
+    }
+
+    /** Past expire-after: reload (one per key, shared) and serve the old value if the reload fails. */
+    private CompletableFuture<Optional<V>> revalidate(String key, Entry<V> stale) {
+        metrics.l1Hit.increment();
+        return cache.synchronous().refresh(key).handle((fresh, err) -> {
+            if (err == null && fresh != null) {
+                return answer(fresh, false);
+            }
+            if (ticker.read() < stale.hardExpireAt()) {
+                metrics.staleServed.increment();
+                return stale.negative() ? Optional.<V>empty() : Optional.of(stale.value());
+            }
+            throw new UnavailableException(kind + " '" + abbreviate(key) + "' expired and the metadata source cannot "
+                    + "be reached: " + (err == null ? "no answer" : rootMessage(err)), err);
+        });
+    }
+
+    /**
+     * Drops what this agent cached of {@code key} and marks it changed in L2 at {@code version}, so that the next
+     * lookup anywhere loads the new state from L3. Called on a metadata event.
+     */
+    public void invalidate(String key, long version) {
+        cache.synchronous().invalidate(key);
+        metrics.invalidations.increment();
+        if (version > 0 && l2.configured()) {
+            l2.tombstone(kind, key, version, Duration.ofMillis(rule.expireAfterMillis()))
+                    .exceptionally(err -> {
+                        metrics.l2Error.increment();
+                        return false;
+                    });
+        }
+    }
+
+    /** A key was created: let the filter pass it and forget a cached miss of it. */
+    public void created(String key) {
+        KeyFilter f = filter;
+        if (f != null) {
+            f.put(key);
+        }
+        synchronized (this) {
+            Set<String> s = new HashSet<>(createdSinceFilter);
+            s.add(key);
+            createdSinceFilter = s;
+        }
+        cache.synchronous().invalidate(key);
+    }
+
+    /** Drops every entry (after a gap in the event stream, when events may have been missed). */
+    public void invalidateAll() {
+        cache.synchronous().invalidateAll();
+    }
+
+    /** Applies a new cache rule: bounds and refresh at once, expiry to entries loaded from now on. */
+    public void apply(CacheRule newRule) {
+        CacheRule old = this.rule;
+        this.rule = newRule;
+        cache.synchronous().policy().eviction().ifPresent(e -> e.setMaximum(newRule.maximumSize()));
+        cache.synchronous().policy().refreshAfterWrite()
+                .ifPresent(r -> r.setRefreshesAfter(Duration.ofMillis(newRule.refreshAfterMillis())));
+        if (!old.bloomFalsePositiveRate().equals(newRule.bloomFalsePositiveRate())) {
+            refreshFilter();
+        }
+    }
+
+    public CacheRule rule() {
+        return rule;
+    }
+
+    /** Fetches the Bloom filter at the rule's rate; until the first one arrives every miss goes to L2/L3. */
+    public CompletableFuture<Void> refreshFilter() {
+        synchronized (this) {
+            createdSinceFilter = Set.of();
+        }
+        return filterSource.apply(rule.bloomFalsePositiveRate()).thenAccept(f -> {
+            synchronized (this) {
+                createdSinceFilter.forEach(f::put); // keys created while it was in flight
+                filter = f;
+            }
+            log.info("{} key filter loaded: sized for {} keys at a false-positive rate of {}", kind,
+                    f.expectedInsertions(), f.falsePositiveRate());
+        }).exceptionally(err -> {
+            log.warn("{} key filter not loaded ({}); lookups skip it until it is", kind, rootMessage(err));
+            return null;
+        });
+    }
+
+    boolean hasFilter() {
+        return filter != null;
+    }
+
+    /** Whether the last attempt to reach L3 failed. */
+    public boolean sourceDown() {
+        return sourceDown.get();
+    }
+
+    long estimatedSize() {
+        return cache.synchronous().estimatedSize();
+    }
+
+    // ---- loading: L2, then L3, batched ----
+
+    private final class Loader implements AsyncCacheLoader<String, Entry<V>> {
+        @Override
+        public CompletableFuture<? extends Entry<V>> asyncLoad(String key, Executor executor) {
+            return enqueue(key);
+        }
+
+        @Override
+        public CompletableFuture<? extends Entry<V>> asyncReload(String key, Entry<V> oldValue, Executor executor) {
+            return enqueue(key);
+        }
+    }
+
+    private CompletableFuture<Entry<V>> enqueue(String key) {
+        CompletableFuture<Entry<V>> f;
+        boolean start;
+        synchronized (batchLock) {
+            f = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+            start = !batchInFlight;
+            batchInFlight = true;
+        }
+        if (start) {
+            flush();
+        }
+        return f;
+    }
+
+    /** Sends what is pending as one batch; when it completes, sends what piled up meanwhile. */
+    private void flush() {
+        Map<String, CompletableFuture<Entry<V>>> batch = new HashMap<>();
+        synchronized (batchLock) {
+            var it = pending.entrySet().iterator();
+            while (it.hasNext() && batch.size() < MAX_BATCH) {
+                var e = it.next();
+                batch.put(e.getKey(), e.getValue());
+                it.remove();
+            }
+            if (batch.isEmpty()) {
+                batchInFlight = false;
+                return;
+            }
+        }
+        load(batch).whenComplete((ignored, err) -> flush());
+    }
+
+    private CompletableFuture<Void> load(Map<String, CompletableFuture<Entry<V>>> batch) {
+        long l2Start = ticker.read();
+        CompletableFuture<Map<String, SharedCache.Stored>> fromL2 = l2.configured()
+                ? l2.get(kind, batch.keySet()).exceptionally(err -> {
+                    metrics.l2Error.increment(batch.size());
+                    return null;
+                })
+                : CompletableFuture.completedFuture(Map.of());
+        return fromL2.thenCompose(stored -> {
+            if (l2.configured() && stored != null) {
+                metrics.l2Latency.record(Duration.ofNanos(ticker.read() - l2Start));
+            }
+            Set<String> missing = new HashSet<>();
+            for (var e : batch.entrySet()) {
+                SharedCache.Stored s = stored == null ? null : stored.get(e.getKey());
+                V value = s == null || s.tombstone() ? null : decode(s.json());
+                if (value != null) {
+                    metrics.l2Hit.increment();
+                    e.getValue().complete(entry(value, s.version()));
+                } else {
+                    if (stored != null && l2.configured()) {
+                        metrics.l2Miss.increment();
+                    }
+                    missing.add(e.getKey());
+                }
+            }
+            if (missing.isEmpty()) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return fromL3(missing, batch);
+        }).exceptionally(err -> {
+            batch.values().forEach(f -> f.completeExceptionally(err));
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> fromL3(Set<String> keys, Map<String, CompletableFuture<Entry<V>>> batch) {
+        long start = ticker.read();
+        metrics.l3Calls.increment();
+        CompletableFuture<Map<String, V>> call;
+        try {
+            call = l3.apply(keys);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((found, err) -> {
+            metrics.l3Latency.record(Duration.ofNanos(ticker.read() - start));
+            if (err != null) {
+                metrics.l3Error.increment(keys.size());
+                if (sourceDown.compareAndSet(false, true)) {
+                    log.warn("{} metadata: the control plane (L3) cannot be reached: {}; serving cached entries up to "
+                            + "their staleness bound", kind, rootMessage(err));
+                }
+                keys.forEach(k -> batch.get(k).completeExceptionally(err));
+                return null;
+            }
+            if (sourceDown.compareAndSet(true, false)) {
+                log.info("{} metadata: the control plane (L3) answers again", kind);
+            }
+            CacheRule r = rule;
+            for (String k : keys) {
+                V value = found.get(k);
+                if (value == null) {
+                    metrics.l3Absent.increment();
+                    long now = ticker.read();
+                    long ttl = Duration.ofMillis(r.negativeTtlMillis()).toNanos();
+                    batch.get(k).complete(new Entry<>(null, 0, now, now + ttl, now + ttl));
+                } else {
+                    metrics.l3Found.increment();
+                    long version = versionOf.applyAsLong(value);
+                    if (l2.configured()) {
+                        l2.put(kind, k, version, new String(Json.write(value), StandardCharsets.UTF_8),
+                                        Duration.ofMillis(jittered(r.expireAfterMillis())))
+                                .exceptionally(e -> {
+                                    metrics.l2Error.increment();
+                                    return false;
+                                });
+                    }
+                    batch.get(k).complete(entry(value, version));
+                }
+            }
+            return null;
+        });
+    }
+
+    private Entry<V> entry(V value, long version) {
+        CacheRule r = rule;
+        long now = ticker.read();
+        long soft = now + Duration.ofMillis(jittered(r.expireAfterMillis())).toNanos();
+        return new Entry<>(value, version, now, soft, soft + Duration.ofMillis(r.maxStalenessMillis()).toNanos());
+    }
+
+    /** 90–100 % of {@code millis}: entries loaded together expire spread over a tenth of their lifetime. */
+    static long jittered(long millis) {
+        return millis - (long) (millis * 0.1 * ThreadLocalRandom.current().nextDouble());
+    }
+
+    private V decode(String json) {
+        try {
+            return Json.read(json.getBytes(StandardCharsets.UTF_8), type);
+        } catch (RuntimeException e) {
+            return null; // unreadable (e.g. written by another version): a miss, loaded again from L3
+        }
+    }
+
+    private static String abbreviate(String key) {
+        return key.length() > 16 ? key.substring(0, 12) + "…" : key;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    /** For tests: lookups that would have to leave the agent for {@code keys}. */
+    List<String> wouldLoad(List<String> keys) {
+        List<String> out = new ArrayList<>();
+        KeyFilter f = filter;
+        for (String k : keys) {
+            if (cache.getIfPresent(k) == null && (f == null || f.mightContain(k))) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+}
