@@ -42,6 +42,18 @@ public final class TestServices {
         }
     }
 
+    /** A Redis URI for tests, checked to answer; the caller uses its own key prefix. */
+    public static String redisUri() {
+        String host = env("TOPAZ_REDIS_HOST", "127.0.0.1");
+        int port = Integer.parseInt(env("TOPAZ_REDIS_PORT", "6379"));
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 1_000);
+        } catch (java.io.IOException e) {
+            unavailable("Redis at " + host + ":" + port, "bash scripts/services.sh");
+        }
+        return "redis://" + host + ":" + port + "/0";
+    }
+
     private static void unavailable(String service, String startCommand) {
         String message = service + " is not reachable; start it with: " + startCommand;
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
