@@ -92,17 +92,6 @@ TOPAZ_SECURITY_BOOTSTRAPADMINTOKEN="$TOKEN" start control-plane \
   --topaz.zookeeper.embedded-port=2181
 wait_http control-plane "$CONTROL_URL/actuator/health" 120
 
-AGENT_OPTS=${AGENT_OPTS:-"-Xms32m -Xmx256m -XX:+UseSerialGC"}
-for n in 1 2; do
-  base=$((8000 + n * 100 - 20))   # agent 1: 8080…8082, agent 2: 8180…8182
-  say "quickstart: starting agent-$n…"
-  start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local --cluster=local \
-    --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base --broker-port=$((base + 1)) \
-    --data-dir="$STATE/data/agent-$n"
-done
-wait_http agent-1 "http://127.0.0.1:8082/health" 60
-wait_http agent-2 "http://127.0.0.1:8182/health" 60
-
 api() { # method, path, [json]
   local method=$1 path=$2 body=${3:-}
   if [ -n "$body" ]; then
@@ -120,10 +109,44 @@ seed() { # path, key, json — creates the entry unless it exists
   [ "${out##*$'\n'}" = 201 ] || { stop_all; die "seeding $path/$key failed: ${out%$'\n'*}"; }
 }
 
+json_field() { # name: the first string value of that field in stdin's JSON
+  grep -o "\"$1\":\"[^\"]*\"" | head -1 | sed "s/^\"$1\":\"//; s/\"\$//"
+}
+
+# The agents read apps and sessions from the control plane with a token of the AGENT role (made anew each run).
+api DELETE /api/v1/tokens/quickstart-agents >/dev/null
+out=$(api POST /api/v1/tokens '{"name":"quickstart-agents","role":"AGENT"}')
+[ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the agents' token failed: ${out%$'\n'*}"; }
+AGENT_TOKEN=$(printf '%s' "${out%$'\n'*}" | json_field token)
+REDIS_FLAG=""
+[ -n "${TOPAZ_REDIS_URI:-}" ] && REDIS_FLAG="--redis-uri=$TOPAZ_REDIS_URI"
+
+AGENT_OPTS=${AGENT_OPTS:-"-Xms32m -Xmx256m -XX:+UseSerialGC"}
+for n in 1 2; do
+  base=$((8000 + n * 100 - 20))   # agent 1: 8080…8082, agent 2: 8180…8182
+  say "quickstart: starting agent-$n…"
+  TOPAZ_AGENT_TOKEN="$AGENT_TOKEN" start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local \
+    --cluster=local --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base \
+    --broker-port=$((base + 1)) --data-dir="$STATE/data/agent-$n" --control-url="$CONTROL_URL" $REDIS_FLAG
+done
+wait_http agent-1 "http://127.0.0.1:8082/health" 60
+wait_http agent-2 "http://127.0.0.1:8182/health" 60
+
 say "quickstart: seeding the demo config…"
 seed /api/v1/agent-clusters local '{"name":"local","zone":"local","description":"the quickstart agents"}'
 seed /api/v1/apis taobao.time.get '{"method":"taobao.time.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":[]}'
-seed /api/v1/apps demo-app '{"appKey":"demo-app","status":"ACTIVE","allowedApiGroups":["basic"]}'
+# The demo app: its secret is shown only at creation (or rotation), so keep it in the state directory.
+out=$(api GET /api/v1/apps/demo-app)
+if [ "${out##*$'\n'}" != 200 ]; then
+  out=$(api POST /api/v1/apps '{"appKey":"demo-app","name":"Demo app","owner":"quickstart","allowedApiGroups":["basic"]}')
+  [ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the demo app failed: ${out%$'\n'*}"; }
+  (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/demo-app.secret")
+elif [ ! -s "$STATE/demo-app.secret" ]; then
+  out=$(api POST /api/v1/apps/demo-app/secret '{"graceSeconds":0}')
+  [ "${out##*$'\n'}" = 200 ] || { stop_all; die "rotating the demo app's secret failed: ${out%$'\n'*}"; }
+  (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/demo-app.secret")
+fi
+APP_SECRET=$(cat "$STATE/demo-app.secret")
 seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":1000,"mode":"SINGLE_NODE"}'
 diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
@@ -146,6 +169,8 @@ TOPAZ_TOKEN=$TOKEN
 TOPAZ_ZK_CONNECT=127.0.0.1:2181
 TOPAZ_AGENT1_ADMIN_URL=http://127.0.0.1:8082
 TOPAZ_AGENT2_ADMIN_URL=http://127.0.0.1:8182
+TOPAZ_APP_KEY=demo-app
+TOPAZ_APP_SECRET=$APP_SECRET
 ENV
 chmod 600 "$ENV_FILE"
 
@@ -155,6 +180,7 @@ say "  admin token     $TOKEN"
 say "  ZooKeeper       127.0.0.1:2181 (embedded)"
 say "  agent-1 admin   http://127.0.0.1:8082/health   /metrics"
 say "  agent-2 admin   http://127.0.0.1:8182/health   /metrics"
+say "  demo app        demo-app (its secret is in the settings file)"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"

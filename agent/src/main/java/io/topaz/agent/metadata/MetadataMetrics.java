@@ -1,6 +1,7 @@
 package io.topaz.agent.metadata;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.topaz.model.config.MetadataKind;
@@ -56,10 +57,11 @@ final class MetadataMetrics {
                 .description("lookups answered by a cached miss").register(registry);
         invalidations = Counter.builder("topaz.metadata.invalidations").tag("kind", k)
                 .description("entries dropped on a metadata event").register(registry);
-        registry.gauge("topaz.metadata.l1.size", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", k)),
-                size, s -> s.get().doubleValue());
-        registry.gauge("topaz.metadata.source.up", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", k)),
-                sourceUp, s -> s.get().doubleValue());
+        // strong references: the suppliers are lambdas nothing else holds, and a weak gauge would read NaN
+        Gauge.builder("topaz.metadata.l1.size", size).tag("kind", k).strongReference(true)
+                .description("entries in the local cache").register(registry);
+        Gauge.builder("topaz.metadata.source.up", sourceUp).tag("kind", k).strongReference(true)
+                .description("1 while the control plane (L3) answers, 0 after a failed load").register(registry);
     }
 
     private static Counter lookups(MeterRegistry registry, String kind, String tier, String result) {

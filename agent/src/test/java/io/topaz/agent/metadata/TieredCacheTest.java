@@ -173,6 +173,7 @@ class TieredCacheTest {
         assertThat(join(c.get("kept"))).map(AppMetadata::appKey).contains("kept");
         assertThat(count("topaz.metadata.stale.served")).isEqualTo(1);
         assertThat(c.sourceDown()).isTrue();
+        assertThat(registry.get("topaz.metadata.source.up").gauge().value()).isZero();
 
         assertThatThrownBy(() -> join(c.get("never-cached")))
                 .isInstanceOf(CompletionException.class)
