@@ -42,6 +42,7 @@ public final class MetadataClient implements Closeable {
     private final SharedCache l2;
     private final Clock clock;
     private final MetadataEventWatcher watcher;
+    private AutoCloseable ownedTicker;
 
     MetadataClient(MetadataSource source, SharedCache l2, CuratorFramework curator, ZkLayout layout, Clock clock,
                    Ticker ticker, Executor executor, MeterRegistry registry) {
@@ -61,7 +62,10 @@ public final class MetadataClient implements Closeable {
         MetadataSource source = new ControlPlaneSource(settings.controlUrl(), settings.agentToken(), executor);
         SharedCache l2 = settings.redisUri() == null ? SharedCache.none()
                 : new RedisSharedCache(settings.redisUri(), settings.redisPrefix());
-        return new MetadataClient(source, l2, curator, layout, clock, Ticker.systemTicker(), executor, registry);
+        CoarseTicker ticker = new CoarseTicker();
+        MetadataClient client = new MetadataClient(source, l2, curator, layout, clock, ticker, executor, registry);
+        client.ownedTicker = ticker;
+        return client;
     }
 
     static CacheRule defaultRule(MetadataKind kind) {
@@ -159,5 +163,12 @@ public final class MetadataClient implements Closeable {
             watcher.close();
         }
         l2.close();
+        if (ownedTicker != null) {
+            try {
+                ownedTicker.close();
+            } catch (Exception ignored) {
+                // a scheduler shutting down
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.topaz.agent.metadata;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.model.config.CacheRule;
@@ -46,7 +45,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>Concurrent lookups of one key share one load (Caffeine's per-key loading and refresh); concurrent lookups of
  * different keys are batched into one L3 call while another is in flight. Each entry's expiry is jittered by up to
- * 10 % so entries loaded together do not expire together. Time comes from the {@link Ticker} passed in.
+ * 10 % so entries loaded together are not reloaded together; past expire-after plus max-staleness Caffeine drops
+ * them. A cached miss is revalidated after the negative TTL. Time comes from the {@link Ticker} passed in.
  *
  * <p>Not guaranteed: an entry is fresh only to within the event-push latency; {@link #invalidate} on a metadata event
  * is what makes changes visible at once.
@@ -56,8 +56,18 @@ public final class TieredCache<V> {
     private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
     private static final int MAX_BATCH = 1_000;
 
-    /** A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. */
-    record Entry<V>(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt) {
+    /**
+     * A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. {@code answer} is the completed
+     * lookup result, made once so that a hit allocates nothing; it is shared by every caller, who may read it but
+     * has no reason to (and must not) obtrude a value on it.
+     */
+    record Entry<V>(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt,
+                    CompletableFuture<Optional<V>> answer) {
+        Entry(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt) {
+            this(value, version, loadedAt, softExpireAt, hardExpireAt,
+                    CompletableFuture.completedFuture(Optional.ofNullable(value)));
+        }
+
         boolean negative() {
             return value == null;
         }
@@ -102,22 +112,9 @@ public final class TieredCache<V> {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(rule.maximumSize())
                 .refreshAfterWrite(Duration.ofMillis(rule.refreshAfterMillis()))
-                .expireAfter(new Expiry<String, Entry<V>>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry<V> e, long now) {
-                        return Math.max(0, e.hardExpireAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry<V> e, long now, long current) {
-                        return Math.max(0, e.hardExpireAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry<V> e, long now, long current) {
-                        return current;
-                    }
-                })
+                // A fixed hard limit (expire-after + max staleness): Caffeine's variable expiry costs three times as
+                // much per hit (docs/benchmarks.md). The jittered, per-entry soft expiry is checked in get().
+                .expireAfterWrite(hardLimit(rule))
                 .ticker(ticker)
                 .executor(executor)
                 .buildAsync(new Loader());
@@ -138,9 +135,13 @@ public final class TieredCache<V> {
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
             Entry<V> e = cached.join();
             if (ticker.read() < e.softExpireAt()) {
-                return CompletableFuture.completedFuture(answer(e, true));
+                metrics.l1Hit.increment();
+                if (e.negative()) {
+                    metrics.negativeHit.increment();
+                }
+                return e.answer();
             }
-            return revalidate(key, e);
+            return revalidate(key, e, cached);
         }
         if (cached == null) {
             KeyFilter f = filter;
@@ -172,19 +173,29 @@ public final class TieredCache<V> {
         return Optional.of(e.value());
     }
 
-    /** Past expire-after: reload (one per key, shared) and serve the old value if the reload fails. */
-    private CompletableFuture<Optional<V>> revalidate(String key, Entry<V> stale) {
+    /**
+     * Past expire-after: reload (one per key, shared) and serve the old value if the reload fails. Past the staleness
+     * bound the old value is never served: the entry is replaced by a fresh load (Caffeine may still hold it, as each
+     * failed refresh counts as a write).
+     */
+    private CompletableFuture<Optional<V>> revalidate(String key, Entry<V> stale, CompletableFuture<Entry<V>> seen) {
         metrics.l1Hit.increment();
+        if (ticker.read() >= stale.hardExpireAt()) {
+            cache.asMap().remove(key, seen); // only the first caller removes it; the others join its load
+            return cache.get(key).handle((e, err) -> {
+                if (err != null) {
+                    throw new UnavailableException(kind + " '" + abbreviate(key) + "' is past its staleness bound and "
+                            + "the metadata source cannot be reached: " + rootMessage(err), err);
+                }
+                return answer(e, false);
+            });
+        }
         return cache.synchronous().refresh(key).handle((fresh, err) -> {
             if (err == null && fresh != null) {
                 return answer(fresh, false);
             }
-            if (ticker.read() < stale.hardExpireAt()) {
-                metrics.staleServed.increment();
-                return stale.negative() ? Optional.<V>empty() : Optional.of(stale.value());
-            }
-            throw new UnavailableException(kind + " '" + abbreviate(key) + "' expired and the metadata source cannot "
-                    + "be reached: " + (err == null ? "no answer" : rootMessage(err)), err);
+            metrics.staleServed.increment();
+            return stale.negative() ? Optional.<V>empty() : Optional.of(stale.value());
         });
     }
 
@@ -230,6 +241,7 @@ public final class TieredCache<V> {
         cache.synchronous().policy().eviction().ifPresent(e -> e.setMaximum(newRule.maximumSize()));
         cache.synchronous().policy().refreshAfterWrite()
                 .ifPresent(r -> r.setRefreshesAfter(Duration.ofMillis(newRule.refreshAfterMillis())));
+        cache.synchronous().policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(hardLimit(newRule)));
         if (!old.bloomFalsePositiveRate().equals(newRule.bloomFalsePositiveRate())) {
             refreshFilter();
         }
@@ -267,6 +279,7 @@ public final class TieredCache<V> {
     }
 
     long estimatedSize() {
+        cache.synchronous().cleanUp();
         return cache.synchronous().estimatedSize();
     }
 
@@ -382,7 +395,7 @@ public final class TieredCache<V> {
                     metrics.l3Absent.increment();
                     long now = ticker.read();
                     long ttl = Duration.ofMillis(r.negativeTtlMillis()).toNanos();
-                    batch.get(k).complete(new Entry<>(null, 0, now, now + ttl, now + ttl));
+                    batch.get(k).complete(new Entry<>(null, 0, now, now + ttl, now + hardLimit(r).toNanos()));
                 } else {
                     metrics.l3Found.increment();
                     long version = versionOf.applyAsLong(value);
@@ -406,6 +419,10 @@ public final class TieredCache<V> {
         long now = ticker.read();
         long soft = now + Duration.ofMillis(jittered(r.expireAfterMillis())).toNanos();
         return new Entry<>(value, version, now, soft, soft + Duration.ofMillis(r.maxStalenessMillis()).toNanos());
+    }
+
+    private static Duration hardLimit(CacheRule r) {
+        return Duration.ofMillis(r.expireAfterMillis() + r.maxStalenessMillis());
     }
 
     /** 90–100 % of {@code millis}: entries loaded together expire spread over a tenth of their lifetime. */

@@ -147,10 +147,16 @@ class TieredCacheTest {
         c.created("late"); // the creation event arrives
         assertThat(join(c.get("late"))).isPresent();
 
-        TieredCache<AppMetadata> noFilter = cache(SharedCache.none(), new FakeTicker(), new SimpleMeterRegistry());
+        FakeTicker t = new FakeTicker();
+        TieredCache<AppMetadata> noFilter = cache(SharedCache.none(), t, new SimpleMeterRegistry());
         assertThat(join(noFilter.get("ghost"))).isEmpty();
         assertThat(join(noFilter.get("ghost"))).isEmpty();
         assertThat(source.loads("ghost")).isEqualTo(1); // the second was a negative hit
+        source.apps.put("ghost", app("ghost", 1));
+        assertThat(join(noFilter.get("ghost"))).isEmpty(); // still within the negative TTL (5 s)
+        t.advance(Duration.ofSeconds(6));
+        assertThat(join(noFilter.get("ghost"))).isPresent(); // revalidated
+        assertThat(source.loads("ghost")).isEqualTo(2);
     }
 
     @Test
