@@ -192,7 +192,7 @@ class MetadataApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
-    void keyFiltersHoldEveryKeyAndGrowWithNewOnes() {
+    void keyFiltersHoldEveryKeyAndGrowWithNewOnes() throws Exception {
         assertThat(admin().post("/api/v1/apps", app("filtered-1", "core")).status()).isEqualTo(201);
         RestApi agent = agent();
         KeyFilter before = filter(agent, "app", 0.001);
@@ -200,6 +200,15 @@ class MetadataApiTest extends ControlPlaneTestSupport {
         assertThat(before.falsePositiveRate()).isEqualTo(0.001);
         assertThat(admin().post("/api/v1/apps", app("filtered-2", "core")).status()).isEqualTo(201);
         assertThat(filter(agent, "app", 0.001).mightContain("filtered-2")).isTrue();
+        // A key created by another control plane instance arrives through the event stream.
+        assertThat(filter(agent, "app", 0.001).mightContain("made-elsewhere")).isFalse();
+        curator.create().creatingParentContainersIfNeeded()
+                .withMode(org.apache.zookeeper.CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(ROOT + "/metadata/events/e-", io.topaz.model.json.Json.write(new io.topaz.model.metadata.MetadataEvent(
+                        0, io.topaz.model.metadata.MetadataEvent.Type.CREATED, io.topaz.model.config.MetadataKind.APP,
+                        "made-elsewhere", 1, 0)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> filter(agent, "app", 0.001).mightContain("made-elsewhere"));
         assertThat(agent.getBytes("/api/v1/metadata/filters/nothing").statusCode()).isEqualTo(404);
         assertThat(agent.getBytes("/api/v1/metadata/filters/app?fpp=0.9").statusCode()).isEqualTo(400);
     }

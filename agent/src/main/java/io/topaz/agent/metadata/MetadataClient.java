@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +47,14 @@ public final class MetadataClient implements Closeable {
     private final Clock clock;
     private final MetadataEventWatcher watcher;
     private AutoCloseable ownedTicker;
+    private final ScheduledExecutorService filterRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "topaz-metadata-filters");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How often the key filters are fetched anew: they drift as keys are created and the control plane resizes them. */
+    static final Duration FILTER_REFRESH = Duration.ofMinutes(10);
 
     MetadataClient(MetadataSource source, SharedCache l2, CuratorFramework curator, ZkLayout layout, Clock clock,
                    Ticker ticker, Executor executor, MeterRegistry registry) {
@@ -82,6 +94,10 @@ public final class MetadataClient implements Closeable {
         }
         apps.refreshFilter();
         sessions.refreshFilter();
+        filterRefresher.scheduleWithFixedDelay(() -> {
+            apps.refreshFilter();
+            sessions.refreshFilter();
+        }, FILTER_REFRESH.toMillis(), FILTER_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -159,6 +175,7 @@ public final class MetadataClient implements Closeable {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
+        filterRefresher.shutdownNow();
         if (watcher != null) {
             watcher.close();
         }
