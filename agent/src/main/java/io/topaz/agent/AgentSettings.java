@@ -80,6 +80,11 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 version, session, connection, metadata);
     }
 
+    public AgentSettings withGatewayPort(int port) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata);
+    }
+
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, newMetadata);

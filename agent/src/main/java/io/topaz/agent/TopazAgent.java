@@ -26,6 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.Optional;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.gateway.GatewayLimits;
+import io.topaz.agent.gateway.GatewayServer;
 import io.topaz.model.config.ConfigKind;
 import java.util.function.Consumer;
 
@@ -54,6 +56,8 @@ public final class TopazAgent implements Closeable {
     private Registration registration;
     private AdminServer admin;
     private MetadataClient metadata;
+    private GatewayServer gateway;
+    private int gatewayPort;
     private ExecutorService metadataExecutor;
     private int adminPort;
 
@@ -113,6 +117,15 @@ public final class TopazAgent implements Closeable {
         watcher.start();
         if (settings.metadata().enabled()) {
             startMetadata(layout);
+        }
+        if (settings.gatewayPort() > 0) {
+            if (metadata == null) {
+                throw new IllegalArgumentException("--gateway-port needs --control-url and --agent-token: the gateway "
+                        + "checks every call's app and session");
+            }
+            gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, GatewayLimits.defaults());
+            gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), Runtime.getRuntime().availableProcessors());
+            log.info("gateway listening on port {}", gatewayPort);
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
@@ -188,6 +201,11 @@ public final class TopazAgent implements Closeable {
         return settings.id();
     }
 
+    /** The gateway's port, 0 when this agent runs no gateway. */
+    public int gatewayPort() {
+        return gatewayPort;
+    }
+
     public int adminPort() {
         return adminPort;
     }
@@ -206,6 +224,7 @@ public final class TopazAgent implements Closeable {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
         }
+        closeQuietly(gateway);
         closeQuietly(metadata);
         if (metadataExecutor != null) {
             metadataExecutor.shutdownNow();

@@ -1,0 +1,73 @@
+package io.topaz.agent.gateway;
+
+import io.topaz.model.config.ApiDefinition;
+import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.config.UpstreamEndpoint;
+import io.topaz.model.metadata.AppMetadata;
+import io.topaz.model.metadata.SessionMetadata;
+import io.topaz.model.top.SignMethod;
+
+import java.util.Map;
+
+/**
+ * One API call as it passes the stages: what the protocol stage decoded, what the later stages found. Each stage
+ * fills its own fields and reads the earlier ones'. The config snapshot is taken once when the call arrives, so a
+ * release applied meanwhile never mixes into a call in flight.
+ */
+public final class Call {
+
+    final String requestId;
+    final long startNanos;
+    final ConfigSnapshot config;
+    /** Every parameter, system and application, as received (for the signature). */
+    Map<String, String> params;
+    /** The signed body (batch sub-calls), or null. */
+    String signedBody;
+
+    String method;
+    String appKey;
+    SignMethod signMethod;
+    String sign;
+    String sessionKey;
+    boolean simplify;
+
+    AppMetadata app;
+    SessionMetadata session;
+    ApiDefinition api;
+    UpstreamEndpoint endpoint;
+
+    Call(String requestId, long startNanos, ConfigSnapshot config, Map<String, String> params) {
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.config = config;
+        this.params = params;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String appKey() {
+        return appKey;
+    }
+
+    public ApiDefinition api() {
+        return api;
+    }
+
+    public AppMetadata app() {
+        return app;
+    }
+
+    public SessionMetadata session() {
+        return session;
+    }
+
+    public Map<String, String> params() {
+        return params;
+    }
+}

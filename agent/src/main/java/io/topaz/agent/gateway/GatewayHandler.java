@@ -1,0 +1,219 @@
+package io.topaz.agent.gateway;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.topaz.agent.gateway.TopResponses.Reply;
+import io.topaz.model.config.ConfigSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's HTTP handler: decodes {@code /router/rest} parameters (query string, form body, multipart
+ * attributes), refuses what is malformed with the TOP error for it, runs the {@link GatewayPipeline} and writes its
+ * answer. One access-log line per call carries the request id. Shared by all connections.
+ */
+@ChannelHandler.Sharable
+final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger access = LoggerFactory.getLogger("io.topaz.agent.gateway.access");
+    private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
+
+    private final GatewayPipeline pipeline;
+    private final Supplier<ConfigSnapshot> config;
+    private final GatewayMetrics metrics;
+    private final RequestIds ids = new RequestIds();
+    private final int maxParameters;
+
+    GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics, int maxParameters) {
+        this.pipeline = pipeline;
+        this.config = config;
+        this.metrics = metrics;
+        this.maxParameters = maxParameters;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        long start = System.nanoTime();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        DecoderResult decoded = req.decoderResult();
+        if (decoded.isFailure()) {
+            Throwable c = decoded.cause();
+            HttpResponseStatus status = c instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : c instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : c instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            plain(ctx, status, "malformed HTTP request: " + status.reasonPhrase(), false);
+            return;
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        if (!"/router/rest".equals(path)) {
+            plain(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest", keepAlive);
+            return;
+        }
+        if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.POST.equals(req.method())) {
+            plain(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST", keepAlive);
+            return;
+        }
+        String requestId = ids.next();
+        Map<String, String> params = new HashMap<>();
+        TopError paramError = decode(req, params);
+        ConfigSnapshot snapshot = config.get();
+        String method = params.get("method");
+        String label = metrics.started(method, method != null && snapshot.apis().containsKey(method));
+        if (paramError != null) {
+            finish(ctx, keepAlive, start, label, requestId, params, Reply.of(paramError, requestId));
+            return;
+        }
+        Call call = new Call(requestId, start, snapshot, params);
+        pipeline.handle(call).whenComplete((reply, err) -> {
+            Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
+                    "retry later, quoting request_id " + requestId), requestId);
+            if (ctx.executor().inEventLoop()) {
+                finish(ctx, keepAlive, start, label, requestId, params, r);
+            } else {
+                ctx.executor().execute(() -> finish(ctx, keepAlive, start, label, requestId, params, r));
+            }
+        });
+    }
+
+    /** Fills {@code params} from the query string and the body; returns the TOP error for malformed input. */
+    private TopError decode(FullHttpRequest req, Map<String, String> params) {
+        try {
+            QueryStringDecoder query = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, maxParameters + 1);
+            TopError e = put(query.parameters(), params);
+            if (e != null) {
+                return e;
+            }
+            if (HttpMethod.POST.equals(req.method()) && req.content().isReadable()) {
+                String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+                if (type.startsWith("multipart/form-data")) {
+                    HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), req,
+                            StandardCharsets.UTF_8);
+                    try {
+                        for (InterfaceHttpData d : decoder.getBodyHttpDatas()) {
+                            // File parts are not signed (TOP) and not forwarded (docs/upstream-contract.md).
+                            if (d.getHttpDataType() == InterfaceHttpData.HttpDataType.Attribute) {
+                                if (params.putIfAbsent(d.getName(), ((Attribute) d).getValue()) != null) {
+                                    return duplicate(d.getName());
+                                }
+                            }
+                        }
+                    } finally {
+                        decoder.destroy();
+                    }
+                } else {
+                    String body = req.content().toString(StandardCharsets.UTF_8);
+                    QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false, maxParameters + 1);
+                    e = put(form.parameters(), params);
+                    if (e != null) {
+                        return e;
+                    }
+                }
+            }
+            if (params.size() > maxParameters) {
+                return TopError.of(41, "isv.too-many-parameters", "at most " + maxParameters + " parameters");
+            }
+            return null;
+        } catch (IllegalArgumentException | HttpPostRequestDecoder.ErrorDataDecoderException e) {
+            return TopError.of(47, "isv.invalid-encoding", "the parameters are not valid UTF-8 URL encoding");
+        } catch (IOException e) {
+            return TopError.of(47, "isv.invalid-encoding", "the multipart body could not be read");
+        }
+    }
+
+    private TopError put(Map<String, List<String>> decoded, Map<String, String> params) {
+        if (decoded.size() > maxParameters) {
+            return TopError.of(41, "isv.too-many-parameters", "at most " + maxParameters + " parameters");
+        }
+        for (Map.Entry<String, List<String>> e : decoded.entrySet()) {
+            if (e.getValue().size() != 1 || params.putIfAbsent(e.getKey(), e.getValue().get(0)) != null) {
+                return duplicate(e.getKey());
+            }
+        }
+        return null;
+    }
+
+    private static TopError duplicate(String name) {
+        return TopError.of(43, "isv.duplicate-parameter", "the parameter '" + ProtocolStage.truncate(name)
+                + "' is given more than once");
+    }
+
+    private void finish(ChannelHandlerContext ctx, boolean keepAlive, long start, String label, String requestId,
+                        Map<String, String> params, Reply reply) {
+        long nanos = System.nanoTime() - start;
+        metrics.finished(label, reply.error(), nanos);
+        if (access.isInfoEnabled()) {
+            TopError e = reply.error();
+            access.info("{} {} app={} code={}{} {}us", requestId, ProtocolStage.truncate(params.get("method")),
+                    ProtocolStage.truncate(params.get("app_key")), e == null ? 0 : e.code(),
+                    e == null || e.subCode() == null ? "" : " sub_code=" + e.subCode(), nanos / 1_000);
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(reply.body()));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+        write(ctx, res, keepAlive);
+    }
+
+    private static void plain(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
+        byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        write(ctx, res, keepAlive);
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res, ctx.voidPromise());
+        } else {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("gateway connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

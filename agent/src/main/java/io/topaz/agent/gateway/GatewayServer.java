@@ -1,0 +1,125 @@
+package io.topaz.agent.gateway;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.topaz.agent.gateway.upstream.UpstreamClient;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.model.config.ConfigSnapshot;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The gateway engine: TOP's {@code /router/rest} on the agent's gateway port, the {@link GatewayPipeline} behind it,
+ * and the upstream client on the same event loops. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} may
+ * be called more than once.
+ */
+public final class GatewayServer implements Closeable {
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final Supplier<ConfigSnapshot> config;
+    private final MetadataClient metadata;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final GatewayLimits limits;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private UpstreamClient upstreams;
+    private Channel channel;
+
+    public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
+                         GatewayLimits limits) {
+        this.config = config;
+        this.metadata = metadata;
+        this.registry = registry;
+        this.clock = clock;
+        this.limits = limits;
+    }
+
+    /** Binds and returns the bound port ({@code port} 0 picks a free one). */
+    public int start(String host, int port, int threads) throws InterruptedException {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("gateway already started or closed");
+        }
+        boolean epoll = Epoll.isAvailable();
+        boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        upstreams = new UpstreamClient(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class,
+                epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, limits.upstreamConnectionsPerHost(),
+                limits.upstreamConnectTimeoutMillis());
+        UpstreamHealth health = new UpstreamHealth(limits.ejectAfterFailures(), limits.ejectionCoolOff(), System::nanoTime);
+        RoutingStage routing = new RoutingStage(health);
+        GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow()),
+                new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(), routing,
+                new InvocationStage(upstreams, routing));
+        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), limits.maxParameters());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(new HttpServerCodec(limits.maxUrlBytes(), limits.maxHeaderBytes(), 16 * 1024))
+                                .addLast(new RequestReadTimeout(limits.requestReadTimeout().toMillis()))
+                                .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
+                                .addLast(handler);
+                    }
+                });
+        try {
+            channel = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot listen on gateway port " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (upstreams != null) {
+            upstreams.close();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

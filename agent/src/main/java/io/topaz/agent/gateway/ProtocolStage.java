@@ -1,0 +1,104 @@
+package io.topaz.agent.gateway;
+
+import io.topaz.model.top.SignMethod;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Protocol: the system parameters are present and well formed — {@code method}, {@code app_key}, {@code v=2.0},
+ * {@code format=json}, {@code sign_method}, {@code sign}, and a {@code timestamp} within the window around this
+ * agent's clock (TOP's format {@code yyyy-MM-dd HH:mm:ss} in GMT+8, or epoch milliseconds).
+ */
+final class ProtocolStage implements Stage {
+
+    static final ZoneId TOP_ZONE = ZoneId.of("GMT+8");
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private final Clock clock;
+    private final long windowMillis;
+
+    ProtocolStage(Clock clock, Duration window) {
+        this.clock = clock;
+        this.windowMillis = window.toMillis();
+    }
+
+    @Override
+    public CompletableFuture<TopError> apply(Call call) {
+        var p = call.params;
+        String method = p.get("method");
+        if (blank(method)) {
+            return Stage.fail(21, "isv.missing-parameter:method", "the system parameter 'method' is missing");
+        }
+        call.method = method;
+        String format = p.get("format");
+        if (format != null && !format.isEmpty() && !"json".equals(format)) {
+            return Stage.fail(23, "isv.invalid-format", "format '" + truncate(format) + "' is not served; use format=json");
+        }
+        String appKey = p.get("app_key");
+        if (blank(appKey)) {
+            return Stage.fail(28, "isv.missing-parameter:app_key", "the system parameter 'app_key' is missing");
+        }
+        call.appKey = appKey;
+        String v = p.get("v");
+        if (blank(v)) {
+            return Stage.fail(32, "isv.missing-parameter:v", "the system parameter 'v' is missing; use v=2.0");
+        }
+        if (!"2.0".equals(v)) {
+            return Stage.fail(33, "isv.invalid-parameter:v", "version '" + truncate(v) + "' is not served; use v=2.0");
+        }
+        String signMethod = p.get("sign_method");
+        var sm = SignMethod.fromWire(blank(signMethod) ? "md5" : signMethod);
+        if (sm.isEmpty()) {
+            return Stage.fail(25, "isv.invalid-parameter:sign_method",
+                    "sign_method '" + truncate(signMethod) + "' is not one of md5, hmac, hmac-sha256");
+        }
+        call.signMethod = sm.get();
+        String sign = p.get("sign");
+        if (blank(sign)) {
+            return Stage.fail(25, "isv.missing-parameter:sign", "the system parameter 'sign' is missing");
+        }
+        call.sign = sign;
+        String timestamp = p.get("timestamp");
+        if (blank(timestamp)) {
+            return Stage.fail(30, "isv.missing-parameter:timestamp", "the system parameter 'timestamp' is missing");
+        }
+        long at = parseTimestamp(timestamp);
+        if (at == Long.MIN_VALUE) {
+            return Stage.fail(31, "isv.invalid-parameter:timestamp",
+                    "timestamp '" + truncate(timestamp) + "' must be 'yyyy-MM-dd HH:mm:ss' (GMT+8) or epoch milliseconds");
+        }
+        if (Math.abs(clock.millis() - at) > windowMillis) {
+            return Stage.fail(31, "isv.invalid-parameter:timestamp", "timestamp '" + truncate(timestamp)
+                    + "' is more than " + windowMillis / 60_000 + " minutes from the server's time; check the clock");
+        }
+        String session = p.get("session");
+        call.sessionKey = blank(session) ? null : session;
+        call.simplify = "true".equalsIgnoreCase(p.get("simplify"));
+        return PASS;
+    }
+
+    static long parseTimestamp(String value) {
+        if (value.length() <= 15 && value.chars().allMatch(Character::isDigit)) {
+            return Long.parseLong(value);
+        }
+        try {
+            return LocalDateTime.parse(value, TIMESTAMP).atZone(TOP_ZONE).toInstant().toEpochMilli();
+        } catch (DateTimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    static String truncate(String s) {
+        return s == null ? "" : s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

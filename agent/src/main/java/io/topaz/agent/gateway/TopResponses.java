@@ -1,0 +1,91 @@
+package io.topaz.agent.gateway;
+
+import io.topaz.agent.gateway.upstream.UpstreamResponse;
+import io.topaz.model.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Response mapping: an upstream's answer becomes a TOP response. A JSON object is the result, wrapped in
+ * {@code <name>_response} with the request id ({@code simplify=true}: not wrapped); an {@code error_response} object
+ * from the upstream is a business error (code 15 with its sub-code); anything else is a remote service error.
+ */
+final class TopResponses {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private TopResponses() {
+    }
+
+    /** {@code taobao.trade.fullinfo.get} → {@code trade_fullinfo_get_response}. */
+    static String responseName(String method) {
+        String m = method.startsWith("taobao.") ? method.substring("taobao.".length()) : method;
+        return m.replace('.', '_') + "_response";
+    }
+
+    /** The TOP answer for a call, and the error it carries (null on success). */
+    record Reply(byte[] body, TopError error) {
+        static Reply of(TopError e, String requestId) {
+            return new Reply(TopResponses.error(e, requestId), e);
+        }
+    }
+
+    static Reply map(Call call, UpstreamResponse upstream) {
+        JsonNode body = parse(upstream);
+        if (upstream.status() != 200 || body == null || !body.isObject()) {
+            return Reply.of(TopError.of(15, "isp.remote-service-error", call.method + "'s service answered "
+                    + (upstream.status() != 200 ? "HTTP " + upstream.status() : "something that is not a JSON object")),
+                    call.requestId);
+        }
+        JsonNode err = body.get("error_response");
+        if (err != null && err.isObject()) {
+            String sub = text(err, "sub_code", "isp.unknown-error");
+            if (!sub.startsWith("isv.") && !sub.startsWith("isp.")) {
+                sub = "isp." + sub;
+            }
+            return Reply.of(TopError.of(15, sub, text(err, "sub_msg", "the service reported an error")), call.requestId);
+        }
+        ObjectNode result = (ObjectNode) body;
+        result.put("request_id", call.requestId);
+        if (call.simplify) {
+            return new Reply(Json.write(result), null);
+        }
+        ObjectNode wrapped = NODES.objectNode();
+        wrapped.set(responseName(call.method), result);
+        return new Reply(Json.write(wrapped), null);
+    }
+
+    static byte[] error(TopError e, String requestId) {
+        ObjectNode inner = NODES.objectNode();
+        inner.put("code", e.code());
+        inner.put("msg", e.msg());
+        if (e.subCode() != null) {
+            inner.put("sub_code", e.subCode());
+        }
+        if (e.subMsg() != null) {
+            inner.put("sub_msg", e.subMsg());
+        }
+        inner.put("request_id", requestId);
+        ObjectNode outer = NODES.objectNode();
+        outer.set("error_response", inner);
+        return Json.write(outer);
+    }
+
+    private static JsonNode parse(UpstreamResponse r) {
+        if (r.body().length == 0) {
+            return null;
+        }
+        try {
+            return Json.lenient().readTree(r.body());
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode n, String field, String fallback) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? fallback : v.asString();
+    }
+}
