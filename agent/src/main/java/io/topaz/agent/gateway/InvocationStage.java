@@ -67,7 +67,9 @@ final class InvocationStage {
                 return;
             }
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            health.failure(endpoint.url());
+            if (!(cause instanceof UpstreamFailure f0 && f0.kind() == UpstreamFailure.Kind.OVERLOADED)) {
+                health.failure(endpoint.url());
+            }
             if (cause instanceof UpstreamFailure f && f.retryable()) {
                 UpstreamEndpoint next = routing.pick(call.api, tried);
                 if (next != null) {

@@ -49,8 +49,10 @@ public final class UpstreamClient implements Closeable {
 
     private static final AttributeKey<ChannelPool> POOL = AttributeKey.valueOf("topaz.upstream.pool");
     private static final int MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+    private static final int MAX_PENDING_ACQUIRES = 10_000;
 
     private final AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools;
+    private final EventLoopGroup group;
 
     private final DnsAddressResolverGroup resolver;
 
@@ -61,6 +63,7 @@ public final class UpstreamClient implements Closeable {
     public UpstreamClient(EventLoopGroup group, Class<? extends Channel> channelType,
                           Class<? extends DatagramChannel> datagramType, int maxConnectionsPerHost,
                           int connectTimeoutMillis) {
+        this.group = group;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(datagramType));
         Bootstrap bootstrap = new Bootstrap().group(group).channel(channelType).resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -77,8 +80,8 @@ public final class UpstreamClient implements Closeable {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES),
                                 new ResponseHandler());
                     }
-                }, ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, connectTimeoutMillis,
-                        maxConnectionsPerHost, 10_000, true, true);
+                // No acquire timeout of the pool's own: each call's deadline (its API's timeout) bounds the wait.
+                }, ChannelHealthChecker.ACTIVE, null, -1, maxConnectionsPerHost, MAX_PENDING_ACQUIRES, true, true);
                 return self[0];
             }
         };
@@ -93,16 +96,23 @@ public final class UpstreamClient implements Closeable {
         InetSocketAddress address = InetSocketAddress.createUnresolved(url.getHost(), port(url));
         FixedChannelPool pool = pools.get(address);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        ScheduledFuture<?> acquireTimer = group.next().schedule(() -> result.completeExceptionally(
+                new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no free connection to " + url.getHost() + ":"
+                        + port(url) + " within " + timeoutMillis + " ms", null)), timeoutMillis, TimeUnit.MILLISECONDS);
         pool.acquire().addListener(acquired -> {
+            acquireTimer.cancel(false);
             if (!acquired.isSuccess()) {
-                result.completeExceptionally(new UpstreamFailure(UpstreamFailure.Kind.CONNECT,
-                        "cannot connect to " + url.getHost() + ":" + port(url) + ": " + acquired.cause().getMessage(),
-                        acquired.cause()));
+                Throwable cause = acquired.cause();
+                boolean overloaded = cause instanceof IllegalStateException; // too many outstanding acquires
+                result.completeExceptionally(new UpstreamFailure(
+                        overloaded ? UpstreamFailure.Kind.OVERLOADED : UpstreamFailure.Kind.CONNECT,
+                        (overloaded ? "too many calls waiting for " : "cannot connect to ") + url.getHost() + ":"
+                                + port(url) + ": " + cause.getMessage(), cause));
                 return;
             }
             Channel ch = (Channel) acquired.getNow();
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (result.isDone() || left <= 0) { // timed out while waiting for the connection
                 pool.release(ch);
                 result.completeExceptionally(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
                         "no connection to " + url.getHost() + " within " + timeoutMillis + " ms", null));

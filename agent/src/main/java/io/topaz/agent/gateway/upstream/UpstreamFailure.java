@@ -9,6 +9,8 @@ public final class UpstreamFailure extends RuntimeException {
     public enum Kind {
         /** No connection could be made: the request was not sent; another instance may be tried. */
         CONNECT,
+        /** Too many calls already wait for this instance's connections: not sent; says nothing of its health. */
+        OVERLOADED,
         /** No complete answer within the API's timeout. */
         TIMEOUT,
         /** The connection broke after the request was (or may have been) sent. */
@@ -27,6 +29,6 @@ public final class UpstreamFailure extends RuntimeException {
     }
 
     public boolean retryable() {
-        return kind == Kind.CONNECT;
+        return kind == Kind.CONNECT || kind == Kind.OVERLOADED;
     }
 }

@@ -1,0 +1,123 @@
+package io.topaz.agent.gateway;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.metadata.TestMetadata;
+import io.topaz.model.config.ApiDefinition;
+import io.topaz.model.config.ConfigKind;
+import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.config.UpstreamEndpoint;
+import io.topaz.model.top.SignMethod;
+import io.topaz.model.top.TopSigner;
+import org.slf4j.LoggerFactory;
+import reactor.blockhound.BlockHound;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * One gateway for the gateway tests of this JVM: BlockHound installed (recording, not throwing, so a violation shows
+ * up as a failed assertion with its stack), Netty's leak reports captured, a real HTTP upstream, an in-memory app.
+ */
+final class GatewayHarness {
+
+    static final String APP = "harness-app";
+    static final String SECRET = "harness-secret-0123456789";
+    static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+    static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+    private static GatewayHarness instance;
+
+    final int port;
+    final GatewayServer server;
+    final HttpServer upstream;
+
+    private GatewayHarness() throws Exception {
+        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream.setExecutor(Executors.newFixedThreadPool(4));
+        upstream.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] b = "{\"time\":\"2026-11-24 12:00:00\"}".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        upstream.start();
+        String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/time";
+        ConfigSnapshot config = ConfigSnapshot.builder(1)
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.time.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("num_iid")))
+                .build();
+        MetadataClient metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
+        server = new GatewayServer(() -> config, metadata, new SimpleMeterRegistry(), Clock.systemUTC(),
+                GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)));
+        port = server.start("127.0.0.1", 0, 2);
+    }
+
+    static synchronized GatewayHarness get() throws Exception {
+        if (instance == null) {
+            BlockHound.install(b -> b.blockingMethodCallback(m -> BLOCKING_CALLS.add(m + " on "
+                    + Thread.currentThread().getName() + "\n" + stack())));
+            Logger leakLogger = (Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector");
+            AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+                @Override
+                protected void append(ILoggingEvent e) {
+                    if (e.getFormattedMessage().contains("LEAK")) {
+                        LEAKS.add(e.getFormattedMessage());
+                    }
+                }
+            };
+            appender.start();
+            leakLogger.addAppender(appender);
+            instance = new GatewayHarness();
+        }
+        return instance;
+    }
+
+    private static String stack() {
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+            sb.append("  at ").append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static Map<String, String> signed(String method, String... extra) {
+        Map<String, String> p = new TreeMap<>();
+        p.put("method", method);
+        p.put("app_key", APP);
+        p.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+        p.put("v", "2.0");
+        p.put("sign_method", "hmac");
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            p.put(extra[i], extra[i + 1]);
+        }
+        p.put("sign", TopSigner.sign(p, null, SECRET, SignMethod.HMAC));
+        return p;
+    }
+
+    static String query(Map<String, String> p) {
+        StringBuilder sb = new StringBuilder();
+        p.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&")
+                .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return sb.toString();
+    }
+
+}

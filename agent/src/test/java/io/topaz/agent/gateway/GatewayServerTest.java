@@ -1,0 +1,69 @@
+package io.topaz.agent.gateway;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The gateway on a real socket under concurrent calls: every call answered, and nothing blocked an event loop. */
+class GatewayServerTest {
+
+    @Test
+    void concurrentSignedCallsSucceedAndNoEventLoopBlocks() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String q = GatewayHarness.query(GatewayHarness.signed("taobao.time.get", "n", Integer.toString(i)));
+            HttpRequest r = i % 2 == 0
+                    ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest?" + q)).build()
+                    : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(q)).build();
+            calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var c : calls) {
+            HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
+        }
+        // a missing required parameter, decided before any upstream call
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port
+                + "/router/rest?" + GatewayHarness.query(GatewayHarness.signed("taobao.item.get")))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.body()).contains("\"code\":40").contains("isv.missing-parameter:num_iid");
+        assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void blockHoundWouldSeeABlockingCallOnAnEventLoop() throws Exception {
+        GatewayHarness.get();
+        int before = GatewayHarness.BLOCKING_CALLS.size();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            group.submit(() -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(GatewayHarness.BLOCKING_CALLS).hasSize(before + 1);
+        assertThat(GatewayHarness.BLOCKING_CALLS.get(before)).contains("sleep");
+        GatewayHarness.BLOCKING_CALLS.remove(before); // the deliberate one
+    }
+}
