@@ -37,6 +37,7 @@ public final class ConfigTableViewModel {
     private final ObjectProperty<EntryEditorViewModel> editor = new SimpleObjectProperty<>();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
 
     public ConfigTableViewModel(KindForm form, Session session, BackgroundWork work) {
@@ -73,9 +74,14 @@ public final class ConfigTableViewModel {
         return message.getReadOnlyProperty();
     }
 
-    /** e.g. {@code 3 of 12 flow rules} or {@code Saved flow rule 'x' (version 2)}. */
+    /** e.g. {@code 3 of 12 flow rules match 'trade'}. */
     public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
+    }
+
+    /** What the last save or delete did, e.g. {@code Saved flow rule 'x' (version 2) to the draft; …}. */
+    public ReadOnlyStringProperty noticeProperty() {
+        return notice.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty loadingProperty() {
@@ -100,6 +106,7 @@ public final class ConfigTableViewModel {
 
     public void newEntry() {
         if (isEditable()) {
+            notice.set("");
             editor.set(new EntryEditorViewModel(form, null, session, work, this::saved));
         }
     }
@@ -127,14 +134,17 @@ public final class ConfigTableViewModel {
                 editor.set(null);
             }
             refresh();
-            status.set("Deleted " + form.singular() + " '" + deleted.key() + "' from the draft");
-        }, e -> message.set("Cannot delete " + form.singular() + " '" + item.key() + "': " + e.operatorMessage()));
+            notice.set("Deleted " + form.singular() + " '" + deleted.key() + "' from the draft");
+ }, e -> {
+            notice.set("");
+            message.set("Cannot delete " + form.singular() + " '" + item.key() + "': " + e.operatorMessage());
+        });
     }
 
     private void saved(DraftItem item) {
         editor.set(null);
         refresh();
-        status.set("Saved " + form.singular() + " '" + item.key() + "' (version " + item.version()
+        notice.set("Saved " + form.singular() + " '" + item.key() + "' (version " + item.version()
                 + ") to the draft; publish it on the Releases screen");
     }
 

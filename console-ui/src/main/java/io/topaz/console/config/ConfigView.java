@@ -98,8 +98,9 @@ public final class ConfigView extends VBox {
         }
         actions.getChildren().add(refresh);
 
-        VBox left = new VBox(8, actions, table,
-                Messages.status("configStatus", viewModel.statusProperty()));
+        Label notice = Messages.status("configNotice", viewModel.noticeProperty());
+        notice.getStyleClass().setAll("label", Styles.SUCCESS);
+        VBox left = new VBox(8, actions, table, Messages.status("configStatus", viewModel.statusProperty()), notice);
         VBox.setVgrow(table, Priority.ALWAYS);
         SplitPane split = new SplitPane(left, editorPane);
         split.setDividerPositions(0.62);
