@@ -33,21 +33,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Console implements AutoCloseable {
 
-    static final Duration FLEET_POLL = Duration.ofSeconds(2);
+    /** How often the fleet (and with it the connection) is polled in normal use. */
+    public static final Duration FLEET_POLL = Duration.ofSeconds(2);
     static final Duration ROLLOUT_POLL = Duration.ofMillis(500);
+    static final double WIDTH = 1280;
+    static final double HEIGHT = 800;
 
     private final ConsoleSettings settings;
     private final Optional<QuickstartEnv> quickstart;
     private final Clock clock;
     private final ZoneId zone;
     private final ExecutorService background;
+    private final Duration fleetPoll;
     private Stage stage;
     private Scene scene;
     private Poller poller;
     private MainViewModel main;
 
-    public Console(ConsoleSettings settings, Optional<QuickstartEnv> quickstart, Clock clock, ZoneId zone) {
+    public Console(ConsoleSettings settings, Optional<QuickstartEnv> quickstart, Clock clock, ZoneId zone,
+                   Duration fleetPoll) {
         this.settings = settings;
+        this.fleetPoll = fleetPoll;
         this.quickstart = quickstart;
         this.clock = clock;
         this.zone = zone;
@@ -72,7 +78,7 @@ public final class Console implements AutoCloseable {
         BackgroundWork work = new BackgroundWork(background, Platform::runLater, new ConnectionStatus());
         SignInViewModel vm = new SignInViewModel(settings, quickstart, work,
                 (url, token) -> new ControlPlaneClient(url, token), this::signedIn);
-        setRoot(new SignInView(vm), 640, 520);
+        setRoot(new SignInView(vm));
     }
 
     private void signedIn(Session session) {
@@ -80,10 +86,10 @@ public final class Console implements AutoCloseable {
         main = new MainViewModel(session, work, new AgentMetricsReader(Duration.ofSeconds(2), clock), clock, zone,
                 this::signOut);
         MainView view = new MainView(main);
-        setRoot(view, 1280, 820);
+        setRoot(view);
         poller = new Poller(Platform::runLater);
         MainViewModel current = main;
-        poller.every(FLEET_POLL, current::pollFleet);
+        poller.every(fleetPoll, current::pollFleet);
         poller.every(ROLLOUT_POLL, current::pollRollout);
         main.show(Screen.FLEET);
     }
@@ -102,18 +108,15 @@ public final class Console implements AutoCloseable {
         return main;
     }
 
-    private void setRoot(Parent root, double width, double height) {
+    /** One scene of one size for sign-in and main window: resizing a shown stage is what some platforms do worst. */
+    private void setRoot(Parent root) {
         if (scene == null) {
-            scene = new Scene(root, width, height);
+            scene = new Scene(root, WIDTH, HEIGHT);
             scene.getStylesheets().add(Objects.requireNonNull(
                     Console.class.getResource("console.css"), "console.css is missing from the jar").toExternalForm());
             stage.setScene(scene);
         } else {
             scene.setRoot(root);
-            if (stage.getWidth() < width || stage.getHeight() < height) {
-                stage.setWidth(Math.max(stage.getWidth(), width));
-                stage.setHeight(Math.max(stage.getHeight(), height));
-            }
         }
     }
 

@@ -22,7 +22,7 @@ public final class ConsoleApp extends Application {
     public void start(Stage stage) {
         Path env = quickstartEnv(getParameters().getRaw());
         console = new Console(ConsoleSettings.forCurrentUser(), QuickstartEnv.read(env), Clock.systemUTC(),
-                ZoneId.systemDefault());
+                ZoneId.systemDefault(), Console.FLEET_POLL);
         console.show(stage);
     }
 

@@ -48,6 +48,7 @@ public final class MainViewModel {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
             String section = switch (form.kind()) {
                 case "flow-rules", "quota-rules" -> "Traffic rules";
+                case "cache-rules" -> "Caching";
                 case "seller-groups", "agent-clusters", "assignments" -> "Order sync placement";
                 default -> "Config";
             };

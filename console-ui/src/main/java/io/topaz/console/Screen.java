@@ -7,9 +7,9 @@ package io.topaz.console;
  */
 public record Screen(String id, String title, String section) {
 
-    public static final Screen FLEET = new Screen("fleet", "Fleet", "Operate");
-    public static final Screen RELEASES = new Screen("releases", "Releases", "Operate");
-    public static final Screen AUDIT = new Screen("audit", "Audit log", "Operate");
+    public static final Screen FLEET = new Screen("fleet", "Fleet", "Fleet");
+    public static final Screen RELEASES = new Screen("releases", "Releases", "Releases and audit");
+    public static final Screen AUDIT = new Screen("audit", "Audit log", "Releases and audit");
 
     public boolean isConfig() {
         return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT));

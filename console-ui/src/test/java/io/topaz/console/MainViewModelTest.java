@@ -55,7 +55,8 @@ class MainViewModelTest {
             MainViewModel vm = main(viaRelay, BackgroundWork.direct(connection), new AtomicBoolean());
             relay.cut();
             vm.show(vm.screen("apis"));
-            assertThat(connection.isLost()).isTrue();
+            assertThat(connection.isLost()).as("lost; the screen says: " + vm.config("apis").messageProperty().get()
+                    + "; items: " + vm.config("apis").visibleItems().size()).isTrue();
             assertThat(vm.config("apis").visibleItems()).isEmpty();
             assertThat(vm.config("apis").messageProperty().get()).startsWith("Cannot load apis and upstreams: ");
 

@@ -29,10 +29,16 @@ public final class SimulatedAgent implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean zookeeperConnected = true;
     private boolean adminClosed;
+    private volatile boolean trafficPerScrape;
+    private final AtomicLong scrapes = new AtomicLong();
 
     public SimulatedAgent(String zkConnect, String id, String zone, String cluster, long appliedRelease) throws Exception {
         admin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         admin.createContext("/metrics", exchange -> {
+            if (trafficPerScrape) {
+                long n = scrapes.incrementAndGet();
+                serve(400 + (n * 137) % 300, (n * 7) % 40);
+            }
             String body = """
                     # HELP topaz_gateway_requests_total calls served
                     # TYPE topaz_gateway_requests_total counter
@@ -61,6 +67,11 @@ public final class SimulatedAgent implements AutoCloseable {
     public void serve(long calls, long failed) {
         requests.addAndGet(calls);
         errors.addAndGet(failed);
+    }
+
+    /** From now on each scrape finds a few hundred more calls and some more errors, as a busy gateway would. */
+    public void busy() {
+        trafficPerScrape = true;
     }
 
     /** Stops answering on the admin port while staying registered, like an agent behind a firewall. */

@@ -52,15 +52,14 @@ public final class FleetView extends VBox {
 
         TableView<AgentRow> table = new TableView<>(viewModel.agents());
         table.setId("fleetTable");
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No agent is registered with this control plane."));
-        table.getColumns().add(column("Agent", 140, r -> Bindings.createStringBinding(r::id)));
-        table.getColumns().add(column("Zone", 90, AgentRow::zoneProperty));
-        table.getColumns().add(column("Cluster", 90, AgentRow::clusterProperty));
+        table.getColumns().add(column("Agent", 130, r -> Bindings.createStringBinding(r::id)));
+        table.getColumns().add(column("Zone", 80, AgentRow::zoneProperty));
+        table.getColumns().add(column("Cluster", 80, AgentRow::clusterProperty));
         table.getColumns().add(column("Admin address", 140, AgentRow::addressProperty));
-        table.getColumns().add(column("Applied release", 130, AgentRow::releaseProperty));
+        table.getColumns().add(column("Applied release", 120, AgentRow::releaseProperty));
         TableColumn<AgentRow, AgentHealth> health = new TableColumn<>("Health");
-        health.setPrefWidth(170);
+        health.setPrefWidth(150);
         health.setCellValueFactory(c -> c.getValue().healthProperty());
         health.setCellFactory(c -> new TableCell<>() {
             @Override
@@ -75,7 +74,7 @@ public final class FleetView extends VBox {
         });
         table.getColumns().add(health);
         TableColumn<AgentRow, AgentRow> traffic = new TableColumn<>("Calls/s · errors/s");
-        traffic.setPrefWidth(250);
+        traffic.setPrefWidth(260);
         traffic.setCellValueFactory(c -> new javafx.beans.property.ReadOnlyObjectWrapper<>(c.getValue()));
         traffic.setCellFactory(c -> new TableCell<>() {
             @Override

@@ -105,13 +105,13 @@ public final class ReleasesView extends VBox {
         TableView<ReleaseSummary> history = new TableView<>(viewModel.history());
         history.setId("history");
         history.setPlaceholder(new Label("Nothing published yet"));
-        history.getColumns().add(column("Release", 70, r -> String.valueOf(r.number())));
+        history.getColumns().add(column("Release", 80, r -> String.valueOf(r.number())));
         history.getColumns().add(column("", 50, r -> r.live() ? "live" : ""));
-        history.getColumns().add(column("Message", 300, ReleaseSummary::message));
-        history.getColumns().add(column("Author", 120, ReleaseSummary::author));
-        history.getColumns().add(column("Published", 170, r -> r.createdAt() == null ? "" : r.createdAt().replace('T', ' ')));
-        history.getColumns().add(column("Rollback of", 90, r -> r.rollbackOf() == null ? "" : String.valueOf(r.rollbackOf())));
-        history.getColumns().add(column("Entries", 70, r -> String.valueOf(r.itemCount())));
+        history.getColumns().add(column("Message", 330, ReleaseSummary::message));
+        history.getColumns().add(column("Author", 150, ReleaseSummary::author));
+        history.getColumns().add(column("Published", 200, r -> r.createdAt() == null ? "" : r.createdAt().replace('T', ' ')));
+        history.getColumns().add(column("Rollback of", 100, r -> r.rollbackOf() == null ? "" : String.valueOf(r.rollbackOf())));
+        history.getColumns().add(column("Entries", 80, r -> String.valueOf(r.itemCount())));
         VBox.setVgrow(history, Priority.ALWAYS);
         HBox historyBar = new HBox(10, historyTitle);
         if (viewModel.mayPublish()) {
@@ -143,7 +143,8 @@ public final class ReleasesView extends VBox {
         bar.progressProperty().bind(r.progressProperty());
         ListView<AgentProgress> agents = new ListView<>(r.agents());
         agents.setId("rolloutAgents");
-        agents.setPrefHeight(90);
+        agents.setPrefHeight(76);
+        agents.setMinHeight(76);
         agents.setCellFactory(l -> new ListCell<>() {
             @Override
             protected void updateItem(AgentProgress p, boolean empty) {
