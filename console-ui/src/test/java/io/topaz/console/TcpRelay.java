@@ -20,6 +20,7 @@ public final class TcpRelay implements AutoCloseable {
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private Thread acceptor;
 
     public TcpRelay(int targetPort) throws IOException {
         this.target = new InetSocketAddress("127.0.0.1", targetPort);
@@ -39,7 +40,7 @@ public final class TcpRelay implements AutoCloseable {
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress("127.0.0.1", port));
         server = s;
-        Thread acceptor = new Thread(() -> accept(s), "relay-accept-" + port);
+        acceptor = new Thread(() -> accept(s), "relay-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -48,8 +49,12 @@ public final class TcpRelay implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket client = s.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
                 open.add(client);
+                if (s.isClosed()) {
+                    closeQuietly(client);
+                    return;
+                }
+                Socket upstream = new Socket(target.getAddress(), target.getPort());
                 open.add(upstream);
                 pump(client, upstream);
                 pump(upstream, client);
@@ -79,8 +84,16 @@ public final class TcpRelay implements AutoCloseable {
         t.start();
     }
 
+    /** Returns once nothing listens on the port any more and every relayed connection is closed. */
     public synchronized void cut() {
         closeQuietly(server);
+        if (acceptor != null) {
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Socket s : open) {
             closeQuietly(s);
         }

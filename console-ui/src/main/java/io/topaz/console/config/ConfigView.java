@@ -3,6 +3,7 @@ package io.topaz.console.config;
 import atlantafx.base.theme.Styles;
 import io.topaz.console.common.Messages;
 import io.topaz.console.controlplane.DraftItem;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -31,6 +32,7 @@ public final class ConfigView extends VBox {
     private final ConfigTableViewModel viewModel;
     private final StackPane editorPane = new StackPane();
     private final TableView<DraftItem> table;
+    private boolean reverting;
 
     public ConfigView(ConfigTableViewModel viewModel) {
         this.viewModel = viewModel;
@@ -70,10 +72,28 @@ public final class ConfigView extends VBox {
         updated.setPrefWidth(190);
         table.getColumns().add(version);
         table.getColumns().add(updated);
-        table.getSelectionModel().selectedItemProperty().addListener((o, a, item) -> {
-            if (item != null) {
-                viewModel.open(item);
+        table.getSelectionModel().selectedItemProperty().addListener((o, previous, item) -> {
+            if (item == null || reverting) {
+                return;
             }
+            EntryEditorViewModel open = viewModel.editorProperty().get();
+            if (open != null && item.key().equals(open.originalKey())) {
+                return;
+            }
+            if (!mayDiscard(open)) {
+                // Put the selection back once this change has finished.
+                reverting = true;
+                Platform.runLater(() -> {
+                    if (previous == null) {
+                        table.getSelectionModel().clearSelection();
+                    } else {
+                        table.getSelectionModel().select(previous);
+                    }
+                    reverting = false;
+                });
+                return;
+            }
+            viewModel.open(item);
         });
 
         HBox actions = new HBox(8);
@@ -82,8 +102,10 @@ public final class ConfigView extends VBox {
             add.setId("newEntry");
             add.getStyleClass().add(Styles.ACCENT);
             add.setOnAction(e -> {
-                table.getSelectionModel().clearSelection();
-                viewModel.newEntry();
+                if (mayDiscard(viewModel.editorProperty().get())) {
+                    viewModel.closeEditor();
+                    viewModel.newEntry();
+                }
             });
             Button delete = new Button("Delete…");
             delete.setId("deleteEntry");
@@ -114,10 +136,28 @@ public final class ConfigView extends VBox {
                 table.getSelectionModel().clearSelection();
                 editorPane.getChildren().setAll(empty);
             } else {
-                editorPane.getChildren().setAll(new EntryEditorView(editor, viewModel::closeEditor));
+                editorPane.getChildren().setAll(new EntryEditorView(editor, () -> {
+                    if (mayDiscard(editor)) {
+                        viewModel.closeEditor();
+                    }
+                }));
             }
         });
         getChildren().addAll(toolbar, Messages.error("configMessage", viewModel.messageProperty()), split);
+    }
+
+    /** True when there is no unsaved edit, or the operator agrees to lose it. */
+    private boolean mayDiscard(EntryEditorViewModel editor) {
+        if (editor == null || !editor.isDirty()) {
+            return true;
+        }
+        ButtonType discard = new ButtonType("Discard changes", ButtonBar.ButtonData.OK_DONE);
+        ButtonType keep = new ButtonType("Keep editing", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, editor.title() + " has changes that are not saved.",
+                discard, keep);
+        alert.setHeaderText("Discard your unsaved changes?");
+        alert.initOwner(getScene().getWindow());
+        return alert.showAndWait().filter(b -> b == discard).isPresent();
     }
 
     private void confirmDelete(DraftItem item) {

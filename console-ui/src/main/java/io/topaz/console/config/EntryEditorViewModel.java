@@ -45,6 +45,7 @@ public final class EntryEditorViewModel {
     private final ObservableList<UpstreamInput> upstreams = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper(false);
 
     /**
      * @param original the entry to edit, or null for a new one
@@ -67,6 +68,32 @@ public final class EntryEditorViewModel {
             upstreams.add(new UpstreamInput("", ""));
         }
         upstreams.addListener((javafx.collections.ListChangeListener<UpstreamInput>) c -> input("upstreams").errorProperty().set(""));
+        // Attached after loading, so only the operator's own edits count as unsaved changes.
+        for (FieldInput in : inputs.values()) {
+            in.textProperty().addListener((o, a, b) -> dirty.set(true));
+            in.flagProperty().addListener((o, a, b) -> dirty.set(true));
+        }
+        upstreams.forEach(this::watch);
+        upstreams.addListener((javafx.collections.ListChangeListener<UpstreamInput>) c -> {
+            dirty.set(true);
+            while (c.next()) {
+                c.getAddedSubList().forEach(this::watch);
+            }
+        });
+    }
+
+    private void watch(UpstreamInput u) {
+        u.urlProperty().addListener((o, a, b) -> dirty.set(true));
+        u.weightProperty().addListener((o, a, b) -> dirty.set(true));
+    }
+
+    /** True once the operator changed anything since the editor opened (a save closes the editor). */
+    public ReadOnlyBooleanProperty dirtyProperty() {
+        return dirty.getReadOnlyProperty();
+    }
+
+    public boolean isDirty() {
+        return dirty.get();
     }
 
     private void load(FieldInput input, Object value) {

@@ -89,7 +89,9 @@ public final class FleetView extends VBox {
                 now.textProperty().bind(Bindings.createStringBinding(() -> String.format(Locale.ROOT, "%.0f · %.0f",
                         row.traffic().latestCalls(), row.traffic().latestErrors()), row.traffic().calls()));
                 now.setMinWidth(60);
-                setGraphic(new HBox(8, new Sparkline(row.traffic()), now));
+                HBox graphic = new HBox(8, new Sparkline(row.traffic()), now);
+                graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                setGraphic(graphic);
             }
         });
         table.getColumns().add(traffic);

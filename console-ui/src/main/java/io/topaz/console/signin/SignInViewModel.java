@@ -50,7 +50,7 @@ public final class SignInViewModel {
         if (quickstart.isPresent()) {
             controlPlaneUrl.set(quickstart.get().controlPlaneUrl());
             token.set(quickstart.get().token());
-            hint.set("URL and token prefilled from the quickstart's .topaz/quickstart.env");
+            hint.set("URL and token prefilled from the quickstart's settings (quickstart.env)");
         } else {
             controlPlaneUrl.set(settings.controlPlaneUrl().orElse(DEFAULT_URL));
         }

@@ -33,10 +33,12 @@ class EntryEditorViewModelTest {
     void showsTheControlPlanesErrorBesideTheFieldAndSavesOnceFixed() {
         EntryEditorViewModel vm = editor(KindForm.FLOW_RULES, null, operator);
         assertThat(vm.title()).isEqualTo("New flow rule");
+        assertThat(vm.isDirty()).as("nothing typed yet").isFalse();
         assertThat(vm.input("scope").textProperty().get()).as("a choice starts on its first value").isEqualTo("API");
         vm.input("id").textProperty().set("editor-test-qps");
         vm.input("method").textProperty().set("taobao.time.get");
         vm.input("qps").textProperty().set("0");
+        assertThat(vm.isDirty()).isTrue();
         vm.save();
 
         assertThat(saved.get()).isNull();
@@ -75,6 +77,9 @@ class EntryEditorViewModelTest {
         vm.input("apiGroup").textProperty().set("editor");
         vm.upstreams().get(0).urlProperty().set("http://10.1.0.1:8080");
         vm.addUpstream();
+        EntryEditorViewModel untouched = editor(KindForm.APIS, null, operator);
+        untouched.upstreams().get(0).urlProperty().set("http://typed");
+        assertThat(untouched.isDirty()).as("typing in an upstream row is an edit").isTrue();
         vm.upstreams().get(1).urlProperty().set("ftp://10.1.0.2");
         vm.upstreams().get(1).weightProperty().set("20000");
         vm.input("timeoutMillis").textProperty().set("3s");
@@ -110,6 +115,7 @@ class EntryEditorViewModelTest {
         assertThat(mine.title()).isEqualTo("Agent cluster 'editor-cluster' · version 1");
         assertThat(mine.input("name").isEditable()).as("the key is fixed once created").isFalse();
         assertThat(mine.input("zone").textProperty().get()).isEqualTo("zone-e");
+        assertThat(mine.isDirty()).as("loading an entry is not an edit").isFalse();
 
         theirs.input("description").textProperty().set("theirs");
         theirs.save();
