@@ -125,6 +125,22 @@ class ConfigApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void meNamesTheTokenAndItsRole() {
+        RestApi.Response admin = admin().get("/api/v1/me");
+        assertThat(admin.status()).isEqualTo(200);
+        assertThat(admin.json("name").asString()).isEqualTo("bootstrap-admin");
+        assertThat(admin.json("role").asString()).isEqualTo("ADMIN");
+
+        RestApi.Response viewer = withRole("VIEWER").get("/api/v1/me");
+        assertThat(viewer.status()).isEqualTo(200);
+        assertThat(viewer.json("name").asString()).startsWith("viewer-");
+        assertThat(viewer.json("role").asString()).isEqualTo("VIEWER");
+        assertThat(withRole("OPERATOR").get("/api/v1/me").json("role").asString()).isEqualTo("OPERATOR");
+
+        assertThat(anonymous().get("/api/v1/me").status()).isEqualTo(401);
+    }
+
+    @Test
     void listsPageAndSearch() {
         RestApi op = withRole("OPERATOR");
         for (int i = 0; i < 5; i++) {

@@ -1,0 +1,141 @@
+package io.topaz.console;
+
+import io.topaz.console.audit.AuditViewModel;
+import io.topaz.console.common.BackgroundWork;
+import io.topaz.console.common.Session;
+import io.topaz.console.config.ConfigTableViewModel;
+import io.topaz.console.config.KindForm;
+import io.topaz.console.fleet.AgentMetricsReader;
+import io.topaz.console.fleet.FleetViewModel;
+import io.topaz.console.releases.ReleasesViewModel;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main window: which screen is shown, every screen's view-model, the periodic refreshes, and the connection banner.
+ * Showing a screen reloads it; when the control plane comes back after being lost, the shown screen reloads too.
+ */
+public final class MainViewModel {
+
+    private final Session session;
+    private final BackgroundWork work;
+    private final FleetViewModel fleet;
+    private final ReleasesViewModel releases;
+    private final AuditViewModel audit;
+    private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
+    private final List<Screen> screens = new ArrayList<>();
+    private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
+    private final Runnable onSignOut;
+
+    public MainViewModel(Session session, BackgroundWork work, AgentMetricsReader metrics, Clock clock, ZoneId zone,
+                         Runnable onSignOut) {
+        this.session = session;
+        this.work = work;
+        this.onSignOut = onSignOut;
+        this.fleet = new FleetViewModel(session, work, metrics);
+        this.releases = new ReleasesViewModel(session, work, clock);
+        this.audit = new AuditViewModel(session, work, clock, zone);
+        screens.add(Screen.FLEET);
+        for (KindForm form : KindForm.all()) {
+            config.put(form.kind(), new ConfigTableViewModel(form, session, work));
+            String section = switch (form.kind()) {
+                case "flow-rules", "quota-rules" -> "Traffic rules";
+                case "cache-rules" -> "Caching";
+                case "seller-groups", "agent-clusters", "assignments" -> "Order sync placement";
+                default -> "Config";
+            };
+            screens.add(new Screen(form.kind(), form.title(), section));
+        }
+        screens.add(Screen.RELEASES);
+        screens.add(Screen.AUDIT);
+        shown.addListener((o, a, s) -> reload(s));
+        work.connection().addRecoveryListener(() -> reload(shown.get()));
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** Navigation order: Fleet, the config kinds, Releases, Audit log. */
+    public List<Screen> screens() {
+        return Collections.unmodifiableList(screens);
+    }
+
+    public ObjectProperty<Screen> shownProperty() {
+        return shown;
+    }
+
+    public void show(Screen screen) {
+        if (screen.equals(shown.get())) {
+            reload(screen);
+        } else {
+            shown.set(screen);
+        }
+    }
+
+    public Screen screen(String id) {
+        return screens.stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no screen '" + id + "'"));
+    }
+
+    public FleetViewModel fleet() {
+        return fleet;
+    }
+
+    public ReleasesViewModel releases() {
+        return releases;
+    }
+
+    public AuditViewModel audit() {
+        return audit;
+    }
+
+    public ConfigTableViewModel config(String kind) {
+        ConfigTableViewModel vm = config.get(kind);
+        if (vm == null) {
+            throw new IllegalArgumentException("no config screen for kind '" + kind + "'");
+        }
+        return vm;
+    }
+
+    public BackgroundWork work() {
+        return work;
+    }
+
+    private void reload(Screen s) {
+        if (s == null) {
+            return;
+        }
+        switch (s.id()) {
+            case "fleet" -> fleet.refresh();
+            case "releases" -> releases.refresh();
+            case "audit" -> audit.search();
+            default -> config(s.id()).refresh();
+        }
+    }
+
+    /**
+     * Every few seconds: the fleet, for its sparklines, whichever screen is shown. While the control plane is lost this
+     * is also what finds it back.
+     */
+    public void pollFleet() {
+        fleet.refresh();
+    }
+
+    /** Twice a second: a running rollout's progress. */
+    public void pollRollout() {
+        releases.pollRollout();
+    }
+
+    public void signOut() {
+        onSignOut.run();
+    }
+}

@@ -1,0 +1,17 @@
+package io.topaz.console;
+
+/**
+ * A screen in the navigation. {@code id} is a config kind's REST name for config screens.
+ *
+ * @param section the navigation heading it sits under
+ */
+public record Screen(String id, String title, String section) {
+
+    public static final Screen FLEET = new Screen("fleet", "Fleet", "Fleet");
+    public static final Screen RELEASES = new Screen("releases", "Releases", "Releases and audit");
+    public static final Screen AUDIT = new Screen("audit", "Audit log", "Releases and audit");
+
+    public boolean isConfig() {
+        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT));
+    }
+}

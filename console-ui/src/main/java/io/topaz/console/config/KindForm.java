@@ -1,0 +1,95 @@
+package io.topaz.console.config;
+
+import io.topaz.model.config.FlowScope;
+import io.topaz.model.config.LimitMode;
+import io.topaz.model.config.MetadataKind;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the console shows and edits one kind of config: its REST name, titles, the key field (fixed once created: the
+ * control plane renames by create and delete), the form's fields and the table's columns.
+ *
+ * <p>Apps carry no secrets in config (app secrets live in the metadata store), and this form has no field for any:
+ * an app's table and editor show its key, status and API groups only.
+ */
+public record KindForm(String kind, String title, String singular, String keyField, List<FieldSpec> fields,
+                       List<String> columns) {
+
+    public static final KindForm APIS = new KindForm("apis", "APIs and upstreams", "API", "method", List.of(
+            FieldSpec.text("method", "Method", "e.g. taobao.trade.get"),
+            FieldSpec.text("apiGroup", "API group", "the group apps are granted, e.g. trade"),
+            new FieldSpec("upstreams", "Upstreams", FieldType.UPSTREAMS, List.of(), ""),
+            FieldSpec.number("timeoutMillis", "Timeout (ms)", "default 3000"),
+            new FieldSpec("sessionRequired", "Seller session required", FieldType.FLAG, List.of(), ""),
+            new FieldSpec("requiredParameters", "Required parameters", FieldType.TEXT_LIST, List.of(),
+                    "comma-separated, e.g. tid, fields")),
+            List.of("method", "apiGroup", "upstreams", "timeoutMillis", "sessionRequired"));
+
+    public static final KindForm FLOW_RULES = new KindForm("flow-rules", "Flow rules", "flow rule", "id", List.of(
+            FieldSpec.text("id", "Rule id", "e.g. trade-get-qps"),
+            FieldSpec.choice("scope", "Scope", FlowScope.values()),
+            FieldSpec.text("method", "API method", "for scope API or APP_API"),
+            FieldSpec.text("appKey", "App key", "for scope APP or APP_API"),
+            FieldSpec.number("qps", "QPS limit", "calls per second, at least 1"),
+            FieldSpec.choice("mode", "Limit holds", LimitMode.values())),
+            List.of("id", "scope", "method", "appKey", "qps", "mode"));
+
+    public static final KindForm QUOTA_RULES = new KindForm("quota-rules", "Quota rules", "quota rule", "id", List.of(
+            FieldSpec.text("id", "Rule id", "e.g. demo-app-trade-daily"),
+            FieldSpec.text("appKey", "App key", ""),
+            FieldSpec.text("apiGroup", "API group", ""),
+            FieldSpec.number("dailyLimit", "Calls per day", "at least 1")),
+            List.of("id", "appKey", "apiGroup", "dailyLimit"));
+
+    public static final KindForm CACHE_RULES = new KindForm("cache-rules", "Cache rules", "cache rule", "kind", List.of(
+            FieldSpec.choice("kind", "Metadata", MetadataKind.values()),
+            FieldSpec.number("maximumSize", "Maximum entries", "default 100000"),
+            FieldSpec.number("expireAfterMillis", "Expire after (ms)", "default 600000"),
+            FieldSpec.number("refreshAfterMillis", "Refresh after (ms)", "default 60000; less than expire"),
+            FieldSpec.number("maxStalenessMillis", "Serve stale for (ms)", "default 3600000"),
+            FieldSpec.number("negativeTtlMillis", "Remember misses for (ms)", "default 30000"),
+            new FieldSpec("bloomFalsePositiveRate", "Bloom false-positive rate", FieldType.DECIMAL, List.of(),
+                    "default 0.01; above 0, at most 0.5")),
+            List.of("kind", "maximumSize", "expireAfterMillis", "refreshAfterMillis", "maxStalenessMillis",
+                    "negativeTtlMillis", "bloomFalsePositiveRate"));
+
+    public static final KindForm SELLER_GROUPS = new KindForm("seller-groups", "Seller groups", "seller group", "name",
+            List.of(FieldSpec.text("name", "Name", ""),
+                    FieldSpec.text("description", "Description", ""),
+                    FieldSpec.number("bucketFrom", "First bucket", "0…1023"),
+                    FieldSpec.number("bucketTo", "End bucket (exclusive)", "1…1024")),
+            List.of("name", "bucketFrom", "bucketTo", "description"));
+
+    public static final KindForm AGENT_CLUSTERS = new KindForm("agent-clusters", "Agent clusters", "agent cluster",
+            "name", List.of(FieldSpec.text("name", "Name", ""),
+                    FieldSpec.text("zone", "Zone", ""),
+                    FieldSpec.text("description", "Description", "")),
+            List.of("name", "zone", "description"));
+
+    public static final KindForm ASSIGNMENTS = new KindForm("assignments", "Assignments", "assignment", "sellerGroup",
+            List.of(FieldSpec.text("sellerGroup", "Seller group", ""),
+                    FieldSpec.text("cluster", "Agent cluster", "")),
+            List.of("sellerGroup", "cluster"));
+
+    private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, CACHE_RULES, SELLER_GROUPS,
+            AGENT_CLUSTERS, ASSIGNMENTS);
+
+    public static List<KindForm> all() {
+        return ALL;
+    }
+
+    public static Optional<KindForm> of(String kind) {
+        return ALL.stream().filter(f -> f.kind.equals(kind)).findFirst();
+    }
+
+    public Optional<FieldSpec> field(String name) {
+        return fields.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    /** The label of a column (a field name). */
+    public String label(String column) {
+        return field(column).map(FieldSpec::label).orElse(column);
+    }
+}

@@ -1,0 +1,236 @@
+package io.topaz.console.controlplane;
+
+import io.topaz.model.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The control plane's REST API ({@code /api/v1}) for one signed-in token. Every method blocks on the network: call it
+ * off the JavaFX thread. Failures are {@link ControlPlaneException}s; the token never appears in a message or log.
+ */
+public final class ControlPlaneClient {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlPlaneClient.class);
+    private static final int PAGE = 1000;
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    public ControlPlaneClient(URI base, String token, Duration connectTimeout, Duration requestTimeout) {
+        String b = base.toString();
+        this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+        this.token = token;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    }
+
+    public ControlPlaneClient(URI base, String token) {
+        this(base, token, Duration.ofSeconds(3), Duration.ofSeconds(15));
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** Whose token this is and its role. */
+    public Operator me() {
+        return read(send("GET", "/api/v1/me", null, null), Operator.class);
+    }
+
+    public Fleet fleet() {
+        return read(send("GET", "/api/v1/agents", null, null), Fleet.class);
+    }
+
+    /** Every entry of one kind in the draft (paging through the API), sorted by key. */
+    public List<DraftItem> list(String kind) {
+        List<DraftItem> all = new ArrayList<>();
+        int offset = 0;
+        while (true) {
+            JsonNode page = readTree(send("GET", "/api/v1/" + kind + "?offset=" + offset + "&limit=" + PAGE, null, null));
+            JsonNode items = page.get("items");
+            for (JsonNode item : items) {
+                all.add(Json.lenient().treeToValue(item, DraftItem.class));
+            }
+            int total = page.get("total").asInt();
+            offset += items.size();
+            if (items.isEmpty() || offset >= total) {
+                return all;
+            }
+        }
+    }
+
+    public DraftItem create(String kind, Map<String, Object> value) {
+        return read(send("POST", "/api/v1/" + kind, Json.write(value), null), DraftItem.class);
+    }
+
+    /** Replaces an entry if it is still at {@code version}; otherwise a {@link ControlPlaneException.Problem#CONFLICT}. */
+    public DraftItem update(String kind, String key, long version, Map<String, Object> value) {
+        return read(send("PUT", "/api/v1/" + kind + "/" + path(key), Json.write(value), version), DraftItem.class);
+    }
+
+    public void delete(String kind, String key, long version) {
+        send("DELETE", "/api/v1/" + kind + "/" + path(key), null, version);
+    }
+
+    public DraftDiff diff() {
+        return read(send("GET", "/api/v1/draft/diff", null, null), DraftDiff.class);
+    }
+
+    /** The newest {@code limit} releases, newest first. */
+    public List<ReleaseSummary> releases(int limit) {
+        return readList(send("GET", "/api/v1/releases?offset=0&limit=" + limit, null, null), ReleaseSummary.class);
+    }
+
+    public ReleaseSummary publish(String message) {
+        return read(send("POST", "/api/v1/releases", Json.write(Map.of("message", message)), null), ReleaseSummary.class);
+    }
+
+    /** Republishes release {@code number} as a new release; a blank message lets the control plane write one. */
+    public ReleaseSummary rollback(long number, String message) {
+        byte[] body = message == null || message.isBlank() ? null : Json.write(Map.of("message", message));
+        return read(send("POST", "/api/v1/releases/" + number + "/rollback", body, null), ReleaseSummary.class);
+    }
+
+    /** Audit events matching the filter, newest first. */
+    public List<AuditEvent> audit(AuditFilter filter, int offset, int limit) {
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("from", filter.from());
+        q.put("to", filter.to());
+        q.put("kind", filter.kind());
+        q.put("key", filter.key());
+        q.put("release", filter.release());
+        q.put("actor", filter.actor());
+        q.put("offset", offset);
+        q.put("limit", limit);
+        StringBuilder query = new StringBuilder();
+        q.forEach((k, v) -> {
+            if (v != null && !v.toString().isBlank()) {
+                query.append(query.isEmpty() ? '?' : '&').append(k).append('=')
+                        .append(URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
+            }
+        });
+        JsonNode page = readTree(send("GET", "/api/v1/audit" + query, null, null));
+        JavaType type = Json.lenient().getTypeFactory().constructCollectionType(List.class, AuditEvent.class);
+        return Json.lenient().treeToValue(page.get("events"), type);
+    }
+
+    private static String path(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private byte[] send(String method, String path, byte[] body, Long version) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(requestTimeout)
+                .header("Accept", "application/json")
+                .header("Authorization", "Bearer " + token);
+        if (version != null) {
+            b.header("If-Match", "\"" + version + "\"");
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw ControlPlaneException.unreachable("the control plane at " + base + " did not answer within "
+                    + requestTimeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw ControlPlaneException.unreachable("cannot reach the control plane at " + base + " ("
+                    + describe(e) + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ControlPlaneException.unreachable("interrupted while calling the control plane");
+        } catch (IllegalArgumentException e) {
+            throw new ControlPlaneException(ControlPlaneException.Problem.FAILED, 0,
+                    "'" + base + "' is not a usable control plane URL: " + e.getMessage(), List.of());
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return response.body();
+        }
+        throw error(method, path, status, response.body());
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    /** Turns the control plane's error body ({@code {status, error, message, errors[]}}) into an exception. */
+    static ControlPlaneException error(String method, String path, int status, byte[] body) {
+        String message = null;
+        List<FieldProblem> problems = List.of();
+        try {
+            JsonNode node = Json.lenient().readTree(body);
+            if (node != null && node.isObject()) {
+                JsonNode m = node.get("message");
+                message = m == null || m.isNull() ? null : m.asString();
+                JsonNode errors = node.get("errors");
+                if (errors != null && errors.isArray()) {
+                    JavaType type = Json.lenient().getTypeFactory().constructCollectionType(List.class, FieldProblem.class);
+                    problems = Json.lenient().treeToValue(errors, type);
+                }
+            }
+        } catch (JacksonException e) {
+            log.debug("{} {} answered {} with a body that is not JSON", method, path, status);
+        }
+        if (message == null || message.isBlank()) {
+            message = method + " " + path + " failed with HTTP " + status;
+        }
+        return new ControlPlaneException(ControlPlaneException.problemOf(status), status, message, problems);
+    }
+
+    private static <T> T read(byte[] body, Class<T> type) {
+        try {
+            return Json.lenient().readValue(body, type);
+        } catch (JacksonException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static <T> List<T> readList(byte[] body, Class<T> type) {
+        try {
+            JavaType t = Json.lenient().getTypeFactory().constructCollectionType(List.class, type);
+            return Json.lenient().readValue(body, t);
+        } catch (JacksonException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static JsonNode readTree(byte[] body) {
+        try {
+            return Json.lenient().readTree(body);
+        } catch (JacksonException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static ControlPlaneException unreadable(JacksonException e) {
+        return new ControlPlaneException(ControlPlaneException.Problem.FAILED, 200,
+                "the control plane's answer could not be read (is this console older than the control plane?): "
+                        + e.getOriginalMessage(), List.of());
+    }
+}
