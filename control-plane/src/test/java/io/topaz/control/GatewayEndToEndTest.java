@@ -248,6 +248,18 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         assertThat(simplified.get("time").asString()).as(simplified.toString()).isEqualTo("2026-11-24 12:00:00");
         assertThat(simplified.get("request_id").asString()).isNotEqualTo(requestId);
         assertThat(post(params("taobao.time.get", SignMethod.HMAC)).has("time_get_response")).isTrue();
+
+        // per-API metrics on the agent's admin port
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.adminPort() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("topaz_gateway_requests_total\\{[^}]*method=\"taobao.time.get\"[^}]*} [1-9]")
+                .contains("topaz_gateway_latency_seconds{")
+                .containsPattern("topaz_gateway_latency_seconds\\{[^}]*quantile=\"0.99\"")
+                .contains("topaz_gateway_in_flight{");
+        get(params("taobao.nothing.get", SignMethod.MD5));
+        String after = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.adminPort() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(after).containsPattern("topaz_gateway_errors_total\\{[^}]*code=\"22\"[^}]*method=\"unknown\"");
     }
 
     @Test
@@ -305,6 +317,42 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
             assertThat(r.get("demo_failover_response")).isNull();
             assertThat(r.get("topaz_demo_failover_response").get("served_by").asString()).as(r.toString()).isEqualTo("A");
         }
+    }
+
+    @Test
+    void aBatchAnswersEverySubCallInOrder() throws Exception {
+        Map<String, String> shared = new TreeMap<>();
+        shared.put("app_key", "gw-app");
+        shared.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(TS));
+        shared.put("v", "2.0");
+        shared.put("format", "json");
+        shared.put("sign_method", "hmac");
+        String body = String.join("\r\n-S-\r\n",
+                "#PUBLIC#extra=shared",
+                "method=taobao.time.get",
+                "method=taobao.nothing.get",
+                "method=taobao.item.get&num_iid=10",
+                "method=taobao.item.get");
+        shared.put("sign", TopSigner.sign(shared, body, secret, SignMethod.HMAC));
+        String batchUrl = gateway.replace("/router/rest", "/router/batch");
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(batchUrl + "?" + query(shared)))
+                .header("Content-Type", "text/plain;charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(200);
+        String[] parts = res.body().split("\r\n-S-\r\n");
+        assertThat(parts).hasSize(4);
+        JsonNode first = Json.lenient().readTree(parts[0]);
+        assertThat(first.get("time_get_response").get("time").asString()).isEqualTo("2026-11-24 12:00:00");
+        assertThat(lastSeen.get("taobao.time.get")).containsEntry("extra", "shared");
+        assertError(Json.lenient().readTree(parts[1]), 22, "isv.invalid-method");
+        assertError(Json.lenient().readTree(parts[2]), 15, "isv.item-not-exist");
+        assertError(Json.lenient().readTree(parts[3]), 40, "isv.missing-parameter:num_iid");
+
+        // The batch as a whole fails its signature: one error_response.
+        shared.put("sign", TopSigner.sign(shared, body + "tampered", secret, SignMethod.HMAC));
+        JsonNode whole = send(HttpRequest.newBuilder(URI.create(batchUrl + "?" + query(shared)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertError(whole, 25, "isv.invalid-signature");
     }
 
     @Test

@@ -30,11 +30,25 @@ public final class Call {
     String sign;
     String sessionKey;
     boolean simplify;
+    /** A batch's sub-call: its app was authenticated by the batch's signature, so only the method is read here. */
+    boolean subCall;
+    /** The batch itself (/router/batch): checked without a method, then split into sub-calls. */
+    boolean batch;
 
     AppMetadata app;
     SessionMetadata session;
     ApiDefinition api;
     UpstreamEndpoint endpoint;
+
+    /** A sub-call of a batch whose app, signature and timestamp were checked once for the whole batch. */
+    static Call subCall(Call batch, String requestId, Map<String, String> params) {
+        Call c = new Call(requestId, batch.startNanos, batch.config, params);
+        c.subCall = true;
+        c.appKey = batch.appKey;
+        c.app = batch.app;
+        c.signMethod = batch.signMethod;
+        return c;
+    }
 
     Call(String requestId, long startNanos, ConfigSnapshot config, Map<String, String> params) {
         this.requestId = requestId;

@@ -52,12 +52,15 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final GatewayMetrics metrics;
     private final RequestIds ids = new RequestIds();
     private final int maxParameters;
+    private final int maxBatchSubCalls;
 
-    GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics, int maxParameters) {
+    GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics, int maxParameters,
+                   int maxBatchSubCalls) {
         this.pipeline = pipeline;
         this.config = config;
         this.metrics = metrics;
         this.maxParameters = maxParameters;
+        this.maxBatchSubCalls = maxBatchSubCalls;
     }
 
     @Override
@@ -75,8 +78,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         String path = new QueryStringDecoder(req.uri()).path();
+        if ("/router/batch".equals(path)) {
+            batch(ctx, req, keepAlive, start);
+            return;
+        }
         if (!"/router/rest".equals(path)) {
-            plain(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest", keepAlive);
+            plain(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest or /router/batch",
+                    keepAlive);
             return;
         }
         if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.POST.equals(req.method())) {
@@ -103,6 +111,41 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 ctx.executor().execute(() -> finish(ctx, keepAlive, start, label, requestId, params, r));
             }
         });
+    }
+
+    private void batch(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, long start) {
+        if (!HttpMethod.POST.equals(req.method())) {
+            plain(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "a batch is a POST", keepAlive);
+            return;
+        }
+        String requestId = ids.next();
+        Map<String, String> params = new HashMap<>();
+        TopError error;
+        try {
+            error = put(new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, maxParameters + 1).parameters(),
+                    params);
+        } catch (IllegalArgumentException e) {
+            error = TopError.of(47, "isv.invalid-encoding", "the query string is not valid UTF-8 URL encoding");
+        }
+        String label = metrics.started("batch", true);
+        if (error != null) {
+            finish(ctx, keepAlive, start, label, requestId, params, Reply.of(error, requestId));
+            return;
+        }
+        String separator = req.headers().get("top-api-separator", BatchCall.DEFAULT_SEPARATOR);
+        String body = req.content().toString(StandardCharsets.UTF_8);
+        Call batch = new Call(requestId, start, config.get(), params);
+        BatchCall.run(pipeline, batch, body, separator.isEmpty() ? BatchCall.DEFAULT_SEPARATOR : separator,
+                        maxBatchSubCalls, ids::next)
+                .whenComplete((reply, err) -> {
+                    Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
+                            "retry later, quoting request_id " + requestId), requestId);
+                    if (ctx.executor().inEventLoop()) {
+                        finish(ctx, keepAlive, start, label, requestId, params, r);
+                    } else {
+                        ctx.executor().execute(() -> finish(ctx, keepAlive, start, label, requestId, params, r));
+                    }
+                });
     }
 
     /** Fills {@code params} from the query string and the body; returns the TOP error for malformed input. */

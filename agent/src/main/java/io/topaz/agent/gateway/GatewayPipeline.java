@@ -45,16 +45,38 @@ public final class GatewayPipeline {
     private static final Logger log = LoggerFactory.getLogger(GatewayPipeline.class);
 
     private final List<Stage> checks;
+    private final List<Stage> batchChecks;
     private final InvocationStage invocation;
 
     GatewayPipeline(ProtocolStage protocol, SecurityStage security, BusinessStage business, FlowControlStage flow,
                     RoutingStage routing, InvocationStage invocation) {
         this.checks = List.of(protocol, security, business, flow, routing);
+        this.batchChecks = List.of(protocol, security);
         this.invocation = invocation;
     }
 
     CompletableFuture<Reply> handle(Call call) {
-        return step(call, 0).exceptionally(t -> {
+        return guard(call, step(call, 0));
+    }
+
+    /**
+     * The batch-level checks of {@code /router/batch} (protocol without a method, app and signature over the query
+     * and body): completes with null when they pass, else with the error for the whole batch.
+     */
+    CompletableFuture<TopError> checkBatch(Call batch) {
+        return checkBatch(batch, 0);
+    }
+
+    private CompletableFuture<TopError> checkBatch(Call batch, int index) {
+        if (index == batchChecks.size()) {
+            return Stage.PASS;
+        }
+        return batchChecks.get(index).apply(batch).thenCompose(e -> e != null
+                ? CompletableFuture.completedFuture(e) : checkBatch(batch, index + 1));
+    }
+
+    private CompletableFuture<Reply> guard(Call call, CompletableFuture<Reply> run) {
+        return run.exceptionally(t -> {
             Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
             if (c instanceof GatewayException g) {
                 return Reply.of(g.error(), call.requestId);

@@ -73,10 +73,11 @@ public final class GatewayServer implements Closeable {
                 limits.upstreamConnectTimeoutMillis());
         UpstreamHealth health = new UpstreamHealth(limits.ejectAfterFailures(), limits.ejectionCoolOff(), System::nanoTime);
         RoutingStage routing = new RoutingStage(health);
-        GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow()),
+        GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow(), limits.platformZone()),
                 new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(), routing,
                 new InvocationStage(upstreams, routing));
-        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), limits.maxParameters());
+        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), limits.maxParameters(),
+                limits.maxBatchSubCalls());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)

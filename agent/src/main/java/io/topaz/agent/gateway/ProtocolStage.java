@@ -17,25 +17,31 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProtocolStage implements Stage {
 
-    static final ZoneId TOP_ZONE = ZoneId.of("GMT+8");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final Clock clock;
     private final long windowMillis;
+    private final ZoneId zone;
 
-    ProtocolStage(Clock clock, Duration window) {
+    ProtocolStage(Clock clock, Duration window, ZoneId zone) {
         this.clock = clock;
         this.windowMillis = window.toMillis();
+        this.zone = zone;
     }
 
     @Override
     public CompletableFuture<TopError> apply(Call call) {
         var p = call.params;
         String method = p.get("method");
-        if (blank(method)) {
-            return Stage.fail(21, "isv.missing-parameter:method", "the system parameter 'method' is missing");
+        if (!call.batch) {
+            if (blank(method)) {
+                return Stage.fail(21, "isv.missing-parameter:method", "the system parameter 'method' is missing");
+            }
+            call.method = method;
         }
-        call.method = method;
+        if (call.subCall) {
+            return subCall(call);
+        }
         String format = p.get("format");
         if (format != null && !format.isEmpty() && !"json".equals(format)) {
             return Stage.fail(23, "isv.invalid-format", "format '" + truncate(format) + "' is not served; use format=json");
@@ -68,10 +74,10 @@ final class ProtocolStage implements Stage {
         if (blank(timestamp)) {
             return Stage.fail(30, "isv.missing-parameter:timestamp", "the system parameter 'timestamp' is missing");
         }
-        long at = parseTimestamp(timestamp);
+        long at = parseTimestamp(timestamp, zone);
         if (at == Long.MIN_VALUE) {
             return Stage.fail(31, "isv.invalid-parameter:timestamp",
-                    "timestamp '" + truncate(timestamp) + "' must be 'yyyy-MM-dd HH:mm:ss' (GMT+8) or epoch milliseconds");
+                    "timestamp '" + truncate(timestamp) + "' must be 'yyyy-MM-dd HH:mm:ss' (" + zone + ") or epoch milliseconds");
         }
         if (Math.abs(clock.millis() - at) > windowMillis) {
             return Stage.fail(31, "isv.invalid-parameter:timestamp", "timestamp '" + truncate(timestamp)
@@ -83,12 +89,19 @@ final class ProtocolStage implements Stage {
         return PASS;
     }
 
-    static long parseTimestamp(String value) {
+    private static CompletableFuture<TopError> subCall(Call call) {
+        String session = call.params.get("session");
+        call.sessionKey = blank(session) ? null : session;
+        call.simplify = "true".equalsIgnoreCase(call.params.get("simplify"));
+        return PASS;
+    }
+
+    static long parseTimestamp(String value, ZoneId zone) {
         if (value.length() <= 15 && value.chars().allMatch(Character::isDigit)) {
             return Long.parseLong(value);
         }
         try {
-            return LocalDateTime.parse(value, TIMESTAMP).atZone(TOP_ZONE).toInstant().toEpochMilli();
+            return LocalDateTime.parse(value, TIMESTAMP).atZone(zone).toInstant().toEpochMilli();
         } catch (DateTimeException e) {
             return Long.MIN_VALUE;
         }

@@ -23,29 +23,37 @@ final class SecurityStage implements Stage {
 
     @Override
     public CompletableFuture<TopError> apply(Call call) {
+        if (call.subCall) {
+            return session(call).exceptionally(SecurityStage::unavailable);
+        }
         return metadata.checkSignature(call.appKey, call.params, call.signedBody, call.signMethod, call.sign)
                 .thenCompose(check -> {
                     if (!check.ok()) {
                         return CompletableFuture.completedFuture(signatureError(call, check));
                     }
                     call.app = check.app();
-                    ApiDefinition api = call.config.apis().get(call.method);
-                    boolean required = api != null && Boolean.TRUE.equals(api.sessionRequired());
-                    if (call.sessionKey == null) {
-                        return required
-                                ? Stage.fail(26, "isv.missing-parameter:session", "API " + call.method + " needs a session")
-                                : PASS;
-                    }
-                    return metadata.checkSession(call.appKey, call.sessionKey).thenApply(s -> {
-                        if (!s.ok()) {
-                            return TopError.of(27, "isv.invalid-session", "the session is unknown, expired, revoked or "
-                                    + "was issued to another app");
-                        }
-                        call.session = s.session();
-                        return null;
-                    });
+                    return call.batch ? PASS : session(call);
                 })
                 .exceptionally(SecurityStage::unavailable);
+    }
+
+    /** The session: required when the API needs one, checked whenever given. */
+    private CompletableFuture<TopError> session(Call call) {
+        ApiDefinition api = call.config.apis().get(call.method);
+        boolean required = api != null && Boolean.TRUE.equals(api.sessionRequired());
+        if (call.sessionKey == null) {
+            return required
+                    ? Stage.fail(26, "isv.missing-parameter:session", "API " + call.method + " needs a session")
+                    : PASS;
+        }
+        return metadata.checkSession(call.appKey, call.sessionKey).thenApply(s -> {
+            if (!s.ok()) {
+                return TopError.of(27, "isv.invalid-session", "the session is unknown, expired, revoked or was "
+                        + "issued to another app");
+            }
+            call.session = s.session();
+            return null;
+        });
     }
 
     private static TopError signatureError(Call call, SignatureCheck check) {
