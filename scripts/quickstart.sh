@@ -18,6 +18,7 @@ CONTROL_URL="http://127.0.0.1:9080"
 VERSION="0.1.0-SNAPSHOT"
 CP_JAR="$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
 AGENT_JAR="$ROOT/agent/target/agent-$VERSION.jar"
+DEMO_JAR="$ROOT/demo-upstream/target/demo-upstream-$VERSION.jar"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
@@ -50,7 +51,7 @@ if [ -f "$PIDS" ]; then
   done
   rm -f "$PIDS"
 fi
-for port in 2181 9080 8080 8081 8082 8180 8181 8182; do
+for port in 2181 9080 9090 8080 8081 8082 8180 8181 8182; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "port $port is already in use; stop what listens there (ss -ltnp 'sport = :$port') and try again"
   fi
@@ -60,6 +61,7 @@ say "quickstart: building (mvn -DskipTests package)…"
 (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed; run 'mvn -B -DskipTests package' to see why"
 [ -f "$CP_JAR" ] || die "missing $CP_JAR after the build"
 [ -f "$AGENT_JAR" ] || die "missing $AGENT_JAR after the build"
+[ -f "$DEMO_JAR" ] || die "missing $DEMO_JAR after the build"
 
 mkdir -p "$STATE/data" "$LOGS"
 if [ ! -s "$STATE/admin-token" ]; then
@@ -91,6 +93,10 @@ TOPAZ_SECURITY_BOOTSTRAPADMINTOKEN="$TOKEN" start control-plane \
   java $JAVA_OPTS -jar "$CP_JAR" --topaz.data-dir="$STATE/data/control-plane" --server.port=9080 \
   --topaz.zookeeper.embedded-port=2181
 wait_http control-plane "$CONTROL_URL/actuator/health" 120
+
+say "quickstart: starting the demo upstream…"
+start demo-upstream java -Xms32m -Xmx128m -XX:+UseSerialGC -jar "$DEMO_JAR" --port=9090
+wait_http demo-upstream "http://127.0.0.1:9090/health" 60
 
 api() { # method, path, [json]
   local method=$1 path=$2 body=${3:-}
@@ -147,6 +153,8 @@ elif [ ! -s "$STATE/demo-app.secret" ]; then
   (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/demo-app.secret")
 fi
 APP_SECRET=$(cat "$STATE/demo-app.secret")
+seed /api/v1/apis taobao.user.seller.get '{"method":"taobao.user.seller.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":true,"requiredParameters":[]}'
+seed /api/v1/apis taobao.item.get '{"method":"taobao.item.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":["num_iid"]}'
 seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":1000,"mode":"SINGLE_NODE"}'
 diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
@@ -163,14 +171,34 @@ for _ in $(seq 1 60); do
 done
 [ -n "$applied" ] || { stop_all; die "the agents did not apply the release in 30s: ${fleet%$'\n'*}"; }
 
+# One signed TOP call through agent-1's gateway (md5: MD5(secret + sorted name+value pairs + secret)).
+GATEWAY_URL=http://127.0.0.1:8080/router/rest
+top_call() { # method → the gateway's answer
+  local ts sign
+  ts=$(TZ=Asia/Shanghai date '+%Y-%m-%d %H:%M:%S')
+  sign=$(printf '%s' "${APP_SECRET}app_keydemo-appformatjsonmethod$1sign_methodmd5timestamp${ts}v2.0${APP_SECRET}" \
+    | md5sum | cut -d' ' -f1 | tr 'a-f' 'A-F')
+  curl -sS "$GATEWAY_URL?method=$1&app_key=demo-app&format=json&sign_method=md5&v=2.0&timestamp=${ts// /%20}&sign=$sign"
+}
+answered=""
+for _ in $(seq 1 40); do
+  reply=$(top_call taobao.time.get 2>/dev/null || true)
+  if printf '%s' "$reply" | grep -q '"time_get_response"'; then answered=yes; break; fi
+  sleep 0.5
+done
+[ -n "$answered" ] || { stop_all; die "the gateway did not answer a signed call in 20s: $reply; see $LOGS/agent-1.log"; }
+
 cat > "$ENV_FILE" <<ENV
 TOPAZ_CONTROL_URL=$CONTROL_URL
 TOPAZ_TOKEN=$TOKEN
 TOPAZ_ZK_CONNECT=127.0.0.1:2181
 TOPAZ_AGENT1_ADMIN_URL=http://127.0.0.1:8082
 TOPAZ_AGENT2_ADMIN_URL=http://127.0.0.1:8182
+TOPAZ_GATEWAY_URL=$GATEWAY_URL
 TOPAZ_APP_KEY=demo-app
 TOPAZ_APP_SECRET=$APP_SECRET
+TOPAZ_DEMO_METHOD=taobao.time.get
+TOPAZ_DEMO_UPSTREAM_URL=http://127.0.0.1:9090
 ENV
 chmod 600 "$ENV_FILE"
 
@@ -180,7 +208,9 @@ say "  admin token     $TOKEN"
 say "  ZooKeeper       127.0.0.1:2181 (embedded)"
 say "  agent-1 admin   http://127.0.0.1:8082/health   /metrics"
 say "  agent-2 admin   http://127.0.0.1:8182/health   /metrics"
-say "  demo app        demo-app (its secret is in the settings file)"
+say "  gateway         $GATEWAY_URL   (agent-2: http://127.0.0.1:8180/router/rest)"
+say "  demo app        demo-app (its secret is in the settings file); demo upstream http://127.0.0.1:9090"
+say "  a signed call   $reply"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"
