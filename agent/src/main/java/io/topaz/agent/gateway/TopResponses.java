@@ -33,6 +33,10 @@ final class TopResponses {
     }
 
     static Reply map(Call call, UpstreamResponse upstream) {
+        byte[] raw = upstream.body();
+        if (upstream.status() == 200 && looksLikeObject(raw) && !contains(raw, ERROR_KEY)) {
+            return new Reply(splice(call, raw), null); // the common case: no parse, no re-serialization
+        }
         JsonNode body = parse(upstream);
         if (upstream.status() != 200 || body == null || !body.isObject()) {
             return Reply.of(TopError.of(15, "isp.remote-service-error", call.method + "'s service answered "
@@ -55,6 +59,68 @@ final class TopResponses {
         ObjectNode wrapped = NODES.objectNode();
         wrapped.set(responseName(call.method), result);
         return new Reply(Json.write(wrapped), null);
+    }
+
+    private static final byte[] ERROR_KEY = "\"error_response\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /**
+     * {@code {…}} → {@code {"<name>_response":{…,"request_id":"…"}}} (or without the wrapper when simplified), on the
+     * bytes. The upstream's object is copied as it came; an object that is not valid JSON inside stays the
+     * upstream's fault, as with any proxy.
+     */
+    private static byte[] splice(Call call, byte[] raw) {
+        int last = raw.length - 1;
+        while (Character.isWhitespace(raw[last])) {
+            last--;
+        }
+        int first = 0;
+        while (Character.isWhitespace(raw[first])) {
+            first++;
+        }
+        boolean empty = isEmptyObject(raw, first, last);
+        String head = call.simplify ? "" : "{\"" + responseName(call.method) + "\":";
+        String tail = (empty ? "" : ",") + "\"request_id\":\"" + call.requestId + "\"}" + (call.simplify ? "" : "}");
+        byte[] h = head.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] t = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[h.length + (last - first) + t.length];
+        System.arraycopy(h, 0, out, 0, h.length);
+        System.arraycopy(raw, first, out, h.length, last - first); // the object without its closing brace
+        System.arraycopy(t, 0, out, h.length + (last - first), t.length);
+        return out;
+    }
+
+    private static boolean isEmptyObject(byte[] raw, int first, int last) {
+        for (int i = first + 1; i < last; i++) {
+            if (!Character.isWhitespace(raw[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean looksLikeObject(byte[] raw) {
+        int first = 0;
+        int last = raw.length - 1;
+        while (first <= last && Character.isWhitespace(raw[first])) {
+            first++;
+        }
+        while (last >= first && Character.isWhitespace(raw[last])) {
+            last--;
+        }
+        return first < last && raw[first] == '{' && raw[last] == '}';
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static byte[] error(TopError e, String requestId) {

@@ -20,6 +20,10 @@ import java.util.TreeMap;
 public final class TopSigner {
 
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
+    // JCA lookups cost more than the digest of a short string: one instance of each per thread, reset before use.
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> instance("MD5"));
+    private static final ThreadLocal<Mac> HMAC_MD5 = ThreadLocal.withInitial(() -> mac("HmacMD5"));
+    private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> mac("HmacSHA256"));
 
     private TopSigner() {
     }
@@ -71,23 +75,39 @@ public final class TopSigner {
         try {
             return switch (method) {
                 case MD5 -> {
-                    MessageDigest md5 = MessageDigest.getInstance("MD5");
+                    MessageDigest md5 = MD5.get();
+                    md5.reset();
                     md5.update(key);
                     md5.update(text);
                     md5.update(key);
                     yield md5.digest();
                 }
-                case HMAC -> hmac("HmacMD5", key, text);
-                case HMAC_SHA256 -> hmac("HmacSHA256", key, text);
+                case HMAC -> hmac(HMAC_MD5.get(), "HmacMD5", key, text);
+                case HMAC_SHA256 -> hmac(HMAC_SHA256.get(), "HmacSHA256", key, text);
             };
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks " + method + ": " + e.getMessage(), e);
         }
     }
 
-    private static byte[] hmac(String algorithm, byte[] key, byte[] text) throws GeneralSecurityException {
-        Mac mac = Mac.getInstance(algorithm);
+    private static byte[] hmac(Mac mac, String algorithm, byte[] key, byte[] text) throws GeneralSecurityException {
         mac.init(new SecretKeySpec(key, algorithm));
         return mac.doFinal(text);
+    }
+
+    private static MessageDigest instance(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + algorithm, e);
+        }
+    }
+
+    private static Mac mac(String algorithm) {
+        try {
+            return Mac.getInstance(algorithm);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + algorithm, e);
+        }
     }
 }

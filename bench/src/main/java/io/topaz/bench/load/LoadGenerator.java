@@ -1,0 +1,204 @@
+package io.topaz.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small HTTP/1.1 load generator on Netty: {@code connections} keep-alive connections, each sending the same
+ * request again as soon as the answer arrives (closed loop), or — with a target rate — at fixed intended times,
+ * latency counted from the intended time so that a stall is not hidden (no coordinated omission). Answers whose body
+ * does not contain {@code expect} count as errors.
+ */
+public final class LoadGenerator {
+
+    /** What one run measured. */
+    public record Result(String name, long requests, long errors, double seconds, Histogram latencyMicros) {
+        public double throughput() {
+            return requests / seconds;
+        }
+
+        public double p(double percentile) {
+            return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        public String line() {
+            return String.format(Locale.ROOT, "%-26s %10.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d", name,
+                    throughput(), p(50), p(99), errors);
+        }
+    }
+
+    private LoadGenerator() {
+    }
+
+    /**
+     * @param ratePerSecond 0 for as fast as the connections go
+     */
+    public static Result run(String name, URI url, HttpMethod method, Map<String, String> headers, String body,
+                             String expect, int connections, double seconds, double warmupSeconds, double ratePerSecond)
+            throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        AtomicLong requests = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (warmupSeconds * 1e9);
+        long end = measureFrom + (long) (seconds * 1e9);
+        CountDownLatch done = new CountDownLatch(connections);
+        byte[] bodyBytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        long intervalNanos = ratePerSecond > 0 ? (long) (1e9 * connections / ratePerSecond) : 0;
+        try {
+            List<Channel> channels = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                long offset = intervalNanos * i / connections;
+                Bootstrap b = new Bootstrap().group(group)
+                        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .handler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                                        new Driver(start + offset, intervalNanos, measureFrom, end, histogram, requests,
+                                                errors, done, expect, () -> {
+                                            FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method,
+                                                    path, Unpooled.wrappedBuffer(bodyBytes));
+                                            r.headers().set(HttpHeaderNames.HOST, url.getHost())
+                                                    .setInt(HttpHeaderNames.CONTENT_LENGTH, bodyBytes.length);
+                                            headers.forEach((k, v) -> r.headers().set(k, v));
+                                            return r;
+                                        }));
+                            }
+                        });
+                channels.add(b.connect(url.getHost(), url.getPort()).sync().channel());
+            }
+            if (!done.await((long) (warmupSeconds + seconds + 60), TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + ": connections did not finish");
+            }
+            channels.forEach(Channel::close);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        return new Result(name, requests.get(), errors.get(), seconds, histogram);
+    }
+
+    /** One connection: send, wait for the answer, record, send again (at the next intended time when paced). */
+    private static final class Driver extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final long interval;
+        private final long measureFrom;
+        private final long end;
+        private final Histogram histogram;
+        private final AtomicLong requests;
+        private final AtomicLong errors;
+        private final CountDownLatch done;
+        private final String expect;
+        private final java.util.function.Supplier<FullHttpRequest> request;
+        private long intended;
+        private boolean finished;
+
+        Driver(long first, long interval, long measureFrom, long end, Histogram histogram, AtomicLong requests,
+               AtomicLong errors, CountDownLatch done, String expect, java.util.function.Supplier<FullHttpRequest> request) {
+            this.intended = first;
+            this.interval = interval;
+            this.measureFrom = measureFrom;
+            this.end = end;
+            this.histogram = histogram;
+            this.requests = requests;
+            this.errors = errors;
+            this.done = done;
+            this.expect = expect;
+            this.request = request;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            next(ctx);
+        }
+
+        private void next(ChannelHandlerContext ctx) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                finish();
+                return;
+            }
+            if (interval == 0) {
+                intended = now;
+                ctx.writeAndFlush(request.get());
+            } else if (intended > now) {
+                ctx.executor().schedule(() -> {
+                    ctx.writeAndFlush(request.get());
+                }, intended - now, TimeUnit.NANOSECONDS);
+            } else {
+                ctx.writeAndFlush(request.get());
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+            long now = System.nanoTime();
+            if (intended >= measureFrom && now < end) {
+                requests.incrementAndGet();
+                boolean ok = msg.status().code() == 200
+                        && (expect == null || msg.content().toString(StandardCharsets.UTF_8).contains(expect));
+                if (!ok) {
+                    errors.incrementAndGet();
+                }
+                synchronized (histogram) {
+                    histogram.recordValue(Math.max(1, (now - intended) / 1_000));
+                }
+            }
+            intended = interval == 0 ? now : intended + interval;
+            next(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            finish();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            errors.incrementAndGet();
+            ctx.close();
+        }
+
+        private void finish() {
+            if (!finished) {
+                finished = true;
+                done.countDown();
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Gateway load (issue 4's benchmark): starts the quickstart (control plane, two agents, demo upstream), then runs
+# io.topaz.bench.load.GatewayBench against agent-1's gateway and the demo upstream directly, and stops everything.
+# Usage: scripts/bench-gateway.sh [connections=32] [seconds=20] [warmup=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests package
+log=$(mktemp)
+setsid bash scripts/quickstart.sh >"$log" 2>&1 &
+trap 'bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
+grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
+set -a; . .topaz/quickstart.env; set +a
+java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
