@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Gateway load (issue 4's benchmark): starts the quickstart (control plane, two agents, demo upstream), then runs
-# io.topaz.bench.load.GatewayBench against agent-1's gateway and the demo upstream directly, and stops everything.
+# Gateway load (issue 4's benchmark): starts the quickstart (control plane, two agents, demo upstream) and Spring Cloud
+# Gateway (bench-scg, port 18090, same route to the same upstream, same JVM flags as the agents), then runs
+# io.topaz.bench.load.GatewayBench against agent-1's gateway, Spring Cloud Gateway and the demo upstream directly,
+# and stops everything.
 # Usage: scripts/bench-gateway.sh [connections=32] [seconds=20] [warmup=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +13,10 @@ trap 'bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
 grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
 set -a; . .topaz/quickstart.env; set +a
+java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
+  io.topaz.bench.scg.ScgBaseline --server.port=18090 >"$log.scg" 2>&1 &
+scg_pid=$!
+trap 'kill $scg_pid 2>/dev/null || true; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 60); do curl -fsS -o /dev/null http://127.0.0.1:18090/router/rest 2>/dev/null && break; sleep 1; done
+export TOPAZ_SCG_URL=http://127.0.0.1:18090/router/rest
 java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"

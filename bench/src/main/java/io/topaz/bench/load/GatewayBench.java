@@ -55,6 +55,16 @@ public final class GatewayBench {
                 "time_get_response", connections, seconds, warmup, 0);
         System.out.println(gw.line());
 
+        String scgUrl = System.getenv("TOPAZ_SCG_URL");
+        LoadGenerator.Result scg = null;
+        if (scgUrl != null && !scgUrl.isBlank()) {
+            // The same URL, query and all: Spring Cloud Gateway forwards it without checking the signature.
+            URI scgUri = URI.create(scgUrl + "?" + gatewayUri.getRawQuery());
+            scg = LoadGenerator.run("spring cloud gateway (max)", scgUri, HttpMethod.GET, Map.of(), null, "\"time\"",
+                    connections, seconds, warmup, 0);
+            System.out.println(scg.line());
+        }
+
         double half = gw.throughput() / 2;
         LoadGenerator.Result upHalf = LoadGenerator.run("upstream direct @half", URI.create(upstream), HttpMethod.POST,
                 direct, "", "\"time\"", connections, seconds, warmup / 2, half);
@@ -63,8 +73,23 @@ public final class GatewayBench {
                 "time_get_response", connections, seconds, warmup / 2, half);
         System.out.println(gwHalf.line());
 
+        LoadGenerator.Result scgHalf = null;
+        if (scg != null) {
+            URI scgUri = URI.create(scgUrl + "?" + gatewayUri.getRawQuery());
+            scgHalf = LoadGenerator.run("spring cloud gateway @half", scgUri, HttpMethod.GET, Map.of(), null, "\"time\"",
+                    connections, seconds, warmup / 2, half);
+            System.out.println(scgHalf.line());
+        }
+
         System.out.println();
         System.out.printf(Locale.ROOT, "gateway / direct throughput            %.2f%n", gw.throughput() / up.throughput());
+        if (scg != null) {
+            System.out.printf(Locale.ROOT, "topaz / spring cloud gateway throughput %.2f (target >= 2)%n",
+                    gw.throughput() / scg.throughput());
+            System.out.printf(Locale.ROOT, "p99 at max: topaz %.2f ms, spring cloud gateway %.2f ms; at %.0f req/s: "
+                    + "topaz %.2f ms, spring cloud gateway %.2f ms%n", gw.p(99), scg.p(99), half, gwHalf.p(99),
+                    scgHalf.p(99));
+        }
         System.out.printf(Locale.ROOT, "latency added at %.0f req/s (half max): p50 %+.2f ms, p99 %+.2f ms%n", half,
                 gwHalf.p(50) - upHalf.p(50), gwHalf.p(99) - upHalf.p(99));
     }
