@@ -7,13 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
+# Both gateways get the same JVM flags: a fixed heap (no growth pauses) and the parallel collector.
+BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 log=$(mktemp)
-setsid bash scripts/quickstart.sh >"$log" 2>&1 &
+AGENT_OPTS="$BENCH_JVM_OPTS" setsid bash scripts/quickstart.sh >"$log" 2>&1 &
 trap 'bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
 grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
 set -a; . .topaz/quickstart.env; set +a
-java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
+java $BENCH_JVM_OPTS -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
   io.topaz.bench.scg.ScgBaseline --server.port=18090 >"$log.scg" 2>&1 &
 scg_pid=$!
 trap 'kill $scg_pid 2>/dev/null || true; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
