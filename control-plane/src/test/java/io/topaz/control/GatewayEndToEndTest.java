@@ -122,7 +122,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
 
     /** A real HTTP upstream following the contract: answers by X-Topaz-Method. */
     private HttpServer upstream(String name, AtomicInteger calls) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 2048);
         s.setExecutor(Executors.newFixedThreadPool(4));
         s.createContext("/", ex -> {
             if (calls != null) {

@@ -46,7 +46,7 @@ final class GatewayHarness {
     final HttpServer upstream;
 
     private GatewayHarness() throws Exception {
-        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 2048); // the gateway may open hundreds of connections at once
         upstream.setExecutor(Executors.newFixedThreadPool(4));
         upstream.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
