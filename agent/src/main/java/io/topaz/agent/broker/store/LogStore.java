@@ -1,0 +1,313 @@
+package io.topaz.agent.broker.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * A Bitcask-style log store (Sheehy and Smith, 2010): append-only segment files written through memory mappings, an
+ * in-memory key directory pointing at each key's newest record, tombstones for deletes.
+ *
+ * <p>Appends are serialized; reads take no lock. What an append's future promises depends on the store's
+ * {@link Durability}: on disk ({@code SYNC_EACH}, {@code GROUP_COMMIT}) or in the page cache ({@code OS}).
+ *
+ * <p>On open the segments are scanned in order: every record's CRC is checked; a torn or corrupt tail of the newest
+ * segment is truncated, and a corrupt record inside an older one ends that segment's scan; both are logged and
+ * counted, and no corrupt record is ever returned as data. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()}
+ * may be called more than once.
+ *
+ * <p>Not yet: hint files (start-up reads every record) and merging (dead records are never reclaimed).
+ */
+public final class LogStore implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(LogStore.class);
+
+    /** Where a key's newest record is. */
+    record Location(long segment, int offset, int size, long timestamp) {
+    }
+
+    /** Settings: segment size, durability and how often a group commit forces the log. */
+    public record Options(int segmentBytes, Durability durability, Duration groupCommitInterval) {
+        public Options {
+            if (segmentBytes < 1024 || segmentBytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("segmentBytes must be 1 KiB to 2 GiB, was " + segmentBytes);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(64 * 1024 * 1024, Durability.GROUP_COMMIT, Duration.ofMillis(2));
+        }
+    }
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final Path dir;
+    private final Options options;
+    private final Clock clock;
+    private final Map<String, Location> keyDir = new ConcurrentHashMap<>();
+    private final Map<Long, SegmentFile> segments = new ConcurrentHashMap<>();
+    private final Object appendLock = new Object();
+    private final Counter appends;
+    private final Counter appendedBytes;
+    private final Counter syncs;
+    private final Counter corruptions;
+    private final Timer recovery;
+    private SegmentFile active;
+    private List<CompletableFuture<Void>> waitingForSync = new ArrayList<>();
+    private ScheduledExecutorService committer;
+
+    private LogStore(Path dir, Options options, Clock clock, MeterRegistry registry) {
+        this.dir = dir;
+        this.options = options;
+        this.clock = clock;
+        this.appends = Counter.builder("topaz.store.appends").register(registry);
+        this.appendedBytes = Counter.builder("topaz.store.appended.bytes").register(registry);
+        this.syncs = Counter.builder("topaz.store.syncs").description("forces of the log to disk").register(registry);
+        this.corruptions = Counter.builder("topaz.store.corrupt.records")
+                .description("records found corrupt on recovery or read; never returned").register(registry);
+        this.recovery = Timer.builder("topaz.store.recovery").register(registry);
+    }
+
+    /** Opens (recovering) or creates the store in {@code dir}. */
+    public static LogStore open(Path dir, Options options, Clock clock, MeterRegistry registry) {
+        LogStore s = new LogStore(dir, options, clock, registry);
+        s.start();
+        return s;
+    }
+
+    private void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("already started");
+        }
+        long began = System.nanoTime();
+        try {
+            Files.createDirectories(dir);
+            List<Long> ids = segmentIds();
+            for (int i = 0; i < ids.size(); i++) {
+                recoverSegment(ids.get(i), i == ids.size() - 1);
+            }
+            if (active == null) {
+                active = SegmentFile.create(dir, ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1, options.segmentBytes());
+                segments.put(active.id(), active);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the log store in " + dir, e);
+        }
+        recovery.record(Duration.ofNanos(System.nanoTime() - began));
+        log.info("log store {}: {} keys in {} segments, recovered in {} ms", dir, keyDir.size(), segments.size(),
+                (System.nanoTime() - began) / 1_000_000);
+        if (options.durability() == Durability.GROUP_COMMIT) {
+            committer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "topaz-store-commit");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(1, options.groupCommitInterval().toNanos());
+            committer.scheduleWithFixedDelay(this::groupCommit, every, every, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private List<Long> segmentIds() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{16}\\.data"))
+                    .map(n -> Long.parseLong(n.substring(0, 16))).sorted().toList();
+        }
+    }
+
+    private void recoverSegment(long id, boolean newest) throws IOException {
+        Path path = SegmentFile.pathOf(dir, id);
+        long size = Files.size(path);
+        // The newest segment continues as the active one when it has room: map it at full capacity.
+        boolean reuse = newest && size <= options.segmentBytes();
+        SegmentFile seg = SegmentFile.open(path, id, reuse ? options.segmentBytes() : (int) size, 0, reuse);
+        int offset = 0;
+        while (true) {
+            RecordCodec.Read r = seg.readForRecovery(offset);
+            if (r instanceof RecordCodec.Ok ok) {
+                String key = new String(ok.record().key(), StandardCharsets.UTF_8);
+                if (ok.record().value() == null) {
+                    keyDir.remove(key);
+                } else {
+                    keyDir.put(key, new Location(id, offset, ok.record().size(), ok.record().timestamp()));
+                }
+                offset += ok.record().size();
+            } else if (r instanceof RecordCodec.Corrupt c) {
+                corruptions.increment();
+                if (newest && reuse) {
+                    log.warn("log store {}: segment {} has a torn or corrupt tail at byte {} ({}); dropping {} bytes",
+                            dir, id, offset, c.why(), Math.max(0, size - offset));
+                    zeroTail(seg, offset);
+                } else {
+                    log.error("log store {}: segment {} is corrupt at byte {} ({}); the records after it in this "
+                            + "segment are not read", dir, id, offset, c.why());
+                }
+                break;
+            } else {
+                break;
+            }
+        }
+        seg.setWritten(offset);
+        segments.put(id, seg);
+        if (reuse) {
+            active = seg;
+        }
+    }
+
+    /** Cuts a torn tail off the file; the active mapping is re-created at full capacity (zeros) after it. */
+    private static void zeroTail(SegmentFile seg, int from) {
+        seg.zeroFrom(from);
+    }
+
+    /**
+     * Appends {@code value} under {@code key}. The future completes when the record is as durable as this store
+     * promises ({@link #durability()}).
+     */
+    public CompletableFuture<Void> put(String key, byte[] value) {
+        return append(key, value);
+    }
+
+    /** Writes a tombstone: {@code key} reads as absent from now on. */
+    public CompletableFuture<Void> delete(String key) {
+        return append(key, null);
+    }
+
+    private CompletableFuture<Void> append(String key, byte[] value) {
+        requireStarted();
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        if (k.length == 0 || k.length > RecordCodec.MAX_KEY) {
+            throw new IllegalArgumentException("key must be 1 to " + RecordCodec.MAX_KEY + " bytes, was " + k.length);
+        }
+        if (value != null && value.length > RecordCodec.MAX_VALUE) {
+            throw new IllegalArgumentException("value must be at most " + RecordCodec.MAX_VALUE + " bytes");
+        }
+        int size = RecordCodec.size(k, value);
+        if (size > options.segmentBytes()) {
+            throw new IllegalArgumentException("a record of " + size + " bytes does not fit a segment of "
+                    + options.segmentBytes());
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (appendLock) {
+            if (!active.fits(size)) {
+                roll();
+            }
+            long ts = clock.millis();
+            int offset = active.append(ts, k, value);
+            if (value == null) {
+                keyDir.remove(key);
+            } else {
+                keyDir.put(key, new Location(active.id(), offset, size, ts));
+            }
+            appends.increment();
+            appendedBytes.increment(size);
+            switch (options.durability()) {
+                case SYNC_EACH -> {
+                    active.force();
+                    syncs.increment();
+                    done.complete(null);
+                }
+                case GROUP_COMMIT -> waitingForSync.add(done);
+                case OS -> done.complete(null);
+            }
+        }
+        return done;
+    }
+
+    /** Seals the active segment and starts the next one. Called under the append lock. */
+    private void roll() {
+        SegmentFile old = active;
+        old.seal(); // forces it: records waiting for a group commit in it are on disk once the next commit runs
+        active = SegmentFile.create(dir, old.id() + 1, options.segmentBytes());
+        segments.put(active.id(), active);
+    }
+
+    private void groupCommit() {
+        List<CompletableFuture<Void>> batch;
+        SegmentFile seg;
+        synchronized (appendLock) {
+            if (waitingForSync.isEmpty()) {
+                return;
+            }
+            batch = waitingForSync;
+            waitingForSync = new ArrayList<>();
+            seg = active;
+        }
+        try {
+            seg.force(); // every record in the batch is in this segment or in one sealed (forced) before it
+            syncs.increment();
+            batch.forEach(f -> f.complete(null));
+        } catch (RuntimeException e) {
+            log.error("log store {}: forcing the log failed; {} appends are not durable", dir, batch.size(), e);
+            batch.forEach(f -> f.completeExceptionally(e));
+        }
+    }
+
+    /** The value stored under {@code key}, or empty. Throws {@link CorruptRecordException} for a corrupt record. */
+    public Optional<byte[]> get(String key) {
+        requireStarted();
+        Location loc = keyDir.get(key);
+        if (loc == null) {
+            return Optional.empty();
+        }
+        SegmentFile seg = segments.get(loc.segment());
+        RecordCodec.Read r = seg.read(loc.offset());
+        if (r instanceof RecordCodec.Ok ok) {
+            return Optional.ofNullable(ok.record().value());
+        }
+        corruptions.increment();
+        throw new CorruptRecordException("record of '" + key + "' in segment " + loc.segment() + " at byte "
+                + loc.offset() + " is corrupt: " + (r instanceof RecordCodec.Corrupt c ? c.why() : "missing"));
+    }
+
+    public int size() {
+        return keyDir.size();
+    }
+
+    public Durability durability() {
+        return options.durability();
+    }
+
+    private void requireStarted() {
+        if (state.get() != State.STARTED) {
+            throw new IllegalStateException("the log store is " + state.get().name().toLowerCase());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) != State.STARTED) {
+            return;
+        }
+        if (committer != null) {
+            committer.shutdownNow();
+        }
+        synchronized (appendLock) {
+            active.force();
+            waitingForSync.forEach(f -> f.complete(null));
+            waitingForSync.clear();
+        }
+        segments.values().forEach(SegmentFile::close);
+    }
+}
