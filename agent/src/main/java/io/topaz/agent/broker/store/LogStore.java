@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * counted, and no corrupt record is ever returned as data. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()}
  * may be called more than once.
  *
- * <p>Not yet: hint files (start-up reads every record) and merging (dead records are never reclaimed).
+ * <p>When a segment is sealed a hint file is written beside it, so start-up reads hints instead of every record.
+ * Not yet: merging (dead records are never reclaimed).
  */
 public final class LogStore implements Closeable {
 
@@ -76,6 +77,12 @@ public final class LogStore implements Closeable {
     private final Counter corruptions;
     private final Timer recovery;
     private SegmentFile active;
+    private int hintsRead;
+    private final java.util.concurrent.ExecutorService hintWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "topaz-store-hints");
+        t.setDaemon(true);
+        return t;
+    });
     private List<CompletableFuture<Void>> waitingForSync = new ArrayList<>();
     private ScheduledExecutorService committer;
 
@@ -117,8 +124,8 @@ public final class LogStore implements Closeable {
             throw new UncheckedIOException("cannot open the log store in " + dir, e);
         }
         recovery.record(Duration.ofNanos(System.nanoTime() - began));
-        log.info("log store {}: {} keys in {} segments, recovered in {} ms", dir, keyDir.size(), segments.size(),
-                (System.nanoTime() - began) / 1_000_000);
+        log.info("log store {}: {} keys in {} segments ({} read from hints), recovered in {} ms", dir, keyDir.size(),
+                segments.size(), hintsRead, (System.nanoTime() - began) / 1_000_000);
         if (options.durability() == Durability.GROUP_COMMIT) {
             committer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "topaz-store-commit");
@@ -140,6 +147,17 @@ public final class LogStore implements Closeable {
     private void recoverSegment(long id, boolean newest) throws IOException {
         Path path = SegmentFile.pathOf(dir, id);
         long size = Files.size(path);
+        if (!newest && HintFile.read(dir, id, (key, offset, recordSize, ts, tombstone) -> {
+            if (tombstone) {
+                keyDir.remove(key);
+            } else {
+                keyDir.put(key, new Location(id, offset, recordSize, ts));
+            }
+        })) {
+            segments.put(id, SegmentFile.open(path, id, (int) size, (int) size, false));
+            hintsRead++;
+            return;
+        }
         // The newest segment continues as the active one when it has room: map it at full capacity.
         boolean reuse = newest && size <= options.segmentBytes();
         SegmentFile seg = SegmentFile.open(path, id, reuse ? options.segmentBytes() : (int) size, 0, reuse);
@@ -241,6 +259,14 @@ public final class LogStore implements Closeable {
         old.seal(); // forces it: records waiting for a group commit in it are on disk once the next commit runs
         active = SegmentFile.create(dir, old.id() + 1, options.segmentBytes());
         segments.put(active.id(), active);
+        // Off the append path: a missing hint only means that the next start-up scans this segment.
+        hintWriter.execute(() -> {
+            try {
+                HintFile.writeFor(old, dir);
+            } catch (RuntimeException e) {
+                log.warn("log store {}: no hint for segment {} ({}); start-up will scan it", dir, old.id(), e.getMessage());
+            }
+        });
     }
 
     private void groupCommit() {
@@ -281,6 +307,11 @@ public final class LogStore implements Closeable {
                 + loc.offset() + " is corrupt: " + (r instanceof RecordCodec.Corrupt c ? c.why() : "missing"));
     }
 
+    /** How many segments the last start-up read from hint files. */
+    public int hintsRead() {
+        return hintsRead;
+    }
+
     public int size() {
         return keyDir.size();
     }
@@ -302,6 +333,12 @@ public final class LogStore implements Closeable {
         }
         if (committer != null) {
             committer.shutdownNow();
+        }
+        hintWriter.shutdown();
+        try {
+            hintWriter.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         synchronized (appendLock) {
             active.force();
