@@ -82,7 +82,7 @@ public final class StoreBench {
                 int id = w;
                 all.add(CompletableFuture.runAsync(() -> {
                     long i = 0;
-                    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+                    List<CompletableFuture<Durability>> inFlight = new ArrayList<>();
                     while (System.nanoTime() < stop) {
                         inFlight.add(store.put("w" + id + "-" + i++, value));
                         if (inFlight.size() == 256) { // a writer with 256 appends waiting for durability at most

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +40,8 @@ import java.util.stream.Stream;
  * may be called more than once.
  *
  * <p>When a segment is sealed a hint file is written beside it, so start-up reads hints instead of every record.
- * Not yet: merging (dead records are never reclaimed).
+ * {@link #merge()} rewrites the live records of sealed segments and drops the dead, without stopping writers or
+ * readers, crash-safe at every step.
  */
 public final class LogStore implements Closeable {
 
@@ -64,6 +66,17 @@ public final class LogStore implements Closeable {
 
     private enum State { LATENT, STARTED, CLOSED }
 
+    /**
+     * Segment ids: appends roll to the next multiple of 1000; a merge writes its outputs just above its newest input
+     * (input + 1, + 2, …), so outputs sort after everything they replace and before the active segment, and never
+     * reuse an id a reader may still hold.
+     */
+    static final long ID_STEP = 1000;
+
+    static long nextMajor(long id) {
+        return (id / ID_STEP + 1) * ID_STEP;
+    }
+
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Path dir;
     private final Options options;
@@ -76,6 +89,7 @@ public final class LogStore implements Closeable {
     private final Counter syncs;
     private final Counter corruptions;
     private final Timer recovery;
+    private final Counter mergeRuns;
     private SegmentFile active;
     private int hintsRead;
     private final java.util.concurrent.ExecutorService hintWriter = Executors.newSingleThreadExecutor(r -> {
@@ -83,7 +97,8 @@ public final class LogStore implements Closeable {
         t.setDaemon(true);
         return t;
     });
-    private List<CompletableFuture<Void>> waitingForSync = new ArrayList<>();
+    private List<CompletableFuture<Durability>> waitingForSync = new ArrayList<>();
+    private ScheduledExecutorService merger;
     private ScheduledExecutorService committer;
 
     private LogStore(Path dir, Options options, Clock clock, MeterRegistry registry) {
@@ -96,6 +111,14 @@ public final class LogStore implements Closeable {
         this.corruptions = Counter.builder("topaz.store.corrupt.records")
                 .description("records found corrupt on recovery or read; never returned").register(registry);
         this.recovery = Timer.builder("topaz.store.recovery").register(registry);
+        this.mergeRuns = Counter.builder("topaz.store.merge.runs").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("topaz.store.live.bytes", this,
+                s -> s.keyDir.values().stream().mapToLong(Location::size).sum()).strongReference(true)
+                .description("bytes of the newest record of each key").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("topaz.store.dead.bytes", this,
+                s -> s.segments.values().stream().mapToLong(SegmentFile::written).sum()
+                        - s.keyDir.values().stream().mapToLong(Location::size).sum()).strongReference(true)
+                .description("bytes a merge would reclaim").register(registry);
     }
 
     /** Opens (recovering) or creates the store in {@code dir}. */
@@ -112,12 +135,19 @@ public final class LogStore implements Closeable {
         long began = System.nanoTime();
         try {
             Files.createDirectories(dir);
+            try (Stream<Path> leftovers = Files.list(dir)) {
+                for (Path p : leftovers.filter(p -> p.toString().endsWith(".tmp")).toList()) {
+                    log.warn("log store {}: removing {}, left by an interrupted merge or hint write", dir, p.getFileName());
+                    Files.delete(p);
+                }
+            }
             List<Long> ids = segmentIds();
             for (int i = 0; i < ids.size(); i++) {
                 recoverSegment(ids.get(i), i == ids.size() - 1);
             }
             if (active == null) {
-                active = SegmentFile.create(dir, ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1, options.segmentBytes());
+                active = SegmentFile.create(dir, ids.isEmpty() ? ID_STEP : nextMajor(ids.get(ids.size() - 1)),
+                        options.segmentBytes());
                 segments.put(active.id(), active);
             }
         } catch (IOException e) {
@@ -200,19 +230,49 @@ public final class LogStore implements Closeable {
     }
 
     /**
-     * Appends {@code value} under {@code key}. The future completes when the record is as durable as this store
-     * promises ({@link #durability()}).
+     * Appends {@code value} under {@code key}. The future completes, with the promise kept, when the record is as
+     * durable as this store promises: {@link Durability#SYNC_EACH} or {@link Durability#GROUP_COMMIT} — on disk;
+     * {@link Durability#OS} — in the page cache only.
      */
-    public CompletableFuture<Void> put(String key, byte[] value) {
+    public CompletableFuture<Durability> put(String key, byte[] value) {
         return append(key, value);
     }
 
-    /** Writes a tombstone: {@code key} reads as absent from now on. */
-    public CompletableFuture<Void> delete(String key) {
+    /** Writes a tombstone: {@code key} reads as absent from now on. Completes like {@link #put}. */
+    public CompletableFuture<Durability> delete(String key) {
         return append(key, null);
     }
 
-    private CompletableFuture<Void> append(String key, byte[] value) {
+    /**
+     * Merges in the background every {@code every} when dead records make up at least {@code minDeadShare} of the
+     * sealed segments' bytes. Failures are logged; the next run tries again.
+     */
+    public void mergeInBackground(Duration every, double minDeadShare) {
+        requireStarted();
+        synchronized (this) {
+            if (merger != null) {
+                throw new IllegalStateException("background merging already scheduled");
+            }
+            merger = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "topaz-store-merge");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        merger.scheduleWithFixedDelay(() -> {
+            try {
+                long total = segments.values().stream().mapToLong(SegmentFile::written).sum();
+                long live = keyDir.values().stream().mapToLong(Location::size).sum();
+                if (total > 0 && (total - live) / (double) total >= minDeadShare) {
+                    merge();
+                }
+            } catch (RuntimeException e) {
+                log.warn("log store {}: background merge failed, will try again: {}", dir, e.toString());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private CompletableFuture<Durability> append(String key, byte[] value) {
         requireStarted();
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         if (k.length == 0 || k.length > RecordCodec.MAX_KEY) {
@@ -226,7 +286,7 @@ public final class LogStore implements Closeable {
             throw new IllegalArgumentException("a record of " + size + " bytes does not fit a segment of "
                     + options.segmentBytes());
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Durability> done = new CompletableFuture<>();
         synchronized (appendLock) {
             if (!active.fits(size)) {
                 roll();
@@ -244,10 +304,10 @@ public final class LogStore implements Closeable {
                 case SYNC_EACH -> {
                     active.force();
                     syncs.increment();
-                    done.complete(null);
+                    done.complete(Durability.SYNC_EACH);
                 }
                 case GROUP_COMMIT -> waitingForSync.add(done);
-                case OS -> done.complete(null);
+                case OS -> done.complete(Durability.OS);
             }
         }
         return done;
@@ -257,7 +317,7 @@ public final class LogStore implements Closeable {
     private void roll() {
         SegmentFile old = active;
         old.seal(); // forces it: records waiting for a group commit in it are on disk once the next commit runs
-        active = SegmentFile.create(dir, old.id() + 1, options.segmentBytes());
+        active = SegmentFile.create(dir, nextMajor(old.id()), options.segmentBytes());
         segments.put(active.id(), active);
         // Off the append path: a missing hint only means that the next start-up scans this segment.
         hintWriter.execute(() -> {
@@ -270,7 +330,7 @@ public final class LogStore implements Closeable {
     }
 
     private void groupCommit() {
-        List<CompletableFuture<Void>> batch;
+        List<CompletableFuture<Durability>> batch;
         SegmentFile seg;
         synchronized (appendLock) {
             if (waitingForSync.isEmpty()) {
@@ -283,7 +343,7 @@ public final class LogStore implements Closeable {
         try {
             seg.force(); // every record in the batch is in this segment or in one sealed (forced) before it
             syncs.increment();
-            batch.forEach(f -> f.complete(null));
+            batch.forEach(f -> f.complete(Durability.GROUP_COMMIT));
         } catch (RuntimeException e) {
             log.error("log store {}: forcing the log failed; {} appends are not durable", dir, batch.size(), e);
             batch.forEach(f -> f.completeExceptionally(e));
@@ -294,10 +354,17 @@ public final class LogStore implements Closeable {
     public Optional<byte[]> get(String key) {
         requireStarted();
         Location loc = keyDir.get(key);
+        SegmentFile seg = loc == null ? null : segments.get(loc.segment());
+        for (int tries = 0; loc != null && seg == null && tries < 10; tries++) {
+            loc = keyDir.get(key); // a merge moved the record meanwhile
+            seg = loc == null ? null : segments.get(loc.segment());
+        }
         if (loc == null) {
             return Optional.empty();
         }
-        SegmentFile seg = segments.get(loc.segment());
+        if (seg == null) {
+            throw new IllegalStateException("segment " + loc.segment() + " of '" + key + "' is gone");
+        }
         RecordCodec.Read r = seg.read(loc.offset());
         if (r instanceof RecordCodec.Ok ok) {
             return Optional.ofNullable(ok.record().value());
@@ -305,6 +372,116 @@ public final class LogStore implements Closeable {
         corruptions.increment();
         throw new CorruptRecordException("record of '" + key + "' in segment " + loc.segment() + " at byte "
                 + loc.offset() + " is corrupt: " + (r instanceof RecordCodec.Corrupt c ? c.why() : "missing"));
+    }
+
+    /** A step of a merge, for tests that stop it there as a crash would. */
+    java.util.function.Consumer<String> mergeStep = step -> { };
+
+    /** What a merge did. */
+    public record MergeReport(int inputs, int outputs, long bytesBefore, long bytesAfter, int recordsMoved) {
+    }
+
+    /**
+     * Rewrites the live records of every sealed segment into new segments and deletes the old ones. Writers and
+     * readers go on meanwhile. Crash-safe at every step: outputs are written under temporary names, forced, renamed;
+     * only then are inputs deleted, oldest first, so whatever a crash leaves is consistent (a deleted key never comes
+     * back: its tombstone outlives the older values it hides).
+     */
+    public synchronized MergeReport merge() {
+        requireStarted();
+        List<SegmentFile> inputs;
+        synchronized (appendLock) {
+            long activeId = active.id();
+            inputs = segments.values().stream().filter(seg -> seg.id() < activeId)
+                    .sorted(Comparator.comparingLong(SegmentFile::id)).toList();
+        }
+        if (inputs.isEmpty()) {
+            return new MergeReport(0, 0, 0, 0, 0);
+        }
+        long before = inputs.stream().mapToLong(SegmentFile::written).sum();
+        long nextId = inputs.get(inputs.size() - 1).id() + 1;
+        List<Object[]> moved = new ArrayList<>(); // key, old location, new location
+        List<SegmentFile> outputs = new ArrayList<>();
+        SegmentFile out = null;
+        for (SegmentFile in : inputs) {
+            int offset = 0;
+            while (in.read(offset) instanceof RecordCodec.Ok ok) {
+                RecordCodec.Decoded rec = ok.record();
+                String key = new String(rec.key(), StandardCharsets.UTF_8);
+                Location cur = keyDir.get(key);
+                if (rec.value() != null && cur != null && cur.segment() == in.id() && cur.offset() == offset) {
+                    if (out == null || !out.fits(rec.size())) {
+                        if (out != null) {
+                            finishOutput(out, outputs);
+                        }
+                        if (nextId % ID_STEP == 0) {
+                            throw new IllegalStateException("a merge of " + inputs.size() + " segments needs more than "
+                                    + (ID_STEP - 1) + " outputs; merge more often");
+                        }
+                        out = SegmentFile.createAt(dir.resolve(SegmentFile.pathOf(dir, nextId).getFileName() + ".tmp"),
+                                nextId, options.segmentBytes());
+                        nextId++;
+                    }
+                    int newOffset = out.append(rec.timestamp(), rec.key(), rec.value());
+                    moved.add(new Object[] {key, cur, new Location(out.id(), newOffset, rec.size(), rec.timestamp())});
+                }
+                offset += rec.size();
+            }
+        }
+        if (out != null) {
+            finishOutput(out, outputs);
+        }
+        mergeStep.accept("outputs-written");
+        syncDir();
+        for (SegmentFile o : outputs) {
+            segments.put(o.id(), o);
+        }
+        for (Object[] m : moved) {
+            keyDir.replace((String) m[0], (Location) m[1], (Location) m[2]); // unless a newer put or delete came
+        }
+        int n = 0;
+        for (SegmentFile in : inputs) { // oldest first: see the method comment
+            segments.remove(in.id());
+            mergeStep.accept("deleting-input-" + n++);
+            try {
+                Files.deleteIfExists(HintFile.pathOf(dir, in.id()));
+                Files.delete(in.path());
+                in.close(); // a reader still holding its mapping keeps reading it: unmapping waits for the collector
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete merged segment " + in.path(), e);
+            }
+        }
+        syncDir();
+        long after = outputs.stream().mapToLong(SegmentFile::written).sum();
+        mergeRuns.increment();
+        log.info("log store {}: merged {} segments ({} bytes) into {} ({} bytes)", dir, inputs.size(), before,
+                outputs.size(), after);
+        return new MergeReport(inputs.size(), outputs.size(), before, after, moved.size());
+    }
+
+    /** Seals a merge output, writes its hint and gives it its real name. */
+    private void finishOutput(SegmentFile out, List<SegmentFile> outputs) {
+        out.seal();
+        out.close();
+        Path tmp = out.path();
+        Path real = SegmentFile.pathOf(dir, out.id());
+        mergeStep.accept("output-sealed");
+        try {
+            Files.move(tmp, real, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rename merge output " + tmp, e);
+        }
+        SegmentFile sealed = SegmentFile.open(real, out.id(), out.written(), out.written(), false);
+        HintFile.writeFor(sealed, dir);
+        outputs.add(sealed);
+    }
+
+    private void syncDir() {
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync " + dir, e);
+        }
     }
 
     /** How many segments the last start-up read from hint files. */
@@ -334,6 +511,10 @@ public final class LogStore implements Closeable {
         if (committer != null) {
             committer.shutdownNow();
         }
+        if (merger != null) {
+            merger.shutdownNow();
+        }
+        synchronized (this) { } // waits for a merge in progress to finish
         hintWriter.shutdown();
         try {
             hintWriter.awaitTermination(30, TimeUnit.SECONDS);
@@ -342,7 +523,7 @@ public final class LogStore implements Closeable {
         }
         synchronized (appendLock) {
             active.force();
-            waitingForSync.forEach(f -> f.complete(null));
+            waitingForSync.forEach(f -> f.complete(Durability.GROUP_COMMIT));
             waitingForSync.clear();
         }
         segments.values().forEach(SegmentFile::close);

@@ -50,6 +50,11 @@ final class SegmentFile implements Closeable {
         return s;
     }
 
+    /** A new segment at an explicit path (a merge writes to a temporary name, renamed once complete). */
+    static SegmentFile createAt(Path path, long id, int capacity) {
+        return open(path, id, capacity, 0, true);
+    }
+
     /** An existing segment, mapped at {@code capacity} (at least its size), with {@code written} valid bytes. */
     static SegmentFile open(Path path, long id, int capacity, int written, boolean writable) {
         try {
