@@ -132,7 +132,7 @@ for n in 1 2; do
   base=$((8000 + n * 100 - 20))   # agent 1: 8080…8082, agent 2: 8180…8182
   say "quickstart: starting agent-$n…"
   TOPAZ_AGENT_TOKEN="$AGENT_TOKEN" start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local \
-    --cluster=local --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base \
+    --host=127.0.0.1 --cluster=local --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base \
     --broker-port=$((base + 1)) --data-dir="$STATE/data/agent-$n" --control-url="$CONTROL_URL" $REDIS_FLAG
 done
 wait_http agent-1 "http://127.0.0.1:8082/health" 60

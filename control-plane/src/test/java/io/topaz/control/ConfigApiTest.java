@@ -152,6 +152,8 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         assertThat(page.json("total").asInt()).isEqualTo(5);
         assertThat(page.json("items")).hasSize(2);
         assertThat(page.json("items").get(0).get("key").asString()).isEqualTo("taobao.page.n1");
+        assertThat(op.get("/api/v1/apis?q=TAOBAO.PAGE.N3").json("total").asInt()).isEqualTo(1); // any case
+        assertThat(op.get("/api/v1/apis?q=paging").json("total").asInt()).isEqualTo(5); // a field, not the key
         assertThat(op.get("/api/v1/apis?limit=0").status()).isEqualTo(400);
         assertThat(op.get("/api/v1/no-such-kind").status()).isEqualTo(404);
     }

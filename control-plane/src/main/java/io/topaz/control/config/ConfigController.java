@@ -25,7 +25,8 @@ import java.util.List;
 
 /**
  * CRUD on the draft for every config kind: {@code /api/v1/{kind}} and {@code /api/v1/{kind}/{key}}, where kind is
- * one of apis, apps, flow-rules, quota-rules, cache-rules, seller-groups, agent-clusters, assignments.
+ * one of apis, flow-rules, quota-rules, cache-rules, seller-groups, agent-clusters, assignments (apps are metadata:
+ * {@code /api/v1/apps}).
  *
  * <p>Every item carries a version (also sent as the ETag). Updates and deletes must name the version they read, in
  * {@code If-Match} or {@code ?version=}; a stale version is refused with 409.
@@ -59,7 +60,11 @@ class ConfigController {
         ConfigKind<?> kind = kind(kindName);
         List<? extends ConfigItem<?>> all = service.list(kind);
         if (q != null && !q.isBlank()) {
-            all = all.stream().filter(i -> i.key().contains(q)).toList();
+            // case-insensitive, in the key or any field of the entry (its JSON), as an operator searching expects
+            String needle = q.toLowerCase(java.util.Locale.ROOT);
+            all = all.stream().filter(i -> i.key().toLowerCase(java.util.Locale.ROOT).contains(needle)
+                    || new String(io.topaz.model.json.Json.write(i.value()), java.nio.charset.StandardCharsets.UTF_8)
+                            .toLowerCase(java.util.Locale.ROOT).contains(needle)).toList();
         }
         int from = Math.min(offset, all.size());
         int to = Math.min(all.size(), from + limit);
