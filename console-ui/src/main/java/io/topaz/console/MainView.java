@@ -103,6 +103,7 @@ public final class MainView extends BorderPane {
             case "fleet" -> new FleetView(viewModel.fleet());
             case "releases" -> new ReleasesView(viewModel.releases());
             case "audit" -> new AuditView(viewModel.audit());
+            case "apps" -> new io.topaz.console.apps.AppsView(viewModel.apps());
             default -> new ConfigView(viewModel.config(s.id()));
         };
     }

@@ -30,6 +30,7 @@ public final class MainViewModel {
     private final FleetViewModel fleet;
     private final ReleasesViewModel releases;
     private final AuditViewModel audit;
+    private final io.topaz.console.apps.AppsViewModel apps;
     private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
     private final List<Screen> screens = new ArrayList<>();
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
@@ -43,6 +44,7 @@ public final class MainViewModel {
         this.fleet = new FleetViewModel(session, work, metrics);
         this.releases = new ReleasesViewModel(session, work, clock);
         this.audit = new AuditViewModel(session, work, clock, zone);
+        this.apps = new io.topaz.console.apps.AppsViewModel(session, work);
         screens.add(Screen.FLEET);
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
@@ -54,6 +56,7 @@ public final class MainViewModel {
             };
             screens.add(new Screen(form.kind(), form.title(), section));
         }
+        screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
         shown.addListener((o, a, s) -> reload(s));
@@ -98,6 +101,10 @@ public final class MainViewModel {
         return audit;
     }
 
+    public io.topaz.console.apps.AppsViewModel apps() {
+        return apps;
+    }
+
     public ConfigTableViewModel config(String kind) {
         ConfigTableViewModel vm = config.get(kind);
         if (vm == null) {
@@ -118,6 +125,7 @@ public final class MainViewModel {
             case "fleet" -> fleet.refresh();
             case "releases" -> releases.refresh();
             case "audit" -> audit.search();
+            case "apps" -> apps.refresh();
             default -> config(s.id()).refresh();
         }
     }

@@ -10,8 +10,9 @@ public record Screen(String id, String title, String section) {
     public static final Screen FLEET = new Screen("fleet", "Fleet", "Fleet");
     public static final Screen RELEASES = new Screen("releases", "Releases", "Releases and audit");
     public static final Screen AUDIT = new Screen("audit", "Audit log", "Releases and audit");
+    public static final Screen APPS = new Screen("apps", "Apps", "Apps and sellers");
 
     public boolean isConfig() {
-        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT));
+        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS));
     }
 }

@@ -31,7 +31,7 @@ class MainViewModelTest {
         MainViewModel vm = main(cluster.session(Role.VIEWER), TestCluster.directWork(), signedOut);
         assertThat(vm.screens()).extracting(Screen::title).containsExactly("Fleet", "APIs and upstreams",
                 "Flow rules", "Quota rules", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
-                "Releases", "Audit log");
+                "Apps", "Releases", "Audit log");
         assertThat(vm.screen("flow-rules").section()).isEqualTo("Traffic rules");
 
         assertThat(vm.config("quota-rules").visibleItems()).isEmpty();

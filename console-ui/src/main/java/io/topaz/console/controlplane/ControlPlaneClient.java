@@ -91,6 +91,55 @@ public final class ControlPlaneClient {
         send("DELETE", "/api/v1/" + kind + "/" + path(key), null, version);
     }
 
+    /** A page of apps (metadata, {@code /api/v1/apps}): never their secrets. */
+    public record AppPage(List<AppRecord> items, int page, int size, long total) {
+    }
+
+    /** An app with a secret the control plane shows this once. */
+    public record AppWithSecret(AppRecord app, String secret) {
+        @Override
+        public String toString() {
+            return "AppWithSecret[app=" + app + ", secret=****]";
+        }
+    }
+
+    public AppPage apps(String search, String status, int page, int size) {
+        StringBuilder q = new StringBuilder("/api/v1/apps?page=" + page + "&size=" + size);
+        if (search != null && !search.isBlank()) {
+            q.append("&q=").append(path(search.trim()));
+        }
+        if (status != null && !status.isBlank()) {
+            q.append("&status=").append(status);
+        }
+        return read(send("GET", q.toString(), null, null), AppPage.class);
+    }
+
+    public AppWithSecret createApp(Map<String, Object> app) {
+        return read(send("POST", "/api/v1/apps", Json.write(app), null), AppWithSecret.class);
+    }
+
+    /** Enables or disables an app if it is still at {@code version}. */
+    public AppRecord setAppEnabled(String appKey, boolean enabled, long version) {
+        return read(send("POST", "/api/v1/apps/" + path(appKey) + (enabled ? "/enable" : "/disable"), null, version),
+                AppRecord.class);
+    }
+
+    public AppRecord setAppGroups(String appKey, List<String> groups, long version) {
+        return read(send("PUT", "/api/v1/apps/" + path(appKey) + "/groups",
+                Json.write(Map.of("allowedApiGroups", groups)), version), AppRecord.class);
+    }
+
+    /** A new secret, shown once; the previous one keeps working for {@code graceSeconds}. */
+    public AppWithSecret rotateSecret(String appKey, long graceSeconds, long version) {
+        return read(send("POST", "/api/v1/apps/" + path(appKey) + "/secret",
+                Json.write(Map.of("graceSeconds", graceSeconds)), version), AppWithSecret.class);
+    }
+
+    public AppRecord retirePreviousSecret(String appKey, long version) {
+        return read(send("POST", "/api/v1/apps/" + path(appKey) + "/secret/retire-previous", null, version),
+                AppRecord.class);
+    }
+
     public DraftDiff diff() {
         return read(send("GET", "/api/v1/draft/diff", null, null), DraftDiff.class);
     }

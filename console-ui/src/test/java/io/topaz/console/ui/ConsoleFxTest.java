@@ -116,9 +116,14 @@ abstract class ConsoleFxTest extends FxRobot {
 
     /** Saves the whole window as {@code docs/screenshots/<name>.png}. */
     protected void screenshot(String name) throws IOException {
+        screenshot(name, stage.getScene().getRoot());
+    }
+
+    /** A screenshot of {@code root}, e.g. a dialog's window ({@code someNodeInIt.getScene().getRoot()}). */
+    protected void screenshot(String name, Node root) throws IOException {
         Path dir = Path.of(System.getProperty("topaz.screenshots", "target/screenshots"));
         WaitForAsyncUtils.waitForFxEvents();
-        save(capture(stage.getScene().getRoot()).getImage(), dir, name);
+        save(capture(root).getImage(), dir, name);
         assertThat(dir.resolve(name + ".png")).isNotEmptyFile();
     }
 

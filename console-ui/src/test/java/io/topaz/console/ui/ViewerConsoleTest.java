@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ViewerConsoleTest extends ConsoleFxTest {
 
     private static final List<String> EDIT_CONTROLS = List.of("#newEntry", "#deleteEntry", "#save", "#addUpstream",
-            "#publish", "#publishMessage", "#rollback");
+            "#publish", "#publishMessage", "#rollback", "#appCreate", "#appDisable", "#appEnable",
+            "#appRotate", "#newAppKey");
 
     private final String viewerToken = cluster.token(Role.VIEWER);
 
@@ -68,6 +69,10 @@ class ViewerConsoleTest extends ConsoleFxTest {
         waitUntil("the rule opens", () -> present("#editor"));
         assertThat(this.<ComboBox<?>>node("#field-scope").isDisabled()).isTrue();
         assertNoEditControls("an open flow rule");
+
+        show("apps");
+        waitUntil("the apps screen shows", () -> present("#appsScreen"));
+        assertNoEditControls("apps");
 
         show("releases");
         waitUntil("the history is listed", () -> present("#history"));
