@@ -4,7 +4,11 @@ import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.config.LocalSnapshot;
 import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
+import io.topaz.agent.fleet.ClusterMembers;
 import io.topaz.agent.fleet.Registration;
+import io.topaz.agent.traffic.ClusterCounter;
+import io.topaz.agent.traffic.RedisClusterCounter;
+import io.topaz.agent.traffic.TrafficControl;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.fleet.AgentInfo;
 import io.topaz.model.zk.ZkLayout;
@@ -17,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,6 +62,8 @@ public final class TopazAgent implements Closeable {
     private AdminServer admin;
     private MetadataClient metadata;
     private GatewayServer gateway;
+    private ClusterMembers members;
+    private TrafficControl traffic;
     private int gatewayPort;
     private ExecutorService metadataExecutor;
     private int adminPort;
@@ -123,7 +130,9 @@ public final class TopazAgent implements Closeable {
                 throw new IllegalArgumentException("--gateway-port needs --control-url and --agent-token: the gateway "
                         + "checks every call's app and session");
             }
-            gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, GatewayLimits.defaults());
+            GatewayLimits limits = GatewayLimits.defaults();
+            startTraffic(layout, limits);
+            gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic);
             gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), Runtime.getRuntime().availableProcessors());
             log.info("gateway listening on port {}", gatewayPort);
         }
@@ -145,6 +154,26 @@ public final class TopazAgent implements Closeable {
         metadata.start();
         log.info("metadata: L3 {}, L2 {}", settings.metadata().controlUrl(),
                 settings.metadata().redisUri() == null ? "none" : settings.metadata().redisUri());
+    }
+
+    private void startTraffic(ZkLayout layout, GatewayLimits limits) {
+        members = new ClusterMembers(curator, layout, settings.cluster());
+        members.start();
+        String redis = settings.metadata().redisUri();
+        ClusterCounter counter = redis == null ? null
+                : new RedisClusterCounter(redis, settings.metadata().redisPrefix(), Duration.ofMillis(100));
+        traffic = new TrafficControl(clock, limits.platformZone(), settings.cluster(), members, counter,
+                settings.metadata().redisPrefix(), settings.dataDir(), metrics.registry());
+        traffic.apply(holder.current());
+        holder.addListener(traffic::apply);
+        if (redis == null) {
+            log.info("traffic control: no Redis configured; cluster-wide limits run on each agent's local share");
+        }
+    }
+
+    /** Flow control of this agent's gateway; empty when it runs no gateway. */
+    public Optional<TrafficControl> traffic() {
+        return Optional.ofNullable(traffic);
     }
 
     /** Apps and sessions through the multi-tier cache; empty when this agent was started without --control-url. */
@@ -225,6 +254,8 @@ public final class TopazAgent implements Closeable {
             return;
         }
         closeQuietly(gateway);
+        closeQuietly(traffic);
+        closeQuietly(members);
         closeQuietly(metadata);
         if (metadataExecutor != null) {
             metadataExecutor.shutdownNow();

@@ -49,7 +49,7 @@ public final class MainViewModel {
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
             String section = switch (form.kind()) {
-                case "flow-rules", "quota-rules" -> "Traffic rules";
+                case "flow-rules", "quota-rules", "api-groups", "overload-rules" -> "Traffic rules";
                 case "cache-rules" -> "Caching";
                 case "seller-groups", "agent-clusters", "assignments" -> "Order sync placement";
                 default -> "Config";

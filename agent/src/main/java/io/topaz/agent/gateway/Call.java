@@ -39,6 +39,8 @@ public final class Call {
     SessionMetadata session;
     ApiDefinition api;
     UpstreamEndpoint endpoint;
+    /** Flow control let the call through: it holds an in-flight slot until answered. */
+    boolean admitted;
 
     /** A sub-call of a batch whose app, signature and timestamp were checked once for the whole batch. */
     static Call subCall(Call batch, String requestId, Map<String, String> params) {

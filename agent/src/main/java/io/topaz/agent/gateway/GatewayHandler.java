@@ -224,6 +224,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 Unpooled.wrappedBuffer(reply.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+        if (reply.error() != null && reply.error().retryAfterSeconds() > 0) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, reply.error().retryAfterSeconds());
+        }
         write(ctx, res, keepAlive);
     }
 

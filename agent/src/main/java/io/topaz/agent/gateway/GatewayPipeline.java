@@ -23,8 +23,8 @@ import java.util.concurrent.CompletionException;
  *  │ security     │
  *  ├──────────────┤  API by method, app's permission for the API group, required params  22 11 40
  *  │ business     │
- *  ├──────────────┤  QPS limits, quotas, overload shedding (traffic-control rules)       7
- *  │ flow control │
+ *  ├──────────────┤  overload shedding by tier, QPS per API / app / app+API, quota       7 accesscontrol.*
+ *  │ flow control │  (io.topaz.agent.traffic; a passed call holds an in-flight slot)
  *  ├──────────────┤  smooth weighted round-robin over healthy instances                   15 isp.no-upstream
  *  │ routing      │
  *  ├──────────────┤  non-blocking HTTP/1.1, pooled keep-alive, per-API timeout,           15 isp.remote-*
@@ -47,16 +47,18 @@ public final class GatewayPipeline {
     private final List<Stage> checks;
     private final List<Stage> batchChecks;
     private final InvocationStage invocation;
+    private final FlowControlStage flow;
 
     GatewayPipeline(ProtocolStage protocol, SecurityStage security, BusinessStage business, FlowControlStage flow,
                     RoutingStage routing, InvocationStage invocation) {
         this.checks = List.of(protocol, security, business, flow, routing);
+        this.flow = flow;
         this.batchChecks = List.of(protocol, security);
         this.invocation = invocation;
     }
 
     CompletableFuture<Reply> handle(Call call) {
-        return guard(call, step(call, 0));
+        return guard(call, step(call, 0)).whenComplete((r, e) -> flow.completed(call));
     }
 
     /**

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.traffic.TrafficControl;
 import io.topaz.model.config.ConfigSnapshot;
 
 import java.io.Closeable;
@@ -46,6 +47,7 @@ public final class GatewayServer implements Closeable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final GatewayLimits limits;
+    private final TrafficControl traffic;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private UpstreamClient upstreams;
@@ -53,6 +55,15 @@ public final class GatewayServer implements Closeable {
 
     public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
                          GatewayLimits limits) {
+        this(config, metadata, registry, clock, limits, null);
+    }
+
+    /**
+     * @param traffic flow control (QPS limits, quotas, overload shedding), or null for none; the caller owns it
+     */
+    public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
+                         GatewayLimits limits, TrafficControl traffic) {
+        this.traffic = traffic;
         this.config = config;
         this.metadata = metadata;
         this.registry = registry;
@@ -74,7 +85,7 @@ public final class GatewayServer implements Closeable {
         UpstreamHealth health = new UpstreamHealth(limits.ejectAfterFailures(), limits.ejectionCoolOff(), System::nanoTime);
         RoutingStage routing = new RoutingStage(health);
         GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow(), limits.platformZone()),
-                new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(), routing,
+                new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(traffic), routing,
                 new InvocationStage(upstreams, routing));
         GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), limits.maxParameters(),
                 limits.maxBatchSubCalls());

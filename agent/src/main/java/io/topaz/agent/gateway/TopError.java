@@ -4,12 +4,17 @@ package io.topaz.agent.gateway;
  * A TOP platform error as the gateway answers it: {@code {"error_response":{"code","msg","sub_code","sub_msg",
  * "request_id"}}} with HTTP 200 (a TOP client reads the body, not the status). Codes and messages are TOP's
  * (TOP-PROTOCOL.md); {@code sub_code} is {@code isv.*} when the caller's request is wrong and {@code isp.*} when the
- * platform failed and a retry may work.
+ * platform failed and a retry may work. {@code retryAfterSeconds}, when above 0, becomes the HTTP {@code Retry-After}.
  */
-public record TopError(int code, String msg, String subCode, String subMsg) {
+public record TopError(int code, String msg, String subCode, String subMsg, long retryAfterSeconds) {
 
     public static TopError of(int code, String subCode, String subMsg) {
-        return new TopError(code, message(code), subCode, subMsg);
+        return new TopError(code, message(code), subCode, subMsg, 0);
+    }
+
+    /** Code 7: a flow-control, quota or overload limit; the HTTP answer carries {@code Retry-After}. */
+    public static TopError limited(String subCode, String subMsg, long retryAfterSeconds) {
+        return new TopError(7, message(7), subCode, subMsg, retryAfterSeconds);
     }
 
     public static String message(int code) {

@@ -11,15 +11,15 @@ import java.util.UUID;
  * The real Redis on 127.0.0.1:6379 (see SERVICES.md). Each test uses its own key prefix so runs never collide. Under
  * {@code CI=true} a missing Redis fails the test; elsewhere the test is skipped with the reason.
  */
-final class RedisSupport {
+public final class RedisSupport {
 
-    static final String HOST = "127.0.0.1";
-    static final int PORT = 6379;
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 6379;
 
     private RedisSupport() {
     }
 
-    static String uri() {
+    public static String uri() {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(HOST, PORT), 1_000);
         } catch (IOException e) {
@@ -32,7 +32,7 @@ final class RedisSupport {
         return "redis://" + HOST + ":" + PORT + "/0";
     }
 
-    static String prefix() {
+    public static String prefix() {
         return "topaz-test:" + UUID.randomUUID() + ":";
     }
 }

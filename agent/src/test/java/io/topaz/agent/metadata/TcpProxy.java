@@ -10,20 +10,28 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A TCP proxy in front of a real server, closed to take that server "down" for one client only. */
-final class TcpProxy implements Closeable {
+/**
+ * A TCP proxy in front of a real server, closed (or cut) to take that server "down" for one client only. While cut,
+ * it drops its connections and refuses new ones at once; {@link #restore()} lets connections through again.
+ */
+public final class TcpProxy implements Closeable {
 
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean cut;
 
-    TcpProxy(String host, int port) throws IOException {
+    public TcpProxy(String host, int port) throws IOException {
         server = new ServerSocket();
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         Thread acceptor = new Thread(() -> {
             while (!closed) {
                 try {
                     Socket client = server.accept();
+                    if (cut) {
+                        closeQuietly(client);
+                        continue;
+                    }
                     Socket upstream = new Socket(host, port);
                     sockets.add(client);
                     sockets.add(upstream);
@@ -38,8 +46,20 @@ final class TcpProxy implements Closeable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
+    }
+
+    /** The server is "down": open connections drop, new ones are closed at once. */
+    public void cut() {
+        cut = true;
+        sockets.forEach(TcpProxy::closeQuietly);
+        sockets.clear();
+    }
+
+    /** The server is back. */
+    public void restore() {
+        cut = false;
     }
 
     private void pipe(Socket from, Socket to) {

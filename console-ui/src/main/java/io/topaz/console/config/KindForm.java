@@ -3,6 +3,7 @@ package io.topaz.console.config;
 import io.topaz.model.config.FlowScope;
 import io.topaz.model.config.LimitMode;
 import io.topaz.model.config.MetadataKind;
+import io.topaz.model.config.Tier;
 
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +41,25 @@ public record KindForm(String kind, String title, String singular, String keyFie
             FieldSpec.text("id", "Rule id", "e.g. demo-app-trade-daily"),
             FieldSpec.text("appKey", "App key", ""),
             FieldSpec.text("apiGroup", "API group", ""),
-            FieldSpec.number("dailyLimit", "Calls per day", "at least 1")),
-            List.of("id", "appKey", "apiGroup", "dailyLimit"));
+            FieldSpec.number("dailyLimit", "Calls per day", "at least 1"),
+            FieldSpec.choice("mode", "Limit holds", LimitMode.values())),
+            List.of("id", "appKey", "apiGroup", "dailyLimit", "mode"));
+
+    public static final KindForm API_GROUPS = new KindForm("api-groups", "API group tiers", "API group", "name", List.of(
+            FieldSpec.text("name", "API group", "as the APIs name it"),
+            FieldSpec.choice("tier", "Tier under overload", Tier.values()),
+            FieldSpec.text("description", "Description", "")),
+            List.of("name", "tier", "description"));
+
+    public static final KindForm OVERLOAD_RULES = new KindForm("overload-rules", "Overload shedding", "overload rule",
+            "id", List.of(
+            FieldSpec.text("id", "Rule id", "e.g. default"),
+            FieldSpec.text("cluster", "Agent cluster", "empty: every cluster without a rule of its own"),
+            FieldSpec.number("maxInFlight", "Calls in flight per agent", "at most this many at once"),
+            FieldSpec.number("maxLatencyMillis", "Latency threshold (ms)", "over it, the low tier is shed"),
+            FieldSpec.number("criticalReservePercent", "Reserved for critical (%)", "default 20"),
+            FieldSpec.number("lowSharePercent", "Low tier's share (%)", "of the unreserved part; default 50")),
+            List.of("id", "cluster", "maxInFlight", "maxLatencyMillis", "criticalReservePercent", "lowSharePercent"));
 
     public static final KindForm CACHE_RULES = new KindForm("cache-rules", "Cache rules", "cache rule", "kind", List.of(
             FieldSpec.choice("kind", "Metadata", MetadataKind.values()),
@@ -73,7 +91,7 @@ public record KindForm(String kind, String title, String singular, String keyFie
                     FieldSpec.text("cluster", "Agent cluster", "")),
             List.of("sellerGroup", "cluster"));
 
-    private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, CACHE_RULES, SELLER_GROUPS,
+    private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS,
             AGENT_CLUSTERS, ASSIGNMENTS);
 
     public static List<KindForm> all() {

@@ -73,7 +73,7 @@ public class ConfigService {
         return switch (kind.name()) {
             case "apis" -> "method";
             case "apps" -> "appKey";
-            case "flow-rules", "quota-rules" -> "id";
+            case "flow-rules", "quota-rules", "overload-rules" -> "id";
             case "cache-rules" -> "kind";
             case "assignments" -> "sellerGroup";
             default -> "name";

@@ -13,6 +13,9 @@ public final class ConfigKind<T extends ConfigEntry> {
     public static final ConfigKind<ApiDefinition> APIS = new ConfigKind<>("apis", "api", ApiDefinition.class);
     public static final ConfigKind<FlowRule> FLOW_RULES = new ConfigKind<>("flow-rules", "flow rule", FlowRule.class);
     public static final ConfigKind<QuotaRule> QUOTA_RULES = new ConfigKind<>("quota-rules", "quota rule", QuotaRule.class);
+    public static final ConfigKind<ApiGroup> API_GROUPS = new ConfigKind<>("api-groups", "API group", ApiGroup.class);
+    public static final ConfigKind<OverloadRule> OVERLOAD_RULES =
+            new ConfigKind<>("overload-rules", "overload rule", OverloadRule.class);
     public static final ConfigKind<CacheRule> CACHE_RULES = new ConfigKind<>("cache-rules", "cache rule", CacheRule.class);
     public static final ConfigKind<SellerGroup> SELLER_GROUPS =
             new ConfigKind<>("seller-groups", "seller group", SellerGroup.class);
@@ -21,7 +24,8 @@ public final class ConfigKind<T extends ConfigEntry> {
     public static final ConfigKind<Assignment> ASSIGNMENTS = new ConfigKind<>("assignments", "assignment", Assignment.class);
 
     private static final List<ConfigKind<?>> ALL = List.of(
-            APIS, FLOW_RULES, QUOTA_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS, ASSIGNMENTS);
+            APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS,
+            ASSIGNMENTS);
 
     private final String name;
     private final String displayName;

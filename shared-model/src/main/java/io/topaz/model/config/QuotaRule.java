@@ -5,10 +5,22 @@ import io.topaz.model.validation.FieldError;
 
 import java.util.List;
 
-/** A daily call quota for one app on one API group, counted by calendar day in the platform's zone. */
-public record QuotaRule(String id, String appKey, String apiGroup, Long dailyLimit) implements ConfigEntry {
+/**
+ * A daily call quota for one app on one API group, counted by calendar day in the platform's zone and reset at its
+ * midnight; {@code mode} says whether each agent counts its share or the cluster counts together.
+ */
+public record QuotaRule(String id, String appKey, String apiGroup, Long dailyLimit, LimitMode mode)
+        implements ConfigEntry {
 
     public static final long MAX_DAILY_LIMIT = 100_000_000_000L;
+
+    public QuotaRule {
+        mode = mode == null ? LimitMode.SINGLE_NODE : mode;
+    }
+
+    public QuotaRule(String id, String appKey, String apiGroup, Long dailyLimit) {
+        this(id, appKey, apiGroup, dailyLimit, LimitMode.SINGLE_NODE);
+    }
 
     @Override
     public String key() {

@@ -1,0 +1,30 @@
+package io.topaz.agent.traffic;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One rule's permit source. {@link #tryAcquire} answers at once with a shared completed future whenever it can (the
+ * single-node path allocates nothing); in cluster mode it waits for the cluster counter only when its local batch of
+ * permits is used up.
+ */
+interface Limiter {
+
+    CompletableFuture<Boolean> PASS = CompletableFuture.completedFuture(Boolean.TRUE);
+    CompletableFuture<Boolean> BLOCK = CompletableFuture.completedFuture(Boolean.FALSE);
+
+    CompletableFuture<Boolean> tryAcquire(long nowMillis);
+
+    RuleMeters meters();
+
+    /**
+     * Gives back what this limiter holds of a shared counter (unused permits); called when the rule goes or the
+     * agent stops. Completes when done.
+     */
+    default CompletableFuture<?> release() {
+        return PASS;
+    }
+
+    static CompletableFuture<Boolean> of(boolean pass) {
+        return pass ? PASS : BLOCK;
+    }
+}

@@ -1,0 +1,155 @@
+package io.topaz.agent.traffic;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This agent's daily quota counts for the current calendar day in the platform's zone, kept on local disk so they
+ * survive a restart. Two counts per rule: {@code local}, the calls this agent passed on its own (single-node rules,
+ * and cluster rules while in fallback), and {@code unsynced}, the fallback calls not yet added to the cluster counter.
+ *
+ * <p>A new day starts with zero counts. The file is replaced atomically ({@code quota-counts.properties}) by
+ * {@link #flush}, which the traffic controller calls every second when something changed and on close; a crash loses
+ * at most the last second's counts.
+ */
+final class QuotaCounts {
+
+    private static final Logger log = LoggerFactory.getLogger(QuotaCounts.class);
+
+    private record Day(LocalDate date, Map<String, AtomicLong> local, Map<String, AtomicLong> unsynced) {
+        static Day of(LocalDate date) {
+            return new Day(date, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        }
+    }
+
+    private final Path file;
+    private final ZoneId zone;
+    private volatile Day day;
+    private volatile boolean dirty;
+
+    QuotaCounts(Path file, ZoneId zone, long nowMillis) {
+        this.file = file;
+        this.zone = zone;
+        this.day = load(file, date(nowMillis));
+    }
+
+    ZoneId zone() {
+        return zone;
+    }
+
+    LocalDate date(long nowMillis) {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), zone);
+    }
+
+    /** Milliseconds from {@code nowMillis} to the next midnight in the zone. */
+    long millisToMidnight(long nowMillis) {
+        long midnight = date(nowMillis).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        return Math.max(1, midnight - nowMillis);
+    }
+
+    AtomicLong local(String rule, long nowMillis) {
+        return today(nowMillis).local.computeIfAbsent(rule, r -> new AtomicLong());
+    }
+
+    AtomicLong unsynced(String rule, long nowMillis) {
+        return today(nowMillis).unsynced.computeIfAbsent(rule, r -> new AtomicLong());
+    }
+
+    void changed() {
+        dirty = true;
+    }
+
+    private Day today(long nowMillis) {
+        Day d = day;
+        LocalDate date = date(nowMillis);
+        if (!d.date.equals(date)) {
+            synchronized (this) {
+                d = day;
+                if (d.date.isBefore(date)) {
+                    log.info("quota counts: a new day ({} in {}); counting from zero", date, zone);
+                    d = Day.of(date);
+                    day = d;
+                    dirty = true;
+                }
+            }
+        }
+        return d;
+    }
+
+    /** Writes the counts if they changed since the last flush. */
+    synchronized void flush() {
+        if (!dirty) {
+            return;
+        }
+        dirty = false;
+        Day d = day;
+        Map<String, String> out = new TreeMap<>();
+        out.put("day", d.date.toString());
+        out.put("zone", zone.getId());
+        d.local.forEach((rule, n) -> out.put("local." + rule, Long.toString(n.get())));
+        d.unsynced.forEach((rule, n) -> out.put("unsynced." + rule, Long.toString(n.get())));
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("# Topaz agent: daily quota counts of one day (see docs/architecture.md, traffic control)\n");
+                for (Map.Entry<String, String> e : out.entrySet()) {
+                    w.write(e.getKey() + "=" + e.getValue() + "\n");
+                }
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            dirty = true;
+            log.warn("quota counts: cannot write {} ({}); retrying", file, e.getMessage());
+        }
+    }
+
+    private Day load(Path file, LocalDate today) {
+        Day d = Day.of(today);
+        if (!Files.exists(file)) {
+            return d;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+            LocalDate saved = LocalDate.parse(p.getProperty("day", "1970-01-01"));
+            if (!saved.equals(today) || !zone.getId().equals(p.getProperty("zone"))) {
+                log.info("quota counts in {} are of {} ({}); today is {} in {}: starting from zero", file, saved,
+                        p.getProperty("zone"), today, zone);
+                return d;
+            }
+            for (String name : p.stringPropertyNames()) {
+                if (name.startsWith("local.")) {
+                    d.local.put(name.substring(6), new AtomicLong(Long.parseLong(p.getProperty(name))));
+                } else if (name.startsWith("unsynced.")) {
+                    d.unsynced.put(name.substring(9), new AtomicLong(Long.parseLong(p.getProperty(name))));
+                }
+            }
+            log.info("quota counts of {} restored from {} ({} rules)", today, file, d.local.size());
+        } catch (IOException | RuntimeException e) {
+            log.warn("quota counts: cannot read {} ({}); starting from zero", file, e.getMessage());
+        }
+        return d;
+    }
+}

@@ -1,0 +1,163 @@
+package io.topaz.agent.traffic;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The cluster counter on Redis through Lettuce: one Lua script per grant, so counting and checking are one atomic
+ * step for all agents. Keys are {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires
+ * by itself. The connection is made in the background and retried; while it is missing or Lettuce reconnects,
+ * commands fail at once (not queued) and callers use their local share. A command that takes longer than the
+ * timeout fails too: a limit decision never waits long for Redis.
+ */
+public final class RedisClusterCounter implements ClusterCounter {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisClusterCounter.class);
+
+    /** KEYS[1] base key; ARGV: bucket index, buckets, limit, want, ttl millis. */
+    static final String WINDOW = """
+            local idx = tonumber(ARGV[1])
+            local n = tonumber(ARGV[2])
+            local limit = tonumber(ARGV[3])
+            local want = tonumber(ARGV[4])
+            local sum = 0
+            for i = idx - n + 1, idx do
+              local v = redis.call('GET', KEYS[1] .. ':' .. i)
+              if v then sum = sum + tonumber(v) end
+            end
+            local grant = limit - sum
+            if grant > want then grant = want end
+            if grant <= 0 then return 0 end
+            local k = KEYS[1] .. ':' .. idx
+            redis.call('INCRBY', k, grant)
+            redis.call('PEXPIRE', k, ARGV[5])
+            return grant
+            """;
+
+    /** KEYS[1] key; ARGV: limit, want, ttl millis. */
+    static final String TOTAL = """
+            local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local grant = tonumber(ARGV[1]) - cur
+            local want = tonumber(ARGV[2])
+            if grant > want then grant = want end
+            if grant <= 0 then return 0 end
+            redis.call('INCRBY', KEYS[1], grant)
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return grant
+            """;
+
+    /** KEYS[1] key; ARGV: n, ttl millis. */
+    static final String ADD = """
+            local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return v
+            """;
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final String prefix;
+    private final ScheduledExecutorService connector;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile StatefulRedisConnection<String, String> connection;
+
+    /**
+     * @param timeout how long one grant may take before the caller falls back to its local share
+     */
+    public RedisClusterCounter(String redisUri, String prefix, Duration timeout) {
+        this.uri = RedisURI.create(redisUri);
+        this.uri.setTimeout(timeout);
+        this.prefix = prefix;
+        this.client = RedisClient.create();
+        this.client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "topaz-traffic-redis");
+            t.setDaemon(true);
+            return t;
+        });
+        connector.execute(this::connect);
+    }
+
+    private void connect() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            connection = client.connect(StringCodec.UTF8, uri);
+            log.info("traffic control: cluster counters on Redis {}:{}", uri.getHost(), uri.getPort());
+        } catch (RuntimeException e) {
+            log.warn("traffic control: Redis {}:{} not reachable ({}); cluster-wide limits use each agent's local "
+                    + "share, retrying in 5 s", uri.getHost(), uri.getPort(), e.getMessage());
+            if (!closed.get()) {
+                connector.schedule(this::connect, 5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        StatefulRedisConnection<String, String> c = connection;
+        return c != null && c.isOpen();
+    }
+
+    @Override
+    public CompletableFuture<Long> acquireInWindow(String key, long bucketIndex, int buckets, long bucketMillis,
+                                                  long limit, long want) {
+        long ttl = (buckets + 1L) * bucketMillis;
+        return eval(WINDOW, key, Long.toString(bucketIndex), Integer.toString(buckets), Long.toString(limit),
+                Long.toString(want), Long.toString(ttl));
+    }
+
+    @Override
+    public CompletableFuture<Long> acquireOfTotal(String key, long limit, long want, long ttlMillis) {
+        return eval(TOTAL, key, Long.toString(limit), Long.toString(want), Long.toString(ttlMillis));
+    }
+
+    @Override
+    public CompletableFuture<Long> add(String key, long n, long ttlMillis) {
+        return eval(ADD, key, Long.toString(n), Long.toString(ttlMillis));
+    }
+
+    private CompletableFuture<Long> eval(String script, String key, String... args) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null || !c.isOpen()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
+        }
+        try {
+            return c.async().<Long>eval(script, ScriptOutputType.INTEGER, new String[]{prefix + key}, args)
+                    .toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        connector.shutdownNow();
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
