@@ -138,7 +138,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
             });
             lastSeen.put(method, seen);
             switch (method) {
-                case "taobao.time.get", "topaz.demo.failover", "taobao.trade.get" ->
+                case "taobao.time.get", "topaz.demo.failover", "taobao.trade.get", "topaz.demo.limited" ->
                         reply(ex, 200, "{\"time\":\"2026-11-24 12:00:00\",\"served_by\":\"" + name + "\"}");
                 case "taobao.user.seller.get" -> reply(ex, 200, "{\"user\":{\"user_id\":\""
                         + ex.getRequestHeaders().getFirst("X-Topaz-User-Id") + "\"}}");
@@ -367,5 +367,35 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         JsonNode r = get(params("taobao.trade.get", SignMethod.MD5));
         assertThat(r.get("trade_get_response").get("served_by").asString()).as(r.toString()).isEqualTo("B");
         assertThat(upstreamBCalls.get()).isPositive();
+    }
+
+    @Test
+    void aPublishedFlowRuleLimitsTheAppLiveAndBadRulesAreRefusedWithTheirField() throws Exception {
+        RestApi op = withRole("OPERATOR");
+        String a = "http://127.0.0.1:" + upstreamA.getAddress().getPort() + "/a";
+        op.post("/api/v1/apis", api("topaz.demo.limited", "basic", "[{\"url\":\"" + a + "\",\"weight\":1}]", 3000,
+                false, ""));
+        RestApi.Response bad = op.post("/api/v1/overload-rules", "{\"id\":\"default\",\"maxInFlight\":0,"
+                + "\"maxLatencyMillis\":200}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.raw()).contains("maxInFlight");
+        assertThat(op.post("/api/v1/api-groups", "{\"name\":\"basic\",\"tier\":\"URGENT\"}").status()).isEqualTo(400);
+        assertThat(op.post("/api/v1/flow-rules", "{\"id\":\"gw-app-limited\",\"scope\":\"APP_API\","
+                + "\"method\":\"topaz.demo.limited\",\"appKey\":\"gw-app\",\"qps\":1}").status()).isEqualTo(201);
+        long release = op.post("/api/v1/releases", "{\"message\":\"limit gw-app on topaz.demo.limited\"}")
+                .json("number").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.appliedRelease() >= release);
+        int limited = 0;
+        for (int i = 0; i < 5; i++) {
+            JsonNode r = get(params("topaz.demo.limited", SignMethod.MD5));
+            if (r.has("error_response")) {
+                assertError(r, 7, "accesscontrol.limited-by-app-call-limited");
+                assertThat(r.get("error_response").get("sub_msg").asString())
+                        .contains("app gw-app may call topaz.demo.limited 1 times per second; retry after 1 s");
+                limited++;
+            }
+        }
+        assertThat(limited).isPositive();
+        assertThat(get(params("taobao.time.get", SignMethod.MD5)).has("time_get_response")).isTrue();
     }
 }

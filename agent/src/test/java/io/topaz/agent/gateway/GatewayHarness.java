@@ -6,6 +6,9 @@ import ch.qos.logback.core.AppenderBase;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.traffic.TrafficControl;
+import io.topaz.model.config.FlowRule;
+import io.topaz.model.config.FlowScope;
 import io.topaz.agent.metadata.TestMetadata;
 import io.topaz.model.config.ApiDefinition;
 import io.topaz.model.config.ConfigKind;
@@ -41,8 +44,11 @@ final class GatewayHarness {
     static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private static GatewayHarness instance;
 
+    static final int LIMITED_QPS = 2;
+
     final int port;
     final GatewayServer server;
+    final TrafficControl traffic;
     final HttpServer upstream;
 
     private GatewayHarness() throws Exception {
@@ -63,10 +69,20 @@ final class GatewayHarness {
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("num_iid")))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.limited.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.FLOW_RULES, new FlowRule("limited-qps", FlowScope.API, "taobao.limited.get", null,
+                        LIMITED_QPS, null))
                 .build();
+        // traffic control on a clock that never moves: exactly LIMITED_QPS calls of taobao.limited.get ever pass
+        traffic = new TrafficControl(Clock.fixed(java.time.Instant.parse("2026-12-02T03:00:00Z"),
+                java.time.ZoneOffset.UTC), java.time.ZoneId.of("Asia/Shanghai"), "default", () -> 1, null,
+                "harness:", java.nio.file.Files.createTempDirectory("harness-traffic"), new SimpleMeterRegistry());
+        traffic.apply(config);
         MetadataClient metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
         server = new GatewayServer(() -> config, metadata, new SimpleMeterRegistry(), Clock.systemUTC(),
-                GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)));
+                GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)),
+                traffic);
         port = server.start("127.0.0.1", 0, 2);
     }
 

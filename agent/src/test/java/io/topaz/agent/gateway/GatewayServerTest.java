@@ -47,6 +47,33 @@ class GatewayServerTest {
     }
 
     @Test
+    void aCallOverAFlowLimitGetsCode7WithTheLimitsSubCodeAndRetryAfter() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        HttpClient http = HttpClient.newHttpClient();
+        int passed = 0;
+        HttpResponse<String> limited = null;
+        for (int i = 0; i < GatewayHarness.LIMITED_QPS + 3; i++) {
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port
+                    + "/router/rest?" + GatewayHarness.query(GatewayHarness.signed("taobao.limited.get")))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).isEqualTo(200);
+            if (res.body().startsWith("{\"limited_get_response\"")) {
+                passed++;
+            } else {
+                limited = res;
+            }
+        }
+        assertThat(passed).isEqualTo(GatewayHarness.LIMITED_QPS);
+        assertThat(limited.body()).startsWith("{\"error_response\":{\"code\":7,\"msg\":\"App Call Limited\"")
+                .contains("\"sub_code\":\"accesscontrol.limited-by-api-access-count\"")
+                .contains("taobao.limited.get is limited to 2 calls per second; retry after 1 s")
+                .contains("\"request_id\":\"");
+        assertThat(limited.headers().firstValue("Retry-After")).contains("1");
+        assertThat(h.traffic.inFlight()).isZero(); // every admitted call gave its slot back when answered
+        assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
     void blockHoundWouldSeeABlockingCallOnAnEventLoop() throws Exception {
         GatewayHarness.get();
         int before = GatewayHarness.BLOCKING_CALLS.size();
