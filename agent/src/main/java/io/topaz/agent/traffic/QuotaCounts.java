@@ -74,7 +74,9 @@ final class QuotaCounts {
     }
 
     void changed() {
-        dirty = true;
+        if (!dirty) { // read first: a write per call would bounce the cache line between event loops
+            dirty = true;
+        }
     }
 
     private Day today(long nowMillis) {

@@ -1,7 +1,7 @@
 package io.topaz.agent.traffic;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class SlidingWindow {
 
-    private record Bucket(long index, AtomicLong count) {
+    /** A bucket's count is a {@link LongAdder}: many event loops add to the same bucket without contending. */
+    private record Bucket(long index, LongAdder count) {
     }
 
     private final int buckets;
@@ -53,7 +54,7 @@ public final class SlidingWindow {
         for (int i = 0; i < buckets; i++) {
             Bucket b = ring.get(i);
             if (b != null && b.index > current - buckets && b.index <= current) {
-                sum += b.count.get();
+                sum += b.count.sum();
             }
         }
         return sum;
@@ -61,7 +62,7 @@ public final class SlidingWindow {
 
     /** Adds {@code n} at {@code nowMillis}. */
     public void add(long nowMillis, long n) {
-        bucket(nowMillis).count.addAndGet(n);
+        bucket(nowMillis).count.add(n);
     }
 
     /**
@@ -72,7 +73,7 @@ public final class SlidingWindow {
         if (sum(nowMillis) >= limit) {
             return false;
         }
-        b.count.incrementAndGet();
+        b.count.increment();
         return true;
     }
 
@@ -88,7 +89,7 @@ public final class SlidingWindow {
                 // A clock that stepped back: count in the newer bucket rather than lose the event.
                 return b;
             }
-            Bucket fresh = new Bucket(index, new AtomicLong());
+            Bucket fresh = new Bucket(index, new LongAdder());
             if (ring.compareAndSet(slot, b, fresh)) {
                 return fresh;
             }

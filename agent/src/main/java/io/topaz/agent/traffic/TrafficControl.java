@@ -269,7 +269,14 @@ public final class TrafficControl implements Closeable {
             return PASS;
         }
         Rule[][] lists = {api, app, appApi, quota};
-        return check(lists, 0, 0, now).whenComplete((rejection, err) -> {
+        CompletableFuture<Rejection> decision = check(lists, 0, 0, now);
+        if (decision.isDone() && !decision.isCompletedExceptionally()) { // the single-node path: no more futures
+            if (decision.join() != null) {
+                overload.exit(now, -1);
+            }
+            return decision;
+        }
+        return decision.whenComplete((rejection, err) -> {
             if (rejection != null || err != null) {
                 overload.exit(now, -1);
             }
