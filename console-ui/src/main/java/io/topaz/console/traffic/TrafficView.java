@@ -56,7 +56,7 @@ public final class TrafficView extends VBox {
         table.getColumns().add(number("Passed/s", 110, RuleRow::passedPerSecondProperty));
         table.getColumns().add(number("Blocked/s", 110, RuleRow::blockedPerSecondProperty));
         TableColumn<RuleRow, Number> fallback = new TableColumn<>("Agents in fallback");
-        fallback.setPrefWidth(150);
+        fallback.setPrefWidth(170);
         fallback.setCellValueFactory(c -> c.getValue().agentsInFallbackProperty());
         fallback.setCellFactory(c -> new TableCell<>() {
             @Override
@@ -83,7 +83,9 @@ public final class TrafficView extends VBox {
                 table.getSelectionModel().select(0);
             }
         });
-        VBox.setVgrow(table, Priority.ALWAYS);
+        table.setPrefHeight(220);
+        table.setMinHeight(140);
+        VBox.setVgrow(table, Priority.SOMETIMES);
 
         NumberAxis x = new NumberAxis();
         x.setLabel("seconds ago");
@@ -95,8 +97,9 @@ public final class TrafficView extends VBox {
         chart.setId("trafficChart");
         chart.setCreateSymbols(false);
         chart.setAnimated(false);
-        chart.setPrefHeight(260);
-        chart.setMinHeight(200);
+        chart.setPrefHeight(340);
+        chart.setMinHeight(220);
+        VBox.setVgrow(chart, Priority.ALWAYS);
         chart.titleProperty().bind(viewModel.chartTitleProperty());
         passedSeries.setName("passed/s");
         blockedSeries.setName("blocked/s");
@@ -109,6 +112,7 @@ public final class TrafficView extends VBox {
                 + "reach Redis and decides on its local share of the limit.");
         note.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
         note.setWrapText(true);
+        note.setMinHeight(Region.USE_PREF_SIZE);
         getChildren().addAll(header, Messages.error("trafficMessage", viewModel.messageProperty()), table, chart, note);
     }
 

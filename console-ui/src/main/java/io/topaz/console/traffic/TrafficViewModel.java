@@ -184,7 +184,8 @@ public final class TrafficViewModel {
         String s = plural(rates.rules().size(), "rule") + " · " + rates.agentsReporting() + " of "
                 + plural(rates.agentsPolled(), "agent") + " reporting";
         if (rates.intervalSeconds() > 0) {
-            s += String.format(Locale.ROOT, " · per second over the last %.0f s", rates.intervalSeconds());
+            double i = rates.intervalSeconds();
+            s += String.format(Locale.ROOT, i < 10 ? " · per second over the last %.1f s" : " · per second over the last %.0f s", i);
         }
         return s;
     }

@@ -25,8 +25,9 @@ import java.util.TreeMap;
  * </pre>
  *
  * An agent that is no longer registered drops out, with its baseline. An agent's first answer only sets its baseline
- * (it adds to the totals, not to the rates). Each rule keeps the last {@code historyPoints} polls' rates for a chart;
- * a rule no agent has counted for that many polls is forgotten.
+ * (it adds to the totals, not to the rates). Each rule keeps the rates of its last {@code historyPoints} measured polls
+ * for a chart (a poll where only first answers reported it adds no point: its rates are unknown, not zero); a rule no
+ * agent has counted for that many polls is forgotten.
  *
  * <p>The time is a parameter, so tests move it instead of sleeping. Its methods are synchronized;
  * {@link TrafficPoller} calls {@link #record} from its one thread, and requests read the history.
@@ -43,6 +44,8 @@ final class TrafficAggregator {
         double passedTotal;
         double blockedTotal;
         int inFallback;
+        /** Some agent reporting the rule had a baseline: the rates are measured, not just unknown. */
+        boolean measured;
     }
 
     private final int historyPoints;
@@ -80,6 +83,7 @@ final class TrafficAggregator {
                 sum.blockedTotal += c.blocked();
                 sum.inFallback += c.fallbackActive() ? 1 : 0;
                 if (seconds > 0) {
+                    sum.measured = true;
                     RuleCounters prev = restarted ? RuleCounters.ZERO
                             : before.counters().getOrDefault(r.getKey(), RuleCounters.ZERO);
                     sum.passedRate += increase(prev.passed(), c.passed()) / seconds;
@@ -95,9 +99,11 @@ final class TrafficAggregator {
             rules.add(new RuleRate(key.kind(), key.rule(), s.passedRate, s.blockedRate, s.fallbackRate,
                     s.passedTotal, s.blockedTotal, s.inFallback));
             Deque<RatePoint> points = history.computeIfAbsent(key, k -> new ArrayDeque<>());
-            points.addLast(new RatePoint(at, s.passedRate, s.blockedRate, s.fallbackRate));
-            while (points.size() > historyPoints) {
-                points.removeFirst();
+            if (s.measured) {
+                points.addLast(new RatePoint(at, s.passedRate, s.blockedRate, s.fallbackRate));
+                while (points.size() > historyPoints) {
+                    points.removeFirst();
+                }
             }
         });
         forgetRulesUnseen(sums.keySet());

@@ -123,6 +123,13 @@ class TrafficAggregatorTest {
             assertThat(points).extracting(RatePoint::passedPerSecond).containsExactly(30.0, 50.0, 70.0);
         });
         assertThat(aggregator.history(ITEM_GET, 1)).hasValueSatisfying(p -> assertThat(p).hasSize(1));
+        assertThat(new TrafficAggregator(5)).satisfies(fresh -> {
+            fresh.record(T0, poll("a", counts(1, DAILY, 10, 0)));
+            assertThat(fresh.history(DAILY, 5)).as("a first answer is a baseline, not a 0 point")
+                    .hasValueSatisfying(p -> assertThat(p).isEmpty());
+            fresh.record(T0.plusSeconds(1), poll("a", counts(1, DAILY, 20, 0)));
+            assertThat(fresh.history(DAILY, 5)).hasValueSatisfying(p -> assertThat(p).hasSize(1));
+        });
         assertThat(aggregator.history(DAILY, 10)).isEmpty();
 
         for (int i = 5; i <= 7; i++) {

@@ -106,7 +106,7 @@ class TrafficRatesTest extends ControlPlaneTestSupport {
         assertThat(r.blockedTotal()).isEqualTo(25.0);
         assertThat(r.agentsInFallback()).isEqualTo(1);
         assertThat(poller.history(new RuleKey("flow", "item.get"), 120)).hasValueSatisfying(points ->
-                assertThat(points).extracting(RatePoint::passedPerSecond).containsExactly(0.0, 15.0));
+                assertThat(points).extracting(RatePoint::passedPerSecond).containsExactly(15.0));
     }
 
     @Test
