@@ -58,10 +58,15 @@ public final class MainViewModel {
                 default -> "Config";
             };
             screens.add(new Screen(form.kind(), form.title(), section));
-            if (form.kind().equals("quota-rules")) {
-                screens.add(Screen.TRAFFIC);
+        }
+        // the live rates close the traffic-rules section, after the rule kinds themselves
+        int lastRuleKind = -1;
+        for (int i = 0; i < screens.size(); i++) {
+            if (screens.get(i).section().equals(Screen.TRAFFIC.section())) {
+                lastRuleKind = i;
             }
         }
+        screens.add(lastRuleKind < 0 ? screens.size() : lastRuleKind + 1, Screen.TRAFFIC);
         screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
@@ -73,7 +78,7 @@ public final class MainViewModel {
         return session;
     }
 
-    /** Navigation order: Fleet, the config kinds (Traffic after the quota rules), Apps, Releases, Audit log. */
+    /** Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds), Apps, Releases, Audit log. */
     public List<Screen> screens() {
         return Collections.unmodifiableList(screens);
     }
