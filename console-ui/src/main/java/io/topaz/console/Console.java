@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Console implements AutoCloseable {
 
-    /** How often the fleet (and with it the connection) is polled in normal use. */
+    /**
+     * How often the fleet (and with it the connection) is polled in normal use; the traffic screen, while shown, asks
+     * the control plane for its rates as often (the control plane itself polls the agents every 5 s by default).
+     */
     public static final Duration FLEET_POLL = Duration.ofSeconds(2);
     static final Duration ROLLOUT_POLL = Duration.ofMillis(500);
     static final double WIDTH = 1280;
@@ -90,6 +93,7 @@ public final class Console implements AutoCloseable {
         poller = new Poller(Platform::runLater);
         MainViewModel current = main;
         poller.every(fleetPoll, current::pollFleet);
+        poller.every(fleetPoll, current::pollTraffic);
         poller.every(ROLLOUT_POLL, current::pollRollout);
         main.show(Screen.FLEET);
     }

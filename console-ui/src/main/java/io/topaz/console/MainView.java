@@ -6,6 +6,7 @@ import io.topaz.console.common.ConnectionStatus;
 import io.topaz.console.config.ConfigView;
 import io.topaz.console.fleet.FleetView;
 import io.topaz.console.releases.ReleasesView;
+import io.topaz.console.traffic.TrafficView;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -104,6 +105,7 @@ public final class MainView extends BorderPane {
             case "releases" -> new ReleasesView(viewModel.releases());
             case "audit" -> new AuditView(viewModel.audit());
             case "apps" -> new io.topaz.console.apps.AppsView(viewModel.apps());
+            case "traffic" -> new TrafficView(viewModel.traffic());
             default -> new ConfigView(viewModel.config(s.id()));
         };
     }

@@ -8,6 +8,7 @@ import io.topaz.console.config.KindForm;
 import io.topaz.console.fleet.AgentMetricsReader;
 import io.topaz.console.fleet.FleetViewModel;
 import io.topaz.console.releases.ReleasesViewModel;
+import io.topaz.console.traffic.TrafficViewModel;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 
@@ -31,6 +32,7 @@ public final class MainViewModel {
     private final ReleasesViewModel releases;
     private final AuditViewModel audit;
     private final io.topaz.console.apps.AppsViewModel apps;
+    private final TrafficViewModel traffic;
     private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
     private final List<Screen> screens = new ArrayList<>();
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
@@ -45,6 +47,7 @@ public final class MainViewModel {
         this.releases = new ReleasesViewModel(session, work, clock);
         this.audit = new AuditViewModel(session, work, clock, zone);
         this.apps = new io.topaz.console.apps.AppsViewModel(session, work);
+        this.traffic = new TrafficViewModel(session, work);
         screens.add(Screen.FLEET);
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
@@ -56,6 +59,14 @@ public final class MainViewModel {
             };
             screens.add(new Screen(form.kind(), form.title(), section));
         }
+        // the live rates close the traffic-rules section, after the rule kinds themselves
+        int lastRuleKind = -1;
+        for (int i = 0; i < screens.size(); i++) {
+            if (screens.get(i).section().equals(Screen.TRAFFIC.section())) {
+                lastRuleKind = i;
+            }
+        }
+        screens.add(lastRuleKind < 0 ? screens.size() : lastRuleKind + 1, Screen.TRAFFIC);
         screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
@@ -67,7 +78,7 @@ public final class MainViewModel {
         return session;
     }
 
-    /** Navigation order: Fleet, the config kinds, Releases, Audit log. */
+    /** Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds), Apps, Releases, Audit log. */
     public List<Screen> screens() {
         return Collections.unmodifiableList(screens);
     }
@@ -105,6 +116,10 @@ public final class MainViewModel {
         return apps;
     }
 
+    public TrafficViewModel traffic() {
+        return traffic;
+    }
+
     public ConfigTableViewModel config(String kind) {
         ConfigTableViewModel vm = config.get(kind);
         if (vm == null) {
@@ -126,6 +141,7 @@ public final class MainViewModel {
             case "releases" -> releases.refresh();
             case "audit" -> audit.search();
             case "apps" -> apps.refresh();
+            case "traffic" -> traffic.refresh();
             default -> config(s.id()).refresh();
         }
     }
@@ -136,6 +152,13 @@ public final class MainViewModel {
      */
     public void pollFleet() {
         fleet.refresh();
+    }
+
+    /** Every few seconds: the traffic rates, while the traffic screen is shown (the chart follows them). */
+    public void pollTraffic() {
+        if (Screen.TRAFFIC.equals(shown.get())) {
+            traffic.refresh();
+        }
     }
 
     /** Twice a second: a running rollout's progress. */

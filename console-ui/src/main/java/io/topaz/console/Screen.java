@@ -11,8 +11,9 @@ public record Screen(String id, String title, String section) {
     public static final Screen RELEASES = new Screen("releases", "Releases", "Releases and audit");
     public static final Screen AUDIT = new Screen("audit", "Audit log", "Releases and audit");
     public static final Screen APPS = new Screen("apps", "Apps", "Apps and sellers");
+    public static final Screen TRAFFIC = new Screen("traffic", "Traffic", "Traffic rules");
 
     public boolean isConfig() {
-        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS));
+        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC));
     }
 }

@@ -61,6 +61,9 @@ public final class TestCluster {
                 "--topaz.zookeeper.embedded-port=" + zkPort,
                 "--topaz.security.bootstrap-admin-token=" + ADMIN_TOKEN,
                 "--topaz.security.token-cache-ttl=0s",
+                // the traffic screen's rates within a test's patience (5 s in normal use)
+                "--topaz.traffic.poll-interval=500ms",
+                "--topaz.traffic.scrape-timeout=500ms",
                 "--spring.datasource.url=jdbc:h2:mem:console-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         url = "http://127.0.0.1:" + httpPort;
         zkConnect = "127.0.0.1:" + zkPort;

@@ -60,6 +60,17 @@ public final class ControlPlaneClient {
         return read(send("GET", "/api/v1/agents", null, null), Fleet.class);
     }
 
+    /** Each traffic-control rule's live pass and block rates, from the control plane's latest poll of the agents. */
+    public TrafficRates trafficRates() {
+        return read(send("GET", "/api/v1/traffic/rates", null, null), TrafficRates.class);
+    }
+
+    /** The rule's last {@code points} rate points, oldest first; NOT_FOUND when no agent has counted it lately. */
+    public TrafficHistory trafficHistory(String kind, String rule, int points) {
+        return read(send("GET", "/api/v1/traffic/rates/" + path(kind) + "/" + path(rule) + "/history?points=" + points,
+                null, null), TrafficHistory.class);
+    }
+
     /** Every entry of one kind in the draft (paging through the API), sorted by key. */
     public List<DraftItem> list(String kind) {
         List<DraftItem> all = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.topaz.console.fleet;
 
 import io.topaz.console.controlplane.AgentStatus;
+import io.topaz.model.metrics.PrometheusText;
 
 import java.net.URI;
 import java.net.http.HttpClient;

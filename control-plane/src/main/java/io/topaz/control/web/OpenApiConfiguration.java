@@ -17,7 +17,8 @@ class OpenApiConfiguration {
     OpenAPI topazOpenApi() {
         return new OpenAPI()
                 .info(new Info().title("Topaz control plane")
-                        .description("Config drafts and releases, the audit log, operator tokens and the fleet view. "
+                        .description("Config drafts and releases, the audit log, operator tokens, the fleet view and live traffic-control "
+                                + "rates. "
                                 + "Every call needs 'Authorization: Bearer <token>'; roles: VIEWER < OPERATOR < ADMIN.")
                         .version("v1")
                         .license(new License().name("Apache-2.0")))

@@ -1,0 +1,92 @@
+package io.topaz.control.traffic;
+
+import com.sun.net.httpserver.HttpServer;
+import io.topaz.agent.fleet.Registration;
+import io.topaz.model.fleet.AgentInfo;
+import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An agent reduced to what the traffic poller reads: registered in ZooKeeper through the agent's own
+ * {@link Registration} (an ephemeral node with its {@link AgentInfo}), and an admin port whose {@code /metrics} serves
+ * Prometheus text with the traffic counters the test sets, as Micrometer writes them.
+ */
+final class FakeAgent implements AutoCloseable {
+
+    private final CuratorFramework curator;
+    private final Registration registration;
+    private final HttpServer admin;
+    private final Map<String, Double> series = new TreeMap<>();
+    private boolean adminClosed;
+
+    FakeAgent(String zkConnect, ZkLayout layout, String id, long startedAtMillis) throws IOException {
+        admin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        admin.createContext("/metrics", exchange -> {
+            byte[] body = text().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        admin.start();
+        curator = CuratorFrameworkFactory.newClient(zkConnect, new ExponentialBackoffRetry(100, 3));
+        curator.start();
+        registration = new Registration(curator, layout, new AgentInfo(id, "zone-a", "c1", "127.0.0.1",
+                Map.of("admin", admin.getAddress().getPort(), "gateway", 1), "fake", startedAtMillis, 1, startedAtMillis));
+        registration.start();
+    }
+
+    /** Sets {@code topaz_traffic_decisions_total{kind,rule,outcome}}. */
+    synchronized FakeAgent decisions(String kind, String rule, double passed, double blocked) {
+        series.put("topaz_traffic_decisions_total{application=\"topaz-agent\",kind=\"%s\",outcome=\"passed\",rule=\"%s\"}"
+                .formatted(kind, rule), passed);
+        series.put("topaz_traffic_decisions_total{application=\"topaz-agent\",kind=\"%s\",outcome=\"blocked\",rule=\"%s\"}"
+                .formatted(kind, rule), blocked);
+        return this;
+    }
+
+    /** Sets {@code topaz_traffic_fallback_total} and {@code topaz_traffic_fallback_active}. */
+    synchronized FakeAgent fallback(String kind, String rule, double total, boolean active) {
+        series.put("topaz_traffic_fallback_total{application=\"topaz-agent\",kind=\"%s\",rule=\"%s\"}".formatted(kind, rule),
+                total);
+        series.put("topaz_traffic_fallback_active{application=\"topaz-agent\",kind=\"%s\",rule=\"%s\"}".formatted(kind, rule),
+                active ? 1.0 : 0.0);
+        return this;
+    }
+
+    private synchronized String text() {
+        StringBuilder b = new StringBuilder("""
+                # HELP topaz_traffic_decisions_total Traffic-control decisions
+                # TYPE topaz_traffic_decisions_total counter
+                jvm_threads_live_threads{application="topaz-agent"} 42.0
+                """);
+        series.forEach((name, value) -> b.append(name).append(' ').append(value).append('\n'));
+        return b.toString();
+    }
+
+    /** Stops answering on the admin port while staying registered, like an agent behind a firewall. */
+    synchronized void closeAdminPort() {
+        if (!adminClosed) {
+            adminClosed = true;
+            admin.stop(0);
+        }
+    }
+
+    /** Unregisters and stops, as an agent that shuts down. */
+    @Override
+    public void close() {
+        registration.close();
+        curator.close();
+        closeAdminPort();
+    }
+}
