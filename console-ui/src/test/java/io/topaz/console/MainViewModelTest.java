@@ -30,7 +30,7 @@ class MainViewModelTest {
         AtomicBoolean signedOut = new AtomicBoolean();
         MainViewModel vm = main(cluster.session(Role.VIEWER), TestCluster.directWork(), signedOut);
         assertThat(vm.screens()).extracting(Screen::title).containsExactly("Fleet", "APIs and upstreams",
-                "Flow rules", "Quota rules", "Traffic", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
+                "Flow rules", "Quota rules", "API group tiers", "Overload shedding", "Traffic", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
                 "Apps", "Releases", "Audit log");
         assertThat(vm.screen("flow-rules").section()).isEqualTo("Traffic rules");
         assertThat(vm.screen("traffic")).isEqualTo(Screen.TRAFFIC);
