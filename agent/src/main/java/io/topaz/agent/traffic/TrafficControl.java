@@ -53,7 +53,8 @@ public final class TrafficControl implements Closeable {
     }
 
     /** One compiled rule: its limiter and what a refusal says. */
-    private record Rule(String kind, String id, LimitMode mode, Limiter limiter, String subCode, String what) {
+    private record Rule(String kind, String id, LimitMode mode, Limiter limiter, String subCode, String what,
+                        long limit) {
     }
 
     private record Compiled(Map<String, Rule[]> byApi, Map<String, Rule[]> byApp, Map<String, Map<String, Rule[]>> byAppApi,
@@ -185,7 +186,7 @@ public final class TrafficControl implements Closeable {
             } else if (old.limiter instanceof ClusterQps c) {
                 c.limit(f.qps());
             }
-            return new Rule("flow", f.id(), f.mode(), old.limiter, sub, what);
+            return new Rule("flow", f.id(), f.mode(), old.limiter, sub, what, f.qps());
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "flow", f.id());
         Limiter limiter = f.mode() == LimitMode.CLUSTER && counter != null
@@ -195,7 +196,7 @@ public final class TrafficControl implements Closeable {
         if (f.mode() == LimitMode.CLUSTER && counter == null) {
             m.fallbackActive.set(1);
         }
-        return new Rule("flow", f.id(), f.mode(), limiter, sub, what);
+        return new Rule("flow", f.id(), f.mode(), limiter, sub, what, f.qps());
     }
 
     private Rule quotaRule(QuotaRule q) {
@@ -208,7 +209,7 @@ public final class TrafficControl implements Closeable {
             } else if (old.limiter instanceof ClusterQuota c) {
                 c.limit(q.dailyLimit());
             }
-            return new Rule("quota", q.id(), q.mode(), old.limiter, QUOTA_EXCEEDED, what);
+            return new Rule("quota", q.id(), q.mode(), old.limiter, QUOTA_EXCEEDED, what, q.dailyLimit());
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "quota", q.id());
         Limiter limiter = q.mode() == LimitMode.CLUSTER && counter != null
@@ -218,7 +219,7 @@ public final class TrafficControl implements Closeable {
         if (q.mode() == LimitMode.CLUSTER && counter == null) {
             m.fallbackActive.set(1);
         }
-        return new Rule("quota", q.id(), q.mode(), limiter, QUOTA_EXCEEDED, what);
+        return new Rule("quota", q.id(), q.mode(), limiter, QUOTA_EXCEEDED, what, q.dailyLimit());
     }
 
     private static void add(Map<String, Rule[]> index, String key, Rule r) {
@@ -311,12 +312,17 @@ public final class TrafficControl implements Closeable {
     }
 
     private Rejection reject(Rule r, long now) {
+        String what = r.what;
+        int nodes = Math.max(1, members.getAsInt());
+        if (r.mode == LimitMode.SINGLE_NODE && nodes > 1) {
+            what += " (" + Share.of(r.limit, members) + " on each of " + nodes + " nodes)";
+        }
         if (r.kind.equals("quota")) {
             long seconds = (quotaCounts.millisToMidnight(now) + 999) / 1_000;
-            return new Rejection(r.kind, r.id, r.subCode, r.what + "; the quota is used up for today and resets at "
+            return new Rejection(r.kind, r.id, r.subCode, what + "; the quota is used up for today and resets at "
                     + "00:00 " + quotaCounts.zone().getId() + ", in " + seconds + " s", seconds);
         }
-        return new Rejection(r.kind, r.id, r.subCode, r.what + "; retry after 1 s", 1);
+        return new Rejection(r.kind, r.id, r.subCode, what + "; retry after 1 s", 1);
     }
 
     /** A call admitted by {@link #admit} is answered after {@code latencyNanos}. */

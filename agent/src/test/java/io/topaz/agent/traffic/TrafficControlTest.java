@@ -140,6 +140,8 @@ class TrafficControlTest {
         TrafficControl t = control();
         t.apply(snapshot(1, new FlowRule("time-qps", FlowScope.API, "taobao.time.get", null, 10, null)));
         assertThat(passes(t, 10, "taobao.time.get", "a", "g")).isEqualTo(4); // ceil(10 / 3)
+        assertThat(call(t, "taobao.time.get", "a", "g").message())
+                .isEqualTo("taobao.time.get is limited to 10 calls per second (4 on each of 3 nodes); retry after 1 s");
     }
 
     @Test
