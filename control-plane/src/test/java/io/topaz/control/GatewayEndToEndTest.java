@@ -65,6 +65,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
     private HttpServer upstreamA;
     private HttpServer upstreamB;
     private TopazAgent agent;
+    private AgentSettings agentSettings;
     private String secret;
     private String gateway;
 
@@ -97,10 +98,11 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
 
         String token = admin.post("/api/v1/tokens", "{\"name\":\"gw-agents\",\"role\":\"AGENT\"}").json("token").asString();
         int gatewayPort = deadPort();
-        agent = TopazAgent.start(AgentSettings.of("gw-1", TestZooKeeper.connectString(), dataDir.resolve("gw"))
+        agentSettings = AgentSettings.of("gw-1", TestZooKeeper.connectString(), dataDir.resolve("gw"))
                 .withZkRoot(ROOT)
                 .withGatewayPort(gatewayPort)
-                .withMetadata(new MetadataSettings("http://127.0.0.1:" + port, token, null, null)), Clock.systemUTC());
+                .withMetadata(new MetadataSettings("http://127.0.0.1:" + port, token, null, null));
+        agent = TopazAgent.start(agentSettings, Clock.systemUTC());
         gateway = "http://127.0.0.1:" + agent.gatewayPort() + "/router/rest";
         await().atMost(Duration.ofSeconds(15)).until(() -> agent.appliedRelease() == release);
     }
@@ -138,7 +140,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
             });
             lastSeen.put(method, seen);
             switch (method) {
-                case "taobao.time.get", "topaz.demo.failover", "taobao.trade.get", "topaz.demo.limited" ->
+                case "taobao.time.get", "topaz.demo.failover", "taobao.trade.get", "topaz.demo.limited", "topaz.demo.metered" ->
                         reply(ex, 200, "{\"time\":\"2026-11-24 12:00:00\",\"served_by\":\"" + name + "\"}");
                 case "taobao.user.seller.get" -> reply(ex, 200, "{\"user\":{\"user_id\":\""
                         + ex.getRequestHeaders().getFirst("X-Topaz-User-Id") + "\"}}");
@@ -183,9 +185,14 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
     }
 
     private Map<String, String> params(String method, SignMethod sm, String... extra) {
+        return params("gw-app", secret, method, sm, extra);
+    }
+
+    private static Map<String, String> params(String appKey, String secret, String method, SignMethod sm,
+                                              String... extra) {
         Map<String, String> p = new TreeMap<>();
         p.put("method", method);
-        p.put("app_key", "gw-app");
+        p.put("app_key", appKey);
         p.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(TS));
         p.put("v", "2.0");
         p.put("format", "json");
@@ -397,5 +404,36 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         }
         assertThat(limited).isPositive();
         assertThat(get(params("taobao.time.get", SignMethod.MD5)).has("time_get_response")).isTrue();
+    }
+
+    @Test
+    void aDailyQuotaCountIsKeptAcrossAnAgentRestart() throws Exception {
+        RestApi admin = admin();
+        RestApi op = withRole("OPERATOR");
+        String quotaSecret = admin.post("/api/v1/apps", "{\"appKey\":\"quota-app\",\"name\":\"Q\",\"owner\":\"isv\","
+                + "\"allowedApiGroups\":[\"metered\"]}").json("secret").asString();
+        String a = "http://127.0.0.1:" + upstreamA.getAddress().getPort() + "/a";
+        op.post("/api/v1/apis", api("topaz.demo.metered", "metered", "[{\"url\":\"" + a + "\",\"weight\":1}]", 3000,
+                false, ""));
+        assertThat(op.post("/api/v1/quota-rules", "{\"id\":\"quota-app-metered\",\"appKey\":\"quota-app\","
+                + "\"apiGroup\":\"metered\",\"dailyLimit\":3}").status()).isEqualTo(201);
+        long release = op.post("/api/v1/releases", "{\"message\":\"meter quota-app\"}").json("number").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.appliedRelease() >= release);
+        for (int i = 0; i < 2; i++) {
+            JsonNode r = get(params("quota-app", quotaSecret, "topaz.demo.metered", SignMethod.MD5));
+            assertThat(r.has("topaz_demo_metered_response")).as(r.toString()).isTrue();
+        }
+
+        agent.close();
+        agent = TopazAgent.start(agentSettings, Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(15)).until(() -> agent.appliedRelease() >= release);
+
+        JsonNode third = get(params("quota-app", quotaSecret, "topaz.demo.metered", SignMethod.MD5));
+        assertThat(third.has("topaz_demo_metered_response")).as(third.toString()).isTrue();
+        JsonNode fourth = get(params("quota-app", quotaSecret, "topaz.demo.metered", SignMethod.MD5));
+        assertError(fourth, 7, "accesscontrol.limited-by-quota-exceeded");
+        assertThat(fourth.get("error_response").get("sub_msg").asString())
+                .contains("app quota-app may call the API group metered 3 times a day")
+                .contains("resets at 00:00");
     }
 }
