@@ -48,6 +48,20 @@ public final class GatewayBench {
 
         System.out.printf(Locale.ROOT, "gateway load: %d connections, %.0f s measured after %.0f s warm-up, %d cores%n",
                 connections, seconds, warmup, Runtime.getRuntime().availableProcessors());
+        String fixedRate = System.getenv("TOPAZ_BENCH_RATE");
+        if (fixedRate != null && !fixedRate.isBlank()) {
+            // A quick look at one load (profiling, trying a change): no maximum runs, both paced at the rate given.
+            double rate = Double.parseDouble(fixedRate);
+            LoadGenerator.Result u = LoadGenerator.run("upstream direct @" + fixedRate, URI.create(upstream),
+                    HttpMethod.POST, direct, "", "\"time\"", connections, seconds, warmup, rate);
+            System.out.println(u.line());
+            LoadGenerator.Result g = LoadGenerator.run("topaz gateway @" + fixedRate, gatewayUri, HttpMethod.GET,
+                    Map.of(), null, "time_get_response", connections, seconds, warmup, rate);
+            System.out.println(g.line());
+            System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms%n",
+                    rate, g.p(50) - u.p(50), g.p(99) - u.p(99), g.p(99.9) - u.p(99.9));
+            return;
+        }
         LoadGenerator.Result up = LoadGenerator.run("upstream direct (max)", URI.create(upstream), HttpMethod.POST, direct,
                 "", "\"time\"", connections, seconds, warmup, 0);
         System.out.println(up.line());

@@ -149,7 +149,9 @@ public final class LoadGenerator {
 
         private void next(ChannelHandlerContext ctx) {
             long now = System.nanoTime();
-            if (now >= end) {
+            // Paced: every request intended before the end is sent and waited for, however late its answer comes, so
+            // that a stall at the end of the window is counted, not cut off.
+            if ((interval == 0 ? now : intended) >= end) {
                 finish();
                 return;
             }
@@ -168,7 +170,7 @@ public final class LoadGenerator {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
             long now = System.nanoTime();
-            if (intended >= measureFrom && now < end) {
+            if (intended >= measureFrom && intended < end) {
                 requests.incrementAndGet();
                 boolean ok = msg.status().code() == 200
                         && (expect == null || msg.content().toString(StandardCharsets.UTF_8).contains(expect));
