@@ -56,6 +56,11 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
         this.flushMillis = flushMillis;
     }
 
+    /** Where the lines go instead of standard output (tests). */
+    void setTarget(PrintStream target) {
+        this.out = target;
+    }
+
     @Override
     public void start() {
         if (encoder == null) {
@@ -67,7 +72,9 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
                     + flushMillis);
             return;
         }
-        out = System.out;
+        if (out == null) {
+            out = System.out;
+        }
         running = true;
         writer = new Thread(this::writeLoop, "topaz-log-writer-" + name);
         writer.setDaemon(true);
@@ -77,12 +84,12 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
 
     @Override
     protected void append(ILoggingEvent event) {
+        event.prepareForDeferredProcessing(); // the message, thread name and MDC, as of now
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             dropped.incrementAndGet();
             return;
         }
-        event.prepareForDeferredProcessing(); // the message and thread name, as of now
         queue.offer(event);
     }
 
