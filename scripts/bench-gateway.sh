@@ -5,8 +5,9 @@
 # and stops everything.
 # Usage: scripts/bench-gateway.sh [connections=32] [seconds=20] [warmup=10]
 # Environment: BENCH_JVM_OPTS (both gateways' JVM flags); TOPAZ_BENCH_RATE=N (no maximum runs and no Spring Cloud
-# Gateway: the upstream and Topaz paced at N req/s, for a quick look); BENCH_JFR=file.jfr (a JFR recording of agent-1,
-# profile settings, started before the load and dumped after it: for profiling runs, not for the figures).
+# Gateway: a closed-loop warm-up of Topaz, then the upstream and Topaz paced at N req/s, for a quick look);
+# BENCH_JFR=file.jfr (a JFR recording of agent-1 with the profile settings, or BENCH_JFR_SETTINGS=file.jfc, started
+# before the load and dumped after it: for profiling runs, never for the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
@@ -20,7 +21,7 @@ grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come 
 set -a; . .topaz/quickstart.env; set +a
 agent1_pid=$(sed -n 3p .topaz/pids) # control plane, demo upstream, agent-1, agent-2
 if [ -n "${BENCH_JFR:-}" ]; then
-  jcmd "$agent1_pid" JFR.start name=bench settings=profile >/dev/null
+  jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null
   sleep 5 # let the recorder's own start-up cost pass before the load
 fi
 if [ -n "${TOPAZ_BENCH_RATE:-}" ]; then

@@ -53,6 +53,13 @@ public final class LoadGenerator {
             return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
         }
 
+        /** This run and {@code other} as one: their requests, errors, time and latencies together. */
+        public Result plus(Result other) {
+            Histogram both = latencyMicros.copy();
+            both.add(other.latencyMicros);
+            return new Result(name, requests + other.requests, errors + other.errors, seconds + other.seconds, both);
+        }
+
         public String line() {
             return String.format(Locale.ROOT, "%-26s %10.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d", name,
                     throughput(), p(50), p(99), errors);
