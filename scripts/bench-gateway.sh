@@ -4,6 +4,10 @@
 # io.topaz.bench.load.GatewayBench against agent-1's gateway, Spring Cloud Gateway and the demo upstream directly,
 # and stops everything.
 # Usage: scripts/bench-gateway.sh [connections=32] [seconds=20] [warmup=10]
+# Environment: BENCH_JVM_OPTS (both gateways' JVM flags); TOPAZ_BENCH_RATE=N (no maximum runs and no Spring Cloud
+# Gateway: a closed-loop warm-up of Topaz, then the upstream and Topaz paced at N req/s, for a quick look);
+# BENCH_JFR=file.jfr (a JFR recording of agent-1 with the profile settings, or BENCH_JFR_SETTINGS=file.jfc, started
+# before the load and dumped after it: for profiling runs, never for the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
@@ -15,6 +19,16 @@ trap 'bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
 grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
 set -a; . .topaz/quickstart.env; set +a
+agent1_pid=$(sed -n 3p .topaz/pids) # control plane, demo upstream, agent-1, agent-2
+if [ -n "${BENCH_JFR:-}" ]; then
+  jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null
+  sleep 5 # let the recorder's own start-up cost pass before the load
+fi
+if [ -n "${TOPAZ_BENCH_RATE:-}" ]; then
+  java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
+  [ -z "${BENCH_JFR:-}" ] || jcmd "$agent1_pid" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null
+  exit 0
+fi
 java $BENCH_JVM_OPTS -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
   io.topaz.bench.scg.ScgBaseline --server.port=18090 >"$log.scg" 2>&1 &
 scg_pid=$!
@@ -22,3 +36,4 @@ trap 'kill $scg_pid 2>/dev/null || true; bash scripts/quickstart.sh stop >/dev/n
 for _ in $(seq 1 60); do curl -fsS -o /dev/null http://127.0.0.1:18090/router/rest 2>/dev/null && break; sleep 1; done
 export TOPAZ_SCG_URL=http://127.0.0.1:18090/router/rest
 java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
+[ -z "${BENCH_JFR:-}" ] || jcmd "$agent1_pid" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null

@@ -1,5 +1,6 @@
 package io.topaz.agent.gateway;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.topaz.model.config.ApiDefinition;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.UpstreamEndpoint;
@@ -19,6 +20,8 @@ public final class Call {
     final String requestId;
     final long startNanos;
     final ConfigSnapshot config;
+    /** The event loop of the caller's connection: the upstream call runs on it, so the answer needs no hand-off. */
+    final EventExecutor loop;
     /** Every parameter, system and application, as received (for the signature). */
     Map<String, String> params;
     /** The signed body (batch sub-calls), or null. */
@@ -44,7 +47,7 @@ public final class Call {
 
     /** A sub-call of a batch whose app, signature and timestamp were checked once for the whole batch. */
     static Call subCall(Call batch, String requestId, Map<String, String> params) {
-        Call c = new Call(requestId, batch.startNanos, batch.config, params);
+        Call c = new Call(requestId, batch.startNanos, batch.config, batch.loop, params);
         c.subCall = true;
         c.appKey = batch.appKey;
         c.app = batch.app;
@@ -52,10 +55,11 @@ public final class Call {
         return c;
     }
 
-    Call(String requestId, long startNanos, ConfigSnapshot config, Map<String, String> params) {
+    Call(String requestId, long startNanos, ConfigSnapshot config, EventExecutor loop, Map<String, String> params) {
         this.requestId = requestId;
         this.startNanos = startNanos;
         this.config = config;
+        this.loop = loop;
         this.params = params;
     }
 

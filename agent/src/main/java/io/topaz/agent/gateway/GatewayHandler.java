@@ -101,7 +101,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             finish(ctx, keepAlive, start, label, requestId, params, Reply.of(paramError, requestId));
             return;
         }
-        Call call = new Call(requestId, start, snapshot, params);
+        Call call = new Call(requestId, start, snapshot, ctx.executor(), params);
         pipeline.handle(call).whenComplete((reply, err) -> {
             Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                     "retry later, quoting request_id " + requestId), requestId);
@@ -134,7 +134,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         String separator = req.headers().get("top-api-separator", BatchCall.DEFAULT_SEPARATOR);
         String body = req.content().toString(StandardCharsets.UTF_8);
-        Call batch = new Call(requestId, start, config.get(), params);
+        Call batch = new Call(requestId, start, config.get(), ctx.executor(), params);
         BatchCall.run(pipeline, batch, body, separator.isEmpty() ? BatchCall.DEFAULT_SEPARATOR : separator,
                         maxBatchSubCalls, ids::next)
                 .whenComplete((reply, err) -> {

@@ -1,11 +1,13 @@
 package io.topaz.agent.gateway;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
 import io.topaz.agent.gateway.upstream.UpstreamFailure;
 import io.topaz.agent.gateway.upstream.UpstreamResponse;
+import io.topaz.agent.gateway.upstream.UpstreamTarget;
 import io.topaz.model.config.UpstreamEndpoint;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -28,6 +30,8 @@ final class InvocationStage {
 
     private final UpstreamClient client;
     private final RoutingStage routing;
+    /** Parsed upstream URLs (bounded: URLs of instances removed from the config age out). */
+    private final Cache<String, UpstreamTarget> targets = Caffeine.newBuilder().maximumSize(10_000).build();
 
     InvocationStage(UpstreamClient client, RoutingStage routing) {
         this.client = client;
@@ -53,9 +57,10 @@ final class InvocationStage {
     private void attempt(Call call, UpstreamEndpoint endpoint, Map<String, String> headers, String body,
                          Set<String> tried, CompletableFuture<UpstreamResponse> result) {
         tried.add(endpoint.url());
-        URI url = URI.create(endpoint.url());
+        UpstreamTarget target = targets.get(endpoint.url(), UpstreamTarget::of);
         long timeout = call.api.timeoutMillis();
-        client.post(url, headers, body, timeout).whenComplete((response, err) -> {
+        // On the caller's own event loop: the answer completes the call where its connection lives.
+        client.post(call.loop, target, headers, body, timeout).whenComplete((response, err) -> {
             UpstreamHealth health = routing.health();
             if (err == null) {
                 if (response.status() >= 500) {

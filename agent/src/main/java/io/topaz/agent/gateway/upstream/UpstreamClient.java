@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
@@ -26,21 +27,28 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A non-blocking HTTP/1.1 client for upstream calls on the agent's own event loops: one bounded pool of keep-alive
- * connections per upstream host and port ({@link FixedChannelPool}); each call acquires a connection, writes one
- * request, and gets its answer through the returned future. No thread waits for an upstream.
+ * A non-blocking HTTP/1.1 client for upstream calls on the agent's own event loops. Each event loop has its own
+ * bounded pools of keep-alive connections, one per upstream host and port ({@link FixedChannelPool}), and a call runs
+ * wholly on the event loop it is given — the loop of the caller's inbound connection — so acquiring a connection,
+ * writing, reading the answer and completing the future happen on one thread with no hand-off between loops (each
+ * hand-off costs a wake-up, and on a busy machine a scheduling delay). No thread waits for an upstream.
  *
  * <p>A connection that answered with keep-alive goes back to its pool; one that timed out, broke or asked to close is
  * closed. Failures say whether the request may have been sent ({@link UpstreamFailure#retryable()}).
@@ -51,14 +59,16 @@ public final class UpstreamClient implements Closeable {
     private static final int MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
     private static final int MAX_PENDING_ACQUIRES = 10_000;
 
-    private final AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools;
+    /** The pools of each event loop of the group, by loop (identity); filled once, read-only afterwards. */
+    private final Map<EventExecutor, AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool>> poolsByLoop;
     private final EventLoopGroup group;
-
     private final DnsAddressResolverGroup resolver;
 
     /**
-     * @param datagramType the datagram channel type of {@code group}'s transport, for the non-blocking DNS resolver
-     *                     (the JDK's resolver would block an event loop)
+     * @param datagramType          the datagram channel type of {@code group}'s transport, for the non-blocking DNS
+     *                              resolver (the JDK's resolver would block an event loop)
+     * @param maxConnectionsPerHost the bound of connections to one host and port, shared out evenly among the
+     *                              group's event loops (each loop gets at least one)
      */
     public UpstreamClient(EventLoopGroup group, Class<? extends Channel> channelType,
                           Class<? extends DatagramChannel> datagramType, int maxConnectionsPerHost,
@@ -69,45 +79,67 @@ public final class UpstreamClient implements Closeable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        this.pools = new AbstractChannelPoolMap<>() {
-            @Override
-            protected FixedChannelPool newPool(InetSocketAddress address) {
-                FixedChannelPool[] self = new FixedChannelPool[1];
-                self[0] = new FixedChannelPool(bootstrap.clone().remoteAddress(address), new AbstractChannelPoolHandler() {
-                    @Override
-                    public void channelCreated(Channel ch) {
-                        ch.attr(POOL).set(self[0]);
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                                new ResponseHandler());
-                    }
-                // No acquire timeout of the pool's own: each call's deadline (its API's timeout) bounds the wait.
-                }, ChannelHealthChecker.ACTIVE, null, -1, maxConnectionsPerHost, MAX_PENDING_ACQUIRES, true, true);
-                return self[0];
-            }
-        };
+        List<EventExecutor> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        int perLoop = Math.max(1, (maxConnectionsPerHost + loops.size() - 1) / loops.size());
+        int pendingPerLoop = Math.max(1, MAX_PENDING_ACQUIRES / loops.size());
+        Map<EventExecutor, AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool>> byLoop = new IdentityHashMap<>();
+        for (EventExecutor loop : loops) {
+            // A one-loop bootstrap: the pool's executor and every connection it opens are on this loop.
+            Bootstrap own = bootstrap.clone((EventLoop) loop);
+            byLoop.put(loop, new AbstractChannelPoolMap<>() {
+                @Override
+                protected FixedChannelPool newPool(InetSocketAddress address) {
+                    FixedChannelPool[] self = new FixedChannelPool[1];
+                    self[0] = new FixedChannelPool(own.clone().remoteAddress(address), new AbstractChannelPoolHandler() {
+                        @Override
+                        public void channelCreated(Channel ch) {
+                            ch.attr(POOL).set(self[0]);
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES),
+                                    new ResponseHandler());
+                        }
+                    // No acquire timeout of the pool's own: each call's deadline (its API's timeout) bounds the wait.
+                    }, ChannelHealthChecker.ACTIVE, null, -1, perLoop, pendingPerLoop, true, true);
+                    return self[0];
+                }
+            });
+        }
+        this.poolsByLoop = byLoop;
     }
 
     /**
-     * POSTs {@code body} (form-encoded) to {@code url} with {@code headers}; the future completes with the answer, or
-     * fails with an {@link UpstreamFailure}, within {@code timeoutMillis} of this call.
+     * POSTs {@code body} (form-encoded) to {@code target} with {@code headers}, on {@code loop} (pass the caller's
+     * event loop; a loop of another group is replaced by one of this client's); the future completes on that loop
+     * with the answer, or fails with an {@link UpstreamFailure}, within {@code timeoutMillis} of this call.
      */
-    public CompletableFuture<UpstreamResponse> post(URI url, Map<String, String> headers, String body, long timeoutMillis) {
+    public CompletableFuture<UpstreamResponse> post(EventExecutor loop, UpstreamTarget target, Map<String, String> headers,
+                                                    String body, long timeoutMillis) {
+        AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools = poolsByLoop.get(loop);
+        if (pools == null) {
+            loop = group.next();
+            pools = poolsByLoop.get(loop);
+        }
+        EventExecutor executor = loop;
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
-        InetSocketAddress address = InetSocketAddress.createUnresolved(url.getHost(), port(url));
-        FixedChannelPool pool = pools.get(address);
+        FixedChannelPool pool = pools.get(target.address());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        ScheduledFuture<?> acquireTimer = group.next().schedule(() -> result.completeExceptionally(
-                new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no free connection to " + url.getHost() + ":"
-                        + port(url) + " within " + timeoutMillis + " ms", null)), timeoutMillis, TimeUnit.MILLISECONDS);
-        pool.acquire().addListener(acquired -> {
-            acquireTimer.cancel(false);
+        Future<Channel> acquiring = pool.acquire();
+        // On its own loop a pooled connection is handed over at once; only a wait (a new connection, a full pool)
+        // needs a timer.
+        ScheduledFuture<?> acquireTimer = acquiring.isDone() ? null : executor.schedule(() -> result.completeExceptionally(
+                new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no free connection to " + target.hostAndPort()
+                        + " within " + timeoutMillis + " ms", null)), timeoutMillis, TimeUnit.MILLISECONDS);
+        acquiring.addListener(acquired -> {
+            if (acquireTimer != null) {
+                acquireTimer.cancel(false);
+            }
             if (!acquired.isSuccess()) {
                 Throwable cause = acquired.cause();
                 boolean overloaded = cause instanceof IllegalStateException; // too many outstanding acquires
                 result.completeExceptionally(new UpstreamFailure(
                         overloaded ? UpstreamFailure.Kind.OVERLOADED : UpstreamFailure.Kind.CONNECT,
-                        (overloaded ? "too many calls waiting for " : "cannot connect to ") + url.getHost() + ":"
-                                + port(url) + ": " + cause.getMessage(), cause));
+                        (overloaded ? "too many calls waiting for " : "cannot connect to ") + target.hostAndPort()
+                                + ": " + cause.getMessage(), cause));
                 return;
             }
             Channel ch = (Channel) acquired.getNow();
@@ -115,43 +147,40 @@ public final class UpstreamClient implements Closeable {
             if (result.isDone() || left <= 0) { // timed out while waiting for the connection
                 pool.release(ch);
                 result.completeExceptionally(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-                        "no connection to " + url.getHost() + " within " + timeoutMillis + " ms", null));
+                        "no connection to " + target.hostAndPort() + " within " + timeoutMillis + " ms", null));
                 return;
             }
             ResponseHandler handler = ch.pipeline().get(ResponseHandler.class);
             handler.expect(result, ch.eventLoop().schedule(() -> handler.timeOut(timeoutMillis), left,
                     TimeUnit.NANOSECONDS));
-            ch.writeAndFlush(request(url, headers, body)).addListener(written -> {
+            ch.writeAndFlush(request(target, headers, body)).addListener(written -> {
                 if (!written.isSuccess()) {
                     handler.fail(new UpstreamFailure(UpstreamFailure.Kind.BROKEN,
-                            "writing to " + url.getHost() + " failed: " + written.cause().getMessage(), written.cause()));
+                            "writing to " + target.hostAndPort() + " failed: " + written.cause().getMessage(),
+                            written.cause()));
                 }
             });
         });
         return result;
     }
 
-    private static FullHttpRequest request(URI url, Map<String, String> headers, String body) {
+    private static FullHttpRequest request(UpstreamTarget target, Map<String, String> headers, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.path(),
                 Unpooled.wrappedBuffer(bytes));
-        req.headers().set(HttpHeaderNames.HOST, url.getHost() + ":" + port(url))
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=UTF-8")
-                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+        req.headers().set(HttpHeaderNames.HOST, target.hostAndPort())
+                .set(HttpHeaderNames.CONTENT_TYPE, FORM)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         headers.forEach((k, v) -> req.headers().set(k, v));
         return req;
     }
 
-    private static int port(URI url) {
-        return url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
-    }
+    private static final AsciiString FORM = AsciiString.cached("application/x-www-form-urlencoded; charset=UTF-8");
 
     @Override
     public void close() {
-        pools.close();
+        poolsByLoop.values().forEach(AbstractChannelPoolMap::close);
         resolver.close();
     }
 
