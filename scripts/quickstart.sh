@@ -155,7 +155,11 @@ fi
 APP_SECRET=$(cat "$STATE/demo-app.secret")
 seed /api/v1/apis taobao.user.seller.get '{"method":"taobao.user.seller.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":true,"requiredParameters":[]}'
 seed /api/v1/apis taobao.item.get '{"method":"taobao.item.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":["num_iid"]}'
-seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":1000,"mode":"SINGLE_NODE"}'
+# traffic control: a ceiling on the demo API (far above what one machine sends, so benchmarks measure the gateway, not
+# the limit), the demo APIs' tier, and overload shedding for the local cluster
+seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":200000,"mode":"SINGLE_NODE"}'
+seed /api/v1/api-groups basic '{"name":"basic","tier":"NORMAL","description":"the demo APIs"}'
+seed /api/v1/overload-rules local '{"id":"local","cluster":"local","maxInFlight":4000,"maxLatencyMillis":1000}'
 diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
   out=$(api POST /api/v1/releases '{"message":"quickstart demo config"}')
