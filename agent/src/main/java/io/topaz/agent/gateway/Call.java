@@ -8,6 +8,7 @@ import io.topaz.model.metadata.AppMetadata;
 import io.topaz.model.metadata.SessionMetadata;
 import io.topaz.model.top.SignMethod;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +43,8 @@ public final class Call {
     SessionMetadata session;
     ApiDefinition api;
     UpstreamEndpoint endpoint;
+    /** File parameters of a multipart call (not signed; forwarded as file parts). */
+    List<FilePart> files = List.of();
     /** Flow control let the call through: it holds an in-flight slot until answered. */
     boolean admitted;
 

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +95,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         String requestId = ids.next();
         Map<String, String> params = new HashMap<>();
-        TopError paramError = decode(req, params);
+        List<FilePart> files = new ArrayList<>(0);
+        TopError paramError = decode(req, params, files);
         ConfigSnapshot snapshot = config.get();
         String method = params.get("method");
         String label = metrics.started(method, method != null && snapshot.apis().containsKey(method));
@@ -102,6 +105,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         Call call = new Call(requestId, start, snapshot, ctx.executor(), params);
+        if (!files.isEmpty()) {
+            call.files = List.copyOf(files);
+        }
         pipeline.handle(call).whenComplete((reply, err) -> {
             Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                     "retry later, quoting request_id " + requestId), requestId);
@@ -149,7 +155,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** Fills {@code params} from the query string and the body; returns the TOP error for malformed input. */
-    private TopError decode(FullHttpRequest req, Map<String, String> params) {
+    private TopError decode(FullHttpRequest req, Map<String, String> params, List<FilePart> files) {
         try {
             QueryStringDecoder query = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, maxParameters + 1);
             TopError e = put(query.parameters(), params);
@@ -163,11 +169,17 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                             StandardCharsets.UTF_8);
                     try {
                         for (InterfaceHttpData d : decoder.getBodyHttpDatas()) {
-                            // File parts are not signed (TOP) and not forwarded (docs/upstream-contract.md).
                             if (d.getHttpDataType() == InterfaceHttpData.HttpDataType.Attribute) {
                                 if (params.putIfAbsent(d.getName(), ((Attribute) d).getValue()) != null) {
                                     return duplicate(d.getName());
                                 }
+                            } else if (d instanceof FileUpload f) {
+                                // File parts are not signed (TOP); they are forwarded as file parts.
+                                if (params.containsKey(f.getName())
+                                        || files.stream().anyMatch(x -> x.name().equals(f.getName()))) {
+                                    return duplicate(f.getName());
+                                }
+                                files.add(new FilePart(f.getName(), f.getFilename(), f.getContentType(), f.get()));
                             }
                         }
                     } finally {

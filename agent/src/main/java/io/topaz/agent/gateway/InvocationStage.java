@@ -2,6 +2,7 @@ package io.topaz.agent.gateway;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.topaz.agent.gateway.upstream.UpstreamBody;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
 import io.topaz.agent.gateway.upstream.UpstreamFailure;
 import io.topaz.agent.gateway.upstream.UpstreamResponse;
@@ -48,13 +49,19 @@ final class InvocationStage {
         if (call.session != null) {
             headers.put("X-Topaz-User-Id", call.session.userId());
         }
-        String body = form(call.params);
+        UpstreamBody body;
+        if (call.files.isEmpty()) {
+            body = UpstreamBody.form(form(call.params));
+        } else {
+            Multipart.Encoded m = Multipart.encode(call.params, SYSTEM, call.files);
+            body = new UpstreamBody(m.body(), m.contentType());
+        }
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
         attempt(call, call.endpoint, headers, body, new HashSet<>(), result);
         return result;
     }
 
-    private void attempt(Call call, UpstreamEndpoint endpoint, Map<String, String> headers, String body,
+    private void attempt(Call call, UpstreamEndpoint endpoint, Map<String, String> headers, UpstreamBody body,
                          Set<String> tried, CompletableFuture<UpstreamResponse> result) {
         tried.add(endpoint.url());
         UpstreamTarget target = targets.get(endpoint.url(), UpstreamTarget::of);

@@ -46,6 +46,13 @@ final class GatewayHarness {
 
     static final int LIMITED_QPS = 2;
 
+    /** What the upstream last received for taobao.picture.upload. */
+    record Received(String contentType, byte[] body) {
+    }
+
+    static final java.util.concurrent.atomic.AtomicReference<Received> LAST_UPLOAD =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     final int port;
     final GatewayServer server;
     final TrafficControl traffic;
@@ -55,7 +62,10 @@ final class GatewayHarness {
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 2048); // the gateway may open hundreds of connections at once
         upstream.setExecutor(Executors.newFixedThreadPool(4));
         upstream.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
+            byte[] received = ex.getRequestBody().readAllBytes();
+            if ("taobao.picture.upload".equals(ex.getRequestHeaders().getFirst("X-Topaz-Method"))) {
+                LAST_UPLOAD.set(new Received(ex.getRequestHeaders().getFirst("Content-Type"), received));
+            }
             byte[] b = "{\"time\":\"2026-11-24 12:00:00\"}".getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.sendResponseHeaders(200, b.length);
@@ -69,6 +79,8 @@ final class GatewayHarness {
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("num_iid")))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.picture.upload", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("title")))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.limited.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.FLOW_RULES, new FlowRule("limited-qps", FlowScope.API, "taobao.limited.get", null,

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -71,6 +72,45 @@ class GatewayServerTest {
         assertThat(limited.headers().firstValue("Retry-After")).contains("1");
         assertThat(h.traffic.inFlight()).isZero(); // every admitted call gave its slot back when answered
         assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void aMultipartCallsFileIsForwardedToTheUpstreamAsAFilePartAndIsNotSigned() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        Map<String, String> signed = GatewayHarness.signed("taobao.picture.upload", "title", "Blue \"cup\"");
+        String boundary = "test-boundary-42";
+        StringBuilder body = new StringBuilder();
+        signed.forEach((k, v) -> body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"")
+                .append(k).append("\"\r\n\r\n").append(v).append("\r\n"));
+        byte[] image = new byte[3000];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (byte) (i * 31);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"cup.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(image);
+        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + h.port + "/router/rest"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.body()).startsWith("{\"picture_upload_response\"");
+
+        GatewayHarness.Received got = GatewayHarness.LAST_UPLOAD.get();
+        assertThat(got.contentType()).startsWith("multipart/form-data; boundary=topaz-");
+        String upstreamBoundary = got.contentType().substring(got.contentType().indexOf("boundary=") + 9);
+        String text = new String(got.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text).contains("name=\"title\"").contains("Blue \"cup\"")
+                .contains("name=\"image\"; filename=\"cup.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .doesNotContain("name=\"sign\"").doesNotContain("name=\"app_key\"")
+                .endsWith("--" + upstreamBoundary + "--\r\n");
+        int start = text.indexOf("Content-Type: image/png\r\n\r\n") + "Content-Type: image/png\r\n\r\n".length();
+        byte[] forwarded = java.util.Arrays.copyOfRange(got.body(), start, start + image.length);
+        assertThat(forwarded).isEqualTo(image);
+        assertThat(GatewayHarness.LEAKS).isEmpty();
     }
 
     @Test

@@ -114,6 +114,12 @@ public final class UpstreamClient implements Closeable {
      */
     public CompletableFuture<UpstreamResponse> post(EventExecutor loop, UpstreamTarget target, Map<String, String> headers,
                                                     String body, long timeoutMillis) {
+        return post(loop, target, headers, UpstreamBody.form(body), timeoutMillis);
+    }
+
+    /** As {@link #post(EventExecutor, UpstreamTarget, Map, String, long)}, with any body and content type. */
+    public CompletableFuture<UpstreamResponse> post(EventExecutor loop, UpstreamTarget target, Map<String, String> headers,
+                                                    UpstreamBody body, long timeoutMillis) {
         AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools = poolsByLoop.get(loop);
         if (pools == null) {
             loop = group.next();
@@ -164,19 +170,18 @@ public final class UpstreamClient implements Closeable {
         return result;
     }
 
-    private static FullHttpRequest request(UpstreamTarget target, Map<String, String> headers, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static FullHttpRequest request(UpstreamTarget target, Map<String, String> headers, UpstreamBody body) {
+        byte[] bytes = body.bytes();
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.path(),
                 Unpooled.wrappedBuffer(bytes));
         req.headers().set(HttpHeaderNames.HOST, target.hostAndPort())
-                .set(HttpHeaderNames.CONTENT_TYPE, FORM)
+                .set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         headers.forEach((k, v) -> req.headers().set(k, v));
         return req;
     }
 
-    private static final AsciiString FORM = AsciiString.cached("application/x-www-form-urlencoded; charset=UTF-8");
 
     @Override
     public void close() {
