@@ -164,8 +164,8 @@ public final class TopazAgent implements Closeable {
                 : new RedisClusterCounter(redis, settings.metadata().redisPrefix(), Duration.ofMillis(100));
         traffic = new TrafficControl(clock, limits.platformZone(), settings.cluster(), members, counter,
                 settings.metadata().redisPrefix(), settings.dataDir(), metrics.registry());
+        holder.addListener(traffic::apply); // first, so no release lands between the two lines unseen
         traffic.apply(holder.current());
-        holder.addListener(traffic::apply);
         if (redis == null) {
             log.info("traffic control: no Redis configured; cluster-wide limits run on each agent's local share");
         }

@@ -13,7 +13,7 @@ import java.io.Closeable;
 import java.util.function.IntSupplier;
 
 /**
- * How many live agents the agent's cluster has now, from the agents' ephemeral registrations (a {@link CuratorCache}
+ * How many live agents with a gateway the agent's cluster has now, from the agents' ephemeral registrations (a {@link CuratorCache}
  * on the agents' node). Traffic control divides a limit by it to get this agent's share. Until ZooKeeper answers,
  * and if the count would be 0, it is 1: an agent never takes less than the whole limit for lack of information.
  */
@@ -45,7 +45,7 @@ public final class ClusterMembers implements IntSupplier, Closeable {
             }
             try {
                 AgentInfo info = Json.read(d.getData(), AgentInfo.class);
-                if (cluster.equals(info.cluster())) {
+                if (cluster.equals(info.cluster()) && info.ports() != null && info.ports().containsKey("gateway")) {
                     n++;
                 }
             } catch (RuntimeException e) {

@@ -28,7 +28,9 @@ final class FlowControlStage implements Stage {
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             return verdict(call, decision.join());
         }
-        return decision.thenCompose(r -> verdict(call, r));
+        // decided after a Redis round trip: go on on the caller's event loop, not on Redis' I/O thread
+        return call.loop == null ? decision.thenCompose(r -> verdict(call, r))
+                : decision.thenComposeAsync(r -> verdict(call, r), call.loop);
     }
 
     private static CompletableFuture<TopError> verdict(Call call, TrafficControl.Rejection r) {

@@ -66,7 +66,7 @@ final class ClusterQuota implements Limiter {
     void limit(long newLimit) {
         this.limit = newLimit;
         local.limit(newLimit);
-        lease.set(NONE);
+        release(); // a lease that found the quota used up under the old limit may not be under the new one
     }
 
     boolean inFallback() {
@@ -91,7 +91,7 @@ final class ClusterQuota implements Limiter {
         Lease l = lease.get();
         if (l.day.equals(day)) {
             if (l.take()) {
-                return PASS;
+                return passed(nowMillis);
             }
             if (l.usedUp) {
                 return BLOCK;
@@ -102,13 +102,23 @@ final class ClusterQuota implements Limiter {
                 return fallbackDecision(nowMillis);
             }
             if (next.take()) {
-                return PASS;
+                return passed(nowMillis);
             }
             if (next.usedUp) {
                 return BLOCK;
             }
             return tryAcquire(Math.max(nowMillis, clock.millis()));
         });
+    }
+
+    /**
+     * A call passed on a cluster lease also counts in this agent's own count of the day, so that a fallback continues
+     * from what this agent has passed today instead of granting its whole share again.
+     */
+    private CompletableFuture<Boolean> passed(long nowMillis) {
+        counts.local(rule, nowMillis).incrementAndGet();
+        counts.changed();
+        return PASS;
     }
 
     private CompletableFuture<Boolean> fallbackDecision(long nowMillis) {
@@ -138,7 +148,8 @@ final class ClusterQuota implements Limiter {
                     f.complete(null);
                     return;
                 }
-                if (fallback.succeeded()) {
+                // also after a restart or a new rule: calls passed in a fallback are kept on disk until synced
+                if (fallback.succeeded() | counts.unsynced(rule, clock.millis()).get() > 0) {
                     syncFallbackCalls();
                 }
                 Lease next = new Lease(day, new AtomicLong(granted), granted < want);
@@ -159,6 +170,8 @@ final class ClusterQuota implements Limiter {
             return;
         }
         counts.changed();
+        // At least once: an add that timed out after Redis ran it is sent again with the next sync, so a slow Redis can
+        // count those calls twice (the quota errs towards refusing, never towards passing more).
         counter.add(key(day), n, TTL_MILLIS).whenComplete((total, err) -> {
             if (err != null) {
                 unsynced.addAndGet(n);

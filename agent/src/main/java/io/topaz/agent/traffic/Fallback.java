@@ -15,7 +15,7 @@ final class Fallback {
 
     private final RuleMeters meters;
     private final long retryMillis;
-    private volatile boolean active;
+    private final java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long retryAt;
 
     Fallback(RuleMeters meters, long retryMillis) {
@@ -25,17 +25,16 @@ final class Fallback {
 
     /** True while decisions should be taken locally without asking the cluster counter. */
     boolean local(long nowMillis) {
-        return active && nowMillis < retryAt;
+        return active.get() && nowMillis < retryAt;
     }
 
     boolean active() {
-        return active;
+        return active.get();
     }
 
     void failed(long nowMillis, Throwable cause) {
         retryAt = nowMillis + retryMillis;
-        if (!active) {
-            active = true;
+        if (active.compareAndSet(false, true)) {
             meters.fallbackActive.set(1);
             log.warn("{} rule {}: cluster counter unreachable ({}); enforcing this agent's local share until it "
                     + "answers", meters.kind, meters.rule, cause == null ? "?" : rootMessage(cause));
@@ -44,8 +43,7 @@ final class Fallback {
 
     /** The cluster counter answered; returns true when this ended a fallback. */
     boolean succeeded() {
-        if (active) {
-            active = false;
+        if (active.compareAndSet(true, false)) {
             meters.fallbackActive.set(0);
             log.info("{} rule {}: cluster counter answers again; back to the cluster-wide limit", meters.kind,
                     meters.rule);

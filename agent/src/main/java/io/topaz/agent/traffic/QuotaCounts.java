@@ -42,13 +42,14 @@ final class QuotaCounts {
 
     private final Path file;
     private final ZoneId zone;
-    private volatile Day day;
+    private final java.util.concurrent.atomic.AtomicReference<Day> day = new java.util.concurrent.atomic.AtomicReference<>();
+    private final Object flushLock = new Object();
     private volatile boolean dirty;
 
     QuotaCounts(Path file, ZoneId zone, long nowMillis) {
         this.file = file;
         this.zone = zone;
-        this.day = load(file, date(nowMillis));
+        this.day.set(load(file, date(nowMillis)));
     }
 
     ZoneId zone() {
@@ -79,30 +80,35 @@ final class QuotaCounts {
         }
     }
 
+    /** The counts of the day of {@code nowMillis}; a new day replaces the old one without a lock (event loops). */
     private Day today(long nowMillis) {
-        Day d = day;
+        Day d = day.get();
         LocalDate date = date(nowMillis);
-        if (!d.date.equals(date)) {
-            synchronized (this) {
-                d = day;
-                if (d.date.isBefore(date)) {
-                    log.info("quota counts: a new day ({} in {}); counting from zero", date, zone);
-                    d = Day.of(date);
-                    day = d;
-                    dirty = true;
-                }
+        while (d.date.isBefore(date)) {
+            Day next = Day.of(date);
+            if (day.compareAndSet(d, next)) {
+                log.info("quota counts: a new day ({} in {}); counting from zero", date, zone);
+                dirty = true;
+                return next;
             }
+            d = day.get();
         }
-        return d;
+        return d; // today, or a call stamped just before midnight counted in the new day
     }
 
-    /** Writes the counts if they changed since the last flush. */
-    synchronized void flush() {
+    /** Writes the counts if they changed since the last flush (never on an event loop: the flusher thread, close). */
+    void flush() {
+        synchronized (flushLock) {
+            doFlush();
+        }
+    }
+
+    private void doFlush() {
         if (!dirty) {
             return;
         }
         dirty = false;
-        Day d = day;
+        Day d = day.get();
         Map<String, String> out = new TreeMap<>();
         out.put("day", d.date.toString());
         out.put("zone", zone.getId());

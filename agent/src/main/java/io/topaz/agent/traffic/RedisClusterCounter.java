@@ -100,7 +100,12 @@ public final class RedisClusterCounter implements ClusterCounter {
             return;
         }
         try {
-            connection = client.connect(StringCodec.UTF8, uri);
+            StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+            connection = c;
+            if (closed.get()) { // closed while connecting
+                c.close();
+                return;
+            }
             log.info("traffic control: cluster counters on Redis {}:{}", uri.getHost(), uri.getPort());
         } catch (RuntimeException e) {
             log.warn("traffic control: Redis {}:{} not reachable ({}); cluster-wide limits use each agent's local "

@@ -78,6 +78,8 @@ public final class TrafficControl implements Closeable {
     private final Map<String, Rule> live = new HashMap<>();
     private volatile Compiled compiled = Compiled.EMPTY;
     private volatile boolean closed;
+    private long appliedRelease = -1;
+    private volatile long lastMillis;
 
     /**
      * @param members   live agents of this agent's cluster (for the local share), at least 1
@@ -117,9 +119,10 @@ public final class TrafficControl implements Closeable {
 
     /** Compiles the traffic rules of {@code snapshot}; rules kept by id keep their state. */
     public synchronized void apply(ConfigSnapshot snapshot) {
-        if (closed) {
-            return;
+        if (closed || snapshot.release() < appliedRelease) {
+            return; // an older release arriving late (listener and start-up racing): the newer one stays
         }
+        appliedRelease = snapshot.release();
         Map<String, Rule> next = new HashMap<>();
         Map<String, Rule[]> byApi = new HashMap<>();
         Map<String, Rule[]> byApp = new HashMap<>();
@@ -246,7 +249,7 @@ public final class TrafficControl implements Closeable {
      */
     public CompletableFuture<Rejection> admit(String method, String appKey, String apiGroup) {
         Compiled c = compiled;
-        long now = clock.millis();
+        long now = now();
         if (!overload.tryEnter(tier(apiGroup), now)) {
             return CompletableFuture.completedFuture(new Rejection("overload", tier(apiGroup).name().toLowerCase(),
                     OVERLOAD_SHED, "the platform is overloaded and serves more important calls first; retry after 1 s",
@@ -270,7 +273,13 @@ public final class TrafficControl implements Closeable {
             return PASS;
         }
         Rule[][] lists = {api, app, appApi, quota};
-        CompletableFuture<Rejection> decision = check(lists, 0, 0, now);
+        CompletableFuture<Rejection> decision;
+        try {
+            decision = check(lists, 0, 0, now);
+        } catch (RuntimeException e) {
+            overload.exit(now, -1);
+            throw e;
+        }
         if (decision.isDone() && !decision.isCompletedExceptionally()) { // the single-node path: no more futures
             if (decision.join() != null) {
                 overload.exit(now, -1);
@@ -327,7 +336,23 @@ public final class TrafficControl implements Closeable {
 
     /** A call admitted by {@link #admit} is answered after {@code latencyNanos}. */
     public void done(long latencyNanos) {
-        overload.exit(clock.millis(), latencyNanos);
+        overload.exit(now(), latencyNanos);
+    }
+
+    /**
+     * The clock's time, never earlier than a time already used: windows count by time, and a wall clock stepped back
+     * would hide recent calls from them. (Written only when the millisecond changes, so event loops rarely contend.)
+     */
+    private long now() {
+        long now = clock.millis();
+        long last = lastMillis;
+        if (now < last) {
+            return last;
+        }
+        if (now > last) {
+            lastMillis = now;
+        }
+        return now;
     }
 
     /** Calls admitted and not yet answered. */

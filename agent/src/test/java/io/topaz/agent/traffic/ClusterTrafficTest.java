@@ -167,6 +167,34 @@ class ClusterTrafficTest {
         assertThat(rest).isBetween(1, 20);
     }
 
+    @Test
+    void quotaCallsPassedInAFallbackReachTheClusterCountEvenAfterARestart() throws Exception {
+        TcpProxy proxy = new TcpProxy(RedisSupport.HOST, RedisSupport.PORT);
+        opened.add(proxy);
+        ConfigSnapshot rules = snapshot(1, new QuotaRule("app1-trade", "app1", "trade", 40L, LimitMode.CLUSTER));
+        TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", new SimpleMeterRegistry());
+        t.apply(rules);
+        waitForRedis(List.of(t));
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            call(t, "taobao.trade.get", "app1", "trade");
+            return t.inFallback("quota", "app1-trade");
+        });
+        int local = 1 + passes(t, 9, "taobao.trade.get", "app1", "trade"); // with the call that found Redis gone
+        assertThat(local).isEqualTo(10);
+        t.close(); // the agent stops while Redis is still away: its 10 calls are on disk as unsynced
+
+        TrafficControl restarted = agent("a", 2, redis, new SimpleMeterRegistry());
+        restarted.apply(rules);
+        waitForRedis(List.of(restarted));
+        assertThat(call(restarted, "taobao.trade.get", "app1", "trade")).isNull(); // Redis answers: the 10 are added
+        TrafficControl other = agent("b", 2, redis, new SimpleMeterRegistry());
+        other.apply(rules);
+        waitForRedis(List.of(other));
+        restarted.close(); // gives back its unused lease
+        assertThat(passes(other, 40, "taobao.trade.get", "app1", "trade")).isEqualTo(29); // 40 − 10 − 1
+    }
+
     /** Waits until each agent's Redis connection is up (made in the background at start). */
     void waitForRedis(List<TrafficControl> agents) {
         for (TrafficControl t : agents) {
