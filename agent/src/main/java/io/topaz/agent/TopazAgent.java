@@ -161,9 +161,9 @@ public final class TopazAgent implements Closeable {
         members.start();
         String redis = settings.metadata().redisUri();
         ClusterCounter counter = redis == null ? null
-                : new RedisClusterCounter(redis, settings.metadata().redisPrefix(), Duration.ofMillis(100));
+                : new RedisClusterCounter(redis, settings.metadata().redisPrefix(), Duration.ofMillis(250));
         traffic = new TrafficControl(clock, limits.platformZone(), settings.cluster(), members, counter,
-                settings.metadata().redisPrefix(), settings.dataDir(), metrics.registry());
+                "", settings.dataDir(), metrics.registry()); // the counter adds the Redis prefix
         holder.addListener(traffic::apply); // first, so no release lands between the two lines unseen
         traffic.apply(holder.current());
         if (redis == null) {

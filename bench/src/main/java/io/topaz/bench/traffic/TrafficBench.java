@@ -55,6 +55,9 @@ public final class TrafficBench {
         if (what.equals("cluster") || what.equals("all")) {
             cluster(3_000, seconds, redis);
         }
+        if (what.equals("cluster-async")) {
+            clusterAsync(1_500, seconds, redis);
+        }
         if (what.equals("priority") || what.equals("all")) {
             priority(64, seconds);
         }
@@ -171,6 +174,52 @@ public final class TrafficBench {
             report("  agent " + (i + 1) + " (offered 2/3 of the limit)", each[i], limit / 3);
         }
         report("cluster of 3 agents on Redis, offered 2x in all", total, limit);
+        agents.forEach(TrafficControl::close);
+    }
+
+    /** As {@link #cluster}, but calls do not wait for each other's decisions (as a gateway's event loops do not). */
+    static void clusterAsync(int limit, int seconds, String redis) throws Exception {
+        String prefix = "topaz-bench:" + UUID.randomUUID() + ":";
+        List<TrafficControl> agents = new ArrayList<>();
+        ConfigSnapshot rules = ConfigSnapshot.builder(1).put(ConfigKind.FLOW_RULES,
+                new FlowRule("api", FlowScope.API, "taobao.time.get", null, limit, LimitMode.CLUSTER)).build();
+        for (int i = 0; i < 3; i++) {
+            TrafficControl t = agent("bench", 3, new RedisClusterCounter(redis, prefix, Duration.ofMillis(250)), "");
+            t.apply(rules);
+            agents.add(t);
+        }
+        while (!agents.stream().allMatch(TrafficControl::clusterCounterReady)) {
+            Thread.sleep(50);
+        }
+        AtomicLong passed = new AtomicLong();
+        AtomicLong decided = new AtomicLong();
+        Thread[] runners = new Thread[3];
+        for (int i = 0; i < 3; i++) {
+            int a = i;
+            runners[i] = new Thread(() -> {
+                try {
+                    offer(2 * limit / 3, seconds, 2, n -> {
+                        agents.get(a).admit("taobao.time.get", "app1", "basic").whenComplete((r, e) -> {
+                            decided.incrementAndGet();
+                            if (r == null && e == null) {
+                                passed.incrementAndGet();
+                                agents.get(a).done(1_000_000);
+                            }
+                        });
+                        return false;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            runners[i].start();
+        }
+        for (Thread r : runners) {
+            r.join();
+        }
+        Thread.sleep(1_000);
+        System.out.printf(Locale.ROOT, "cluster async: limit %d, passed %.1f QPS over %d s (decided %d)%n", limit,
+                passed.get() / (double) seconds, seconds, decided.get());
         agents.forEach(TrafficControl::close);
     }
 
