@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,11 @@ class TopSignerTest {
         assertThat(TopSigner.canonical(params(), null)).isEqualTo(
                 "app_key12345678fieldsnum_iid,titleformatjsonmethodtaobao.item.getnum_iid520000000sign_methodmd5"
                         + "timestamp2026-11-24 12:00:00v2.0");
+    }
+
+    @Property(tries = 200)
+    void aHashMapIsSignedInTheOrderOfATreeMap(@ForAll Map<@StringLength(max = 6) String, @StringLength(max = 6) String> p) {
+        assertThat(TopSigner.canonical(new HashMap<>(p), "body")).isEqualTo(TopSigner.canonical(new TreeMap<>(p), "body"));
     }
 
     @Test

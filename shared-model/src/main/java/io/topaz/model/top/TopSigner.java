@@ -5,6 +5,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,20 +54,30 @@ public final class TopSigner {
 
     /** The signed string: sorted {@code name + value} pairs, non-empty ones only, then the body. */
     public static String canonical(Map<String, String> params, String body) {
-        Map<String, String> sorted = params instanceof TreeMap<String, String> t && t.comparator() == null
-                ? t : new TreeMap<>(params);
         StringBuilder sb = new StringBuilder(256);
-        for (Map.Entry<String, String> e : sorted.entrySet()) {
-            String name = e.getKey();
-            String value = e.getValue();
-            if (!"sign".equals(name) && name != null && !name.isEmpty() && value != null && !value.isEmpty()) {
-                sb.append(name).append(value);
+        if (params instanceof TreeMap<String, String> t && t.comparator() == null) {
+            for (Map.Entry<String, String> e : t.entrySet()) {
+                append(sb, e.getKey(), e.getValue());
+            }
+        } else {
+            // The names sorted in an array, not copied into a TreeMap: the gateway signs every call, and the TreeMap's
+            // entries were ~6 % of its allocation. Same (natural) order.
+            String[] names = params.keySet().toArray(new String[0]);
+            Arrays.sort(names);
+            for (String name : names) {
+                append(sb, name, params.get(name));
             }
         }
         if (body != null) {
             sb.append(body);
         }
         return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String name, String value) {
+        if (!"sign".equals(name) && name != null && !name.isEmpty() && value != null && !value.isEmpty()) {
+            sb.append(name).append(value);
+        }
     }
 
     private static byte[] digest(String canonical, String secret, SignMethod method) {
