@@ -7,7 +7,8 @@
 # Environment: BENCH_JVM_OPTS (both gateways' JVM flags); TOPAZ_BENCH_RATE=N (no maximum runs and no Spring Cloud
 # Gateway: a closed-loop warm-up of Topaz, then the upstream and Topaz paced at N req/s, for a quick look);
 # BENCH_JFR=file.jfr (a JFR recording of agent-1 with the profile settings, or BENCH_JFR_SETTINGS=file.jfc, started
-# before the load and dumped after it: for profiling runs, never for the figures).
+# before the load and dumped after it: for profiling runs, never for the figures); BENCH_PIN=1 (the gateway under
+# test — agent-1, then Spring Cloud Gateway — on CPU 1 alone, everything else on CPU 0; needs taskset and 2+ CPUs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
@@ -20,20 +21,28 @@ for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
 grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
 set -a; . .topaz/quickstart.env; set +a
 agent1_pid=$(sed -n 3p .topaz/pids) # control plane, demo upstream, agent-1, agent-2
+LOADGEN=()
+if [ -n "${BENCH_PIN:-}" ]; then
+  # The gateway under test gets a core of its own (CPU 1): the control plane, the demo upstream, agent-2 and the load
+  # generator share CPU 0, so the added latency measures the gateway rather than its wait for a core.
+  for pid in $(cat .topaz/pids); do taskset -a -c -p 0 "$pid" >/dev/null; done
+  taskset -a -c -p 1 "$agent1_pid" >/dev/null
+  LOADGEN=(taskset -c 0)
+fi
 if [ -n "${BENCH_JFR:-}" ]; then
   jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null
   sleep 5 # let the recorder's own start-up cost pass before the load
 fi
 if [ -n "${TOPAZ_BENCH_RATE:-}" ]; then
-  java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
+  "${LOADGEN[@]}" java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
   [ -z "${BENCH_JFR:-}" ] || jcmd "$agent1_pid" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null
   exit 0
 fi
-java $BENCH_JVM_OPTS -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
+${BENCH_PIN:+taskset -c 1} java $BENCH_JVM_OPTS -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
   io.topaz.bench.scg.ScgBaseline --server.port=18090 >"$log.scg" 2>&1 &
 scg_pid=$!
 trap 'kill $scg_pid 2>/dev/null || true; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 60); do curl -fsS -o /dev/null http://127.0.0.1:18090/router/rest 2>/dev/null && break; sleep 1; done
 export TOPAZ_SCG_URL=http://127.0.0.1:18090/router/rest
-java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
+"${LOADGEN[@]}" java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
 [ -z "${BENCH_JFR:-}" ] || jcmd "$agent1_pid" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null
