@@ -1,7 +1,6 @@
 package io.topaz.agent.gateway;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -68,6 +67,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         long start = System.nanoTime();
+        ResponseOrder.Slot slot = ResponseOrder.of(ctx.channel()).claim(); // answers go out in request order
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         DecoderResult decoded = req.decoderResult();
         if (decoded.isFailure()) {
@@ -76,21 +76,21 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     : c instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : c instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
                     : HttpResponseStatus.BAD_REQUEST;
-            plain(ctx, status, "malformed HTTP request: " + status.reasonPhrase(), false);
+            plain(ctx, slot, status, "malformed HTTP request: " + status.reasonPhrase(), false);
             return;
         }
         String path = new QueryStringDecoder(req.uri()).path();
         if ("/router/batch".equals(path)) {
-            batch(ctx, req, keepAlive, start);
+            batch(ctx, slot, req, keepAlive, start);
             return;
         }
         if (!"/router/rest".equals(path)) {
-            plain(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest or /router/batch",
+            plain(ctx, slot, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest or /router/batch",
                     keepAlive);
             return;
         }
         if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.POST.equals(req.method())) {
-            plain(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST", keepAlive);
+            plain(ctx, slot, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST", keepAlive);
             return;
         }
         String requestId = ids.next();
@@ -101,7 +101,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String method = params.get("method");
         String label = metrics.started(method, method != null && snapshot.apis().containsKey(method));
         if (paramError != null) {
-            finish(ctx, keepAlive, start, label, requestId, params, Reply.of(paramError, requestId));
+            finish(ctx, slot, keepAlive, start, label, requestId, params, Reply.of(paramError, requestId));
             return;
         }
         Call call = new Call(requestId, start, snapshot, ctx.executor(), params);
@@ -112,16 +112,17 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                     "retry later, quoting request_id " + requestId), requestId);
             if (ctx.executor().inEventLoop()) {
-                finish(ctx, keepAlive, start, label, requestId, params, r);
+                finish(ctx, slot, keepAlive, start, label, requestId, params, r);
             } else {
-                ctx.executor().execute(() -> finish(ctx, keepAlive, start, label, requestId, params, r));
+                ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, label, requestId, params, r));
             }
         });
     }
 
-    private void batch(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, long start) {
+    private void batch(ChannelHandlerContext ctx, ResponseOrder.Slot slot, FullHttpRequest req, boolean keepAlive,
+                       long start) {
         if (!HttpMethod.POST.equals(req.method())) {
-            plain(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "a batch is a POST", keepAlive);
+            plain(ctx, slot, HttpResponseStatus.METHOD_NOT_ALLOWED, "a batch is a POST", keepAlive);
             return;
         }
         String requestId = ids.next();
@@ -135,7 +136,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         String label = metrics.started("batch", true);
         if (error != null) {
-            finish(ctx, keepAlive, start, label, requestId, params, Reply.of(error, requestId));
+            finish(ctx, slot, keepAlive, start, label, requestId, params, Reply.of(error, requestId));
             return;
         }
         String separator = req.headers().get("top-api-separator", BatchCall.DEFAULT_SEPARATOR);
@@ -147,9 +148,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                             "retry later, quoting request_id " + requestId), requestId);
                     if (ctx.executor().inEventLoop()) {
-                        finish(ctx, keepAlive, start, label, requestId, params, r);
+                        finish(ctx, slot, keepAlive, start, label, requestId, params, r);
                     } else {
-                        ctx.executor().execute(() -> finish(ctx, keepAlive, start, label, requestId, params, r));
+                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, label, requestId, params, r));
                     }
                 });
     }
@@ -222,7 +223,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 + "' is given more than once");
     }
 
-    private void finish(ChannelHandlerContext ctx, boolean keepAlive, long start, String label, String requestId,
+    private void finish(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start, String label, String requestId,
                         Map<String, String> params, Reply reply) {
         long nanos = System.nanoTime() - start;
         metrics.finished(label, reply.error(), nanos);
@@ -239,25 +240,22 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (reply.error() != null && reply.error().retryAfterSeconds() > 0) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, reply.error().retryAfterSeconds());
         }
-        write(ctx, res, keepAlive);
+        write(slot, res, keepAlive);
     }
 
-    private static void plain(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
+    private static void plain(ChannelHandlerContext ctx, ResponseOrder.Slot slot, HttpResponseStatus status, String message,
+                              boolean keepAlive) {
         byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        write(ctx, res, keepAlive);
+        write(slot, res, keepAlive);
     }
 
-    private static void write(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res, ctx.voidPromise());
-        } else {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
+    /** On the connection's event loop: the answer goes out when every earlier request's answer has. */
+    private static void write(ResponseOrder.Slot slot, FullHttpResponse res, boolean keepAlive) {
+        res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        slot.complete(res, !keepAlive);
     }
 
     @Override

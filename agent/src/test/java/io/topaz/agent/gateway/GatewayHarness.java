@@ -63,6 +63,13 @@ final class GatewayHarness {
         upstream.setExecutor(Executors.newFixedThreadPool(4));
         upstream.createContext("/", ex -> {
             byte[] received = ex.getRequestBody().readAllBytes();
+            if ("topaz.demo.slow".equals(ex.getRequestHeaders().getFirst("X-Topaz-Method"))) {
+                try {
+                    Thread.sleep(300); // the upstream's thread waits, never the gateway's
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if ("taobao.picture.upload".equals(ex.getRequestHeaders().getFirst("X-Topaz-Method"))) {
                 LAST_UPLOAD.set(new Received(ex.getRequestHeaders().getFirst("Content-Type"), received));
             }
@@ -79,6 +86,8 @@ final class GatewayHarness {
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("num_iid")))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.slow", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.picture.upload", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("title")))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.limited.get", "basic",

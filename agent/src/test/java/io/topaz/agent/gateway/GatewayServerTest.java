@@ -114,6 +114,41 @@ class GatewayServerTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInTheirOrderEvenWhenTheFirstIsSlowest() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        String slow = "GET /router/rest?" + GatewayHarness.query(GatewayHarness.signed("topaz.demo.slow"))
+                + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        String fast = "GET /router/rest?" + GatewayHarness.query(GatewayHarness.signed("taobao.time.get"))
+                + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        String missing = "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", h.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((slow + fast + missing + fast).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            java.io.InputStream in = s.getInputStream();
+            List<String> bodies = new ArrayList<>();
+            StringBuilder all = new StringBuilder();
+            byte[] buf = new byte[8192];
+            while (bodies.size() < 4) {
+                int n = in.read(buf);
+                assertThat(n).as("answers so far: " + bodies).isPositive();
+                all.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                bodies.clear();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\r\n\r\n(\\{[^\r\n]*?\\})(?=HTTP/1.1|$)")
+                        .matcher(all);
+                while (m.find()) {
+                    bodies.add(m.group(1));
+                }
+            }
+            assertThat(bodies.get(0)).startsWith("{\"topaz_demo_slow_response\"");
+            assertThat(bodies.get(1)).startsWith("{\"time_get_response\"");
+            assertThat(bodies.get(2)).contains("no such endpoint");
+            assertThat(bodies.get(3)).startsWith("{\"time_get_response\"");
+        }
+        assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
     void blockHoundWouldSeeABlockingCallOnAnEventLoop() throws Exception {
         GatewayHarness.get();
         int before = GatewayHarness.BLOCKING_CALLS.size();
