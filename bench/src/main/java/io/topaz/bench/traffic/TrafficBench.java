@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  *       10 ms each), offered 3× its capacity, 20 % critical, 30 % normal, 50 % low: success per tier (target ≥ 99 %
  *       of critical calls pass while low is shed).</li>
  * </ul>
- * Run: {@code scripts/bench-traffic.sh [single|cluster|priority|all] [seconds]}.
+ * Run: {@code scripts/bench-traffic.sh [single|cluster|priority|all|cluster-async] [seconds]}; {@code cluster-async}
+ * is the cluster run with calls that do not wait for one another (as a gateway's event loops), for diagnosis.
  */
 public final class TrafficBench {
 
