@@ -1,16 +1,10 @@
 package io.topaz.agent.metadata;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
+import io.topaz.agent.redis.BackgroundRedisConnection;
 import io.topaz.model.config.MetadataKind;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -18,10 +12,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * L2 on Redis through Lettuce. Keys are {@code prefix + kind + ':' + key}; values are {@code version|json}, a
@@ -32,8 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is missing, or while Lettuce reconnects, commands fail at once (not queued), and the tiered cache goes to L3.
  */
 final class RedisSharedCache implements SharedCache {
-
-    private static final Logger log = LoggerFactory.getLogger(RedisSharedCache.class);
 
     /** KEYS[1] key; ARGV[1] version, ARGV[2] json ('' for a tombstone), ARGV[3] ttl millis. */
     static final String PUT = """
@@ -51,51 +39,17 @@ final class RedisSharedCache implements SharedCache {
             return 1
             """;
 
-    private final RedisClient client;
-    private final RedisURI uri;
     private final String prefix;
-    private final ScheduledExecutorService connector;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile StatefulRedisConnection<String, String> connection;
+    private final BackgroundRedisConnection redis;
 
     RedisSharedCache(String redisUri, String prefix) {
-        this.uri = RedisURI.create(redisUri);
-        this.uri.setTimeout(Duration.ofMillis(500));
         this.prefix = prefix;
-        this.client = RedisClient.create();
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(500)))
-                .build());
-        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topaz-redis-connect");
-            t.setDaemon(true);
-            return t;
-        });
-        connector.execute(this::connect);
-    }
-
-    private void connect() {
-        if (closed.get()) {
-            return;
-        }
-        try {
-            connection = client.connect(StringCodec.UTF8, uri);
-            log.info("L2 cache: connected to Redis {}:{}", uri.getHost(), uri.getPort());
-        } catch (RuntimeException e) {
-            log.warn("L2 cache: Redis {}:{} not reachable ({}); reading L1 → L3 and retrying in 5 s", uri.getHost(),
-                    uri.getPort(), e.getMessage());
-            if (!closed.get()) {
-                connector.schedule(this::connect, 5, TimeUnit.SECONDS);
-            }
-        }
+        this.redis = new BackgroundRedisConnection(redisUri, Duration.ofMillis(500), "L2 cache", "reading L1 → L3");
     }
 
     /** Whether a connection exists now (Lettuce may still be reconnecting it). */
     boolean connected() {
-        StatefulRedisConnection<String, String> c = connection;
-        return c != null && c.isOpen();
+        return redis.ready();
     }
 
     private String redisKey(MetadataKind kind, String key) {
@@ -104,7 +58,7 @@ final class RedisSharedCache implements SharedCache {
 
     @Override
     public CompletableFuture<Map<String, Stored>> get(MetadataKind kind, Collection<String> keys) {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = redis.current();
         if (c == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
@@ -149,7 +103,7 @@ final class RedisSharedCache implements SharedCache {
     }
 
     private CompletableFuture<Boolean> write(MetadataKind kind, String key, long version, String json, Duration ttl) {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = redis.current();
         if (c == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
@@ -165,14 +119,6 @@ final class RedisSharedCache implements SharedCache {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        connector.shutdownNow();
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
     }
 }

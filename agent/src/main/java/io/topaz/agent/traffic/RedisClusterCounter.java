@@ -1,21 +1,11 @@
 package io.topaz.agent.traffic;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
+import io.topaz.agent.redis.BackgroundRedisConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The cluster counter on Redis through Lettuce: one Lua script per grant, so counting and checking are one atomic
@@ -25,8 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * timeout fails too: a limit decision never waits long for Redis.
  */
 public final class RedisClusterCounter implements ClusterCounter {
-
-    private static final Logger log = LoggerFactory.getLogger(RedisClusterCounter.class);
 
     /** KEYS[1] base key; ARGV: bucket index, buckets, limit, want, ttl millis. */
     static final String WINDOW = """
@@ -67,59 +55,21 @@ public final class RedisClusterCounter implements ClusterCounter {
             return v
             """;
 
-    private final RedisClient client;
-    private final RedisURI uri;
     private final String prefix;
-    private final ScheduledExecutorService connector;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile StatefulRedisConnection<String, String> connection;
+    private final BackgroundRedisConnection redis;
 
     /**
      * @param timeout how long one grant may take before the caller falls back to its local share
      */
     public RedisClusterCounter(String redisUri, String prefix, Duration timeout) {
-        this.uri = RedisURI.create(redisUri);
-        this.uri.setTimeout(timeout);
         this.prefix = prefix;
-        this.client = RedisClient.create();
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topaz-traffic-redis");
-            t.setDaemon(true);
-            return t;
-        });
-        connector.execute(this::connect);
-    }
-
-    private void connect() {
-        if (closed.get()) {
-            return;
-        }
-        try {
-            StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
-            connection = c;
-            if (closed.get()) { // closed while connecting
-                c.close();
-                return;
-            }
-            log.info("traffic control: cluster counters on Redis {}:{}", uri.getHost(), uri.getPort());
-        } catch (RuntimeException e) {
-            log.warn("traffic control: Redis {}:{} not reachable ({}); cluster-wide limits use each agent's local "
-                    + "share, retrying in 5 s", uri.getHost(), uri.getPort(), e.getMessage());
-            if (!closed.get()) {
-                connector.schedule(this::connect, 5, TimeUnit.SECONDS);
-            }
-        }
+        this.redis = new BackgroundRedisConnection(redisUri, timeout, "traffic control",
+                "cluster-wide limits use each agent's local share");
     }
 
     @Override
     public boolean ready() {
-        StatefulRedisConnection<String, String> c = connection;
-        return c != null && c.isOpen();
+        return redis.ready();
     }
 
     @Override
@@ -141,7 +91,7 @@ public final class RedisClusterCounter implements ClusterCounter {
     }
 
     private CompletableFuture<Long> eval(String script, String key, String... args) {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = redis.current();
         if (c == null || !c.isOpen()) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
@@ -155,14 +105,6 @@ public final class RedisClusterCounter implements ClusterCounter {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        connector.shutdownNow();
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
     }
 }
