@@ -62,6 +62,8 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, Map<String, String>> lastSeen = new ConcurrentHashMap<>();
     private final AtomicInteger upstreamBCalls = new AtomicInteger();
+    /** Released when the tests end: the upstream of topaz.demo.sleep answers only then. */
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private HttpServer upstreamA;
     private HttpServer upstreamB;
     private TopazAgent agent;
@@ -109,6 +111,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
 
     @AfterAll
     void stop() {
+        stopped.countDown();
         if (agent != null) {
             agent.close();
         }
@@ -147,8 +150,8 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
                 case "taobao.item.get" -> reply(ex, 200,
                         "{\"error_response\":{\"sub_code\":\"isv.item-not-exist\",\"sub_msg\":\"no item " + seen.get("num_iid") + "\"}}");
                 case "topaz.demo.sleep" -> {
-                    try {
-                        Thread.sleep(2_000); // this upstream thread, not the gateway's, waits
+                    try { // never answers within the API's timeout: it waits until the test class ends
+                        stopped.await(30, java.util.concurrent.TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

@@ -46,6 +46,10 @@ final class GatewayHarness {
 
     static final int LIMITED_QPS = 2;
 
+    /** When set, the upstream answers topaz.demo.slow only after it has answered a topaz.demo.fast call. */
+    static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> SLOW_RELEASE =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     /** What the upstream last received for taobao.picture.upload. */
     record Received(String contentType, byte[] body) {
     }
@@ -63,9 +67,14 @@ final class GatewayHarness {
         upstream.setExecutor(Executors.newFixedThreadPool(4));
         upstream.createContext("/", ex -> {
             byte[] received = ex.getRequestBody().readAllBytes();
-            if ("topaz.demo.slow".equals(ex.getRequestHeaders().getFirst("X-Topaz-Method"))) {
-                try {
-                    Thread.sleep(300); // the upstream's thread waits, never the gateway's
+            String upstreamMethod = ex.getRequestHeaders().getFirst("X-Topaz-Method");
+            java.util.concurrent.CountDownLatch release = SLOW_RELEASE.get();
+            if ("topaz.demo.fast".equals(upstreamMethod) && release != null) {
+                release.countDown();
+            }
+            if ("topaz.demo.slow".equals(upstreamMethod) && release != null) {
+                try { // answers only after a topaz.demo.fast call has been answered; the upstream's thread waits
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -87,6 +96,8 @@ final class GatewayHarness {
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("num_iid")))
                 .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.slow", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 15000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.fast", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.picture.upload", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("title")))
