@@ -250,8 +250,9 @@ public final class TrafficControl implements Closeable {
     public CompletableFuture<Rejection> admit(String method, String appKey, String apiGroup) {
         Compiled c = compiled;
         long now = now();
-        if (!overload.tryEnter(tier(apiGroup), now)) {
-            return CompletableFuture.completedFuture(new Rejection("overload", tier(apiGroup).name().toLowerCase(),
+        Tier tier = tier(apiGroup);
+        if (!overload.tryEnter(tier, now)) {
+            return CompletableFuture.completedFuture(new Rejection("overload", tier.name().toLowerCase(),
                     OVERLOAD_SHED, "the platform is overloaded and serves more important calls first; retry after 1 s",
                     1));
         }

@@ -98,12 +98,8 @@ class ClusterTrafficTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(passes(t, 150, "taobao.time.get", "app", "g")).isEqualTo(100); // the whole cluster limit
 
-        proxy.cut();
         clock.advance(Duration.ofSeconds(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            call(t, "taobao.time.get", "app", "g");
-            return t.inFallback("flow", "time-qps");
-        });
+        cutUntilFallback(proxy, t, "flow", "time-qps", "taobao.time.get", "app", "g");
         int local = passes(t, 150, "taobao.time.get", "app", "g");
         assertThat(local).isBetween(1, 50); // never more than its share (100 / 2 agents), never fail-open
         assertThat(registry.get("topaz.traffic.fallback.active").tag("rule", "time-qps").gauge().value())
@@ -146,11 +142,7 @@ class ClusterTrafficTest {
         TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", new SimpleMeterRegistry());
         t.apply(rules);
         waitForRedis(List.of(t));
-        proxy.cut();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            call(t, "taobao.trade.get", "app1", "trade");
-            return t.inFallback("quota", "app1-trade");
-        });
+        cutUntilFallback(proxy, t, "quota", "app1-trade", "taobao.trade.get", "app1", "trade");
         int local = passes(t, 30, "taobao.trade.get", "app1", "trade");
         assertThat(local).isBetween(0, 20); // the share is 20 a day; the probes above used some
         proxy.restore();
@@ -175,11 +167,7 @@ class ClusterTrafficTest {
         TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", new SimpleMeterRegistry());
         t.apply(rules);
         waitForRedis(List.of(t));
-        proxy.cut();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            call(t, "taobao.trade.get", "app1", "trade");
-            return t.inFallback("quota", "app1-trade");
-        });
+        cutUntilFallback(proxy, t, "quota", "app1-trade", "taobao.trade.get", "app1", "trade");
         int local = 1 + passes(t, 9, "taobao.trade.get", "app1", "trade"); // with the call that found Redis gone
         assertThat(local).isEqualTo(10);
         t.close(); // the agent stops while Redis is still away: its 10 calls are on disk as unsynced
@@ -193,6 +181,16 @@ class ClusterTrafficTest {
         waitForRedis(List.of(other));
         restarted.close(); // gives back its unused lease
         assertThat(passes(other, 40, "taobao.trade.get", "app1", "trade")).isEqualTo(29); // 40 − 10 − 1
+    }
+
+    /** Takes Redis away from {@code t} and makes calls until the rule {@code kind:rule} runs on the local share. */
+    static void cutUntilFallback(TcpProxy proxy, TrafficControl t, String kind, String rule, String method, String app,
+                                 String group) {
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            call(t, method, app, group);
+            return t.inFallback(kind, rule);
+        });
     }
 
     /** Waits until each agent's Redis connection is up (made in the background at start). */
