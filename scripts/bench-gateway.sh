@@ -8,15 +8,32 @@
 # Gateway: a closed-loop warm-up of Topaz, then the upstream and Topaz paced at N req/s, for a quick look);
 # BENCH_JFR=file.jfr (a JFR recording of agent-1 with the profile settings, or BENCH_JFR_SETTINGS=file.jfc, started
 # before the load and dumped after it: for profiling runs, never for the figures); BENCH_PIN=1 (the gateway under
-# test — agent-1, then Spring Cloud Gateway — on CPU 1 alone, everything else on CPU 0; needs taskset and 2+ CPUs).
+# test — agent-1, then Spring Cloud Gateway — on CPU 1 alone, everything else on CPU 0; needs taskset and 2+ CPUs);
+# TOPAZ_BENCH_ROUNDS=N (paced rounds, default 4); TOPAZ_BENCH_AA=1 (the second paced target is the upstream again: an
+# A/A run that shows the machine's own noise); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
+# and start it again after — see docs/benchmarks.md: on the PVM guests here its sampling stalls busy processes for
+# tens of milliseconds every half second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
 # Both gateways get the same JVM flags: a fixed heap (no growth pauses) and the parallel collector.
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
+damon=/sys/kernel/mm/damon/admin/kdamonds/0/state
+damon_was=$(cat "$damon" 2>/dev/null || echo absent)
+restore_damon() { [ "$damon_was" != on ] || [ -z "${BENCH_DAMON_OFF:-}" ] || echo on >"$damon" 2>/dev/null || true; }
+if [ "$damon_was" = on ]; then
+  if [ -n "${BENCH_DAMON_OFF:-}" ]; then
+    echo off >"$damon" || { echo "cannot stop DAMON (needs root)" >&2; exit 1; }
+    trap restore_damon EXIT
+    echo "DAMON stopped for this run (it was on); it is started again at the end"
+  else
+    echo "note: the kernel's DAMON monitor is on; on these VMs it stalls busy processes every 0.5 s and inflates every" \
+      "p99 (BENCH_DAMON_OFF=1 stops it for the run)"
+  fi
+fi
 log=$(mktemp)
 AGENT_OPTS="$BENCH_JVM_OPTS" setsid bash scripts/quickstart.sh >"$log" 2>&1 &
-trap 'bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'restore_damon; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
 grep -q "Topaz is up" "$log" || { cat "$log"; echo "the quickstart did not come up" >&2; exit 1; }
 set -a; . .topaz/quickstart.env; set +a
@@ -41,7 +58,7 @@ fi
 ${BENCH_PIN:+taskset -c 1} java $BENCH_JVM_OPTS -cp "bench-scg/target/bench-scg-0.1.0-SNAPSHOT.jar:bench-scg/target/lib/*" \
   io.topaz.bench.scg.ScgBaseline --server.port=18090 >"$log.scg" 2>&1 &
 scg_pid=$!
-trap 'kill $scg_pid 2>/dev/null || true; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'kill $scg_pid 2>/dev/null || true; restore_damon; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 60); do curl -fsS -o /dev/null http://127.0.0.1:18090/router/rest 2>/dev/null && break; sleep 1; done
 export TOPAZ_SCG_URL=http://127.0.0.1:18090/router/rest
 "${LOADGEN[@]}" java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,8 +62,9 @@ public final class GatewayBench {
             System.out.println(u.line());
             LoadGenerator.Result g = both.gateway();
             System.out.println(g.line());
-            System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms%n",
-                    rate, g.p(50) - u.p(50), g.p(99) - u.p(99), g.p(99.9) - u.p(99.9));
+            System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms; "
+                    + "median of the rounds' p99 differences %+.2f ms%n", rate, g.p(50) - u.p(50), g.p(99) - u.p(99),
+                    g.p(99.9) - u.p(99.9), both.medianRoundP99Added());
             return;
         }
         LoadGenerator.Result up = LoadGenerator.run("upstream direct (max)", URI.create(upstream), HttpMethod.POST, direct,
@@ -107,37 +109,54 @@ public final class GatewayBench {
                     scgHalf.p(99));
         }
         System.out.printf(Locale.ROOT, "latency added at %.0f req/s (half max): p50 %+.2f ms, p99 %+.2f ms, "
-                + "p99.9 %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50), gwHalf.p(99) - upHalf.p(99),
-                gwHalf.p(99.9) - upHalf.p(99.9));
+                + "p99.9 %+.2f ms; median of the rounds' p99 differences %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50),
+                gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), paced.medianRoundP99Added());
     }
 
-    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway) {
+    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added) {
     }
 
-    /** Paced runs alternate between the upstream and the gateway. */
-    private static final int ROUNDS = 4;
+    /**
+     * Paced runs alternate between the upstream and the gateway in this many rounds ({@code TOPAZ_BENCH_ROUNDS},
+     * default 4).
+     */
+    private static int rounds() {
+        String r = System.getenv("TOPAZ_BENCH_ROUNDS");
+        return r == null || r.isBlank() ? 4 : Integer.parseInt(r.trim());
+    }
 
     /**
      * The upstream called directly and through the gateway at the same rate, with the same connections and pacing,
-     * in {@link #ROUNDS} alternating rounds whose latencies are added up per target: on a shared machine the
-     * background load drifts, and one run of each, one after the other, put that drift into the difference.
+     * in alternating rounds whose latencies are added up per target: on a shared machine the background load drifts,
+     * and one run of each, one after the other, put that drift into the difference. With {@code TOPAZ_BENCH_AA=1}
+     * the second target is the upstream called directly again (an A/A run): the difference it reports is the
+     * harness's and the machine's own noise, the smallest added latency this machine can resolve.
      */
     private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, int connections,
                                double seconds, double warmup, double rate, String label) throws InterruptedException {
+        boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
+        int rounds = rounds();
         LoadGenerator.Result d = null;
         LoadGenerator.Result g = null;
-        for (int round = 0; round < ROUNDS; round++) {
+        double[] added = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
             double warm = round == 0 ? warmup / 2 : 2;
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
-                    HttpMethod.POST, direct, "", "\"time\"", connections, seconds / ROUNDS, warm, rate);
-            LoadGenerator.Result gr = LoadGenerator.run("topaz gateway " + label, gatewayUri, HttpMethod.GET, Map.of(),
-                    null, "time_get_response", connections, seconds / ROUNDS, warm, rate);
-            System.out.printf(Locale.ROOT, "  round %d: direct p99 %.2f ms, topaz p99 %.2f ms%n", round + 1, dr.p(99),
-                    gr.p(99));
+                    HttpMethod.POST, direct, "", "\"time\"", connections, seconds / rounds, warm, rate);
+            LoadGenerator.Result gr = aa
+                    ? LoadGenerator.run("direct again (A/A) " + label, URI.create(upstream), HttpMethod.POST, direct,
+                            "", "\"time\"", connections, seconds / rounds, warm, rate)
+                    : LoadGenerator.run("topaz gateway " + label, gatewayUri, HttpMethod.GET, Map.of(), null,
+                            "time_get_response", connections, seconds / rounds, warm, rate);
+            added[round] = gr.p(99) - dr.p(99);
+            System.out.printf(Locale.ROOT, "  round %d: direct p99 %.2f ms, %s p99 %.2f ms (%+.2f ms)%n", round + 1,
+                    dr.p(99), aa ? "direct again" : "topaz", gr.p(99), added[round]);
             d = d == null ? dr : d.plus(dr);
             g = g == null ? gr : g.plus(gr);
         }
-        return new Paced(d, g);
+        Arrays.sort(added);
+        double median = rounds % 2 == 1 ? added[rounds / 2] : (added[rounds / 2 - 1] + added[rounds / 2]) / 2;
+        return new Paced(d, g, median);
     }
 
     private static String env(String name) {
