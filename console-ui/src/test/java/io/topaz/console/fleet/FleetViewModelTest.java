@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +20,19 @@ class FleetViewModelTest {
 
     private final TestCluster cluster = TestCluster.get();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T08:00:00Z"));
+
+    /**
+     * The live release, made at least 2 by publishing one of this test's own when needed, so that an agent one
+     * release behind stands on a real release (1) whichever test classes ran before this one.
+     */
+    private long liveReleaseOfTwoOrMore() {
+        ControlPlaneClient operator = cluster.client(cluster.token(Role.OPERATOR));
+        if (operator.fleet().liveRelease() < 2) {
+            operator.create("agent-clusters", Map.of("name", "fleet-test", "zone", "zone-f"));
+            cluster.awaitApplied(operator.publish("fleet test: a second release").number());
+        }
+        return operator.fleet().liveRelease();
+    }
 
     private AgentRow row(FleetViewModel vm, String id) {
         return vm.agents().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
@@ -29,7 +43,7 @@ class FleetViewModelTest {
         Session viewer = cluster.session(Role.VIEWER);
         FleetViewModel vm = new FleetViewModel(viewer, TestCluster.directWork(),
                 new AgentMetricsReader(Duration.ofSeconds(2), clock));
-        long live = viewer.client().fleet().liveRelease();
+        long live = liveReleaseOfTwoOrMore();
         try (SimulatedAgent behind = new SimulatedAgent(cluster.zkConnect(), "sim-behind", "zone-c", "blue", live - 1)) {
             behind.serve(1000, 10);
             vm.refresh();
