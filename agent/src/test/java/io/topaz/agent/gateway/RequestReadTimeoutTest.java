@@ -25,30 +25,38 @@ class RequestReadTimeoutTest {
         ch.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
     }
 
+    /** Moves the channel's clock past the 1 s timeout and runs what fell due. */
+    private static void passTheTimeout(EmbeddedChannel ch) {
+        ch.advanceTimeBy(2, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
+    /** Releases the decoded request parts and checks nothing else was left in the channel. */
+    private static void releaseAll(EmbeddedChannel ch) {
+        ch.releaseInbound();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
     @Test
     void aRequestWholeInOneReadArmsNoTimer() {
         EmbeddedChannel ch = channel();
         send(ch, "GET /router/rest?a=1 HTTP/1.1\r\nHost: x\r\n\r\n");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        passTheTimeout(ch);
         assertThat(ch.outboundMessages()).isEmpty();
         assertThat(ch.isOpen()).isTrue();
-        ch.releaseInbound(); // the decoded request parts
-        assertFalse(ch.finishAndReleaseAll());
+        releaseAll(ch);
     }
 
     @Test
     void aRequestLeftHalfSentTimesOut() {
         EmbeddedChannel ch = channel();
         send(ch, "POST /router/rest HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        passTheTimeout(ch);
         ByteBuf out = ch.readOutbound();
         assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408");
         out.release();
         assertThat(ch.isOpen()).isFalse();
-        ch.releaseInbound(); // the decoded request parts
-        assertFalse(ch.finishAndReleaseAll());
+        releaseAll(ch);
     }
 
     @Test
@@ -56,11 +64,9 @@ class RequestReadTimeoutTest {
         EmbeddedChannel ch = channel();
         send(ch, "POST /router/rest HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab");
         send(ch, "cd");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        passTheTimeout(ch);
         assertThat(ch.outboundMessages()).isEmpty();
         assertThat(ch.isOpen()).isTrue();
-        ch.releaseInbound(); // the decoded request parts
-        assertFalse(ch.finishAndReleaseAll());
+        releaseAll(ch);
     }
 }

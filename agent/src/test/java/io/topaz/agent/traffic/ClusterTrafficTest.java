@@ -8,6 +8,7 @@ import io.topaz.model.config.FlowRule;
 import io.topaz.model.config.FlowScope;
 import io.topaz.model.config.LimitMode;
 import io.topaz.model.config.QuotaRule;
+import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ClusterTrafficTest {
     @TempDir
     Path dir;
 
-    final TestClock clock = new TestClock(Instant.parse("2026-12-02T03:00:00.050Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T03:00:00.050Z"));
     final List<AutoCloseable> opened = new ArrayList<>();
     String redis;
     String prefix;
@@ -89,8 +90,7 @@ class ClusterTrafficTest {
 
     @Test
     void whenRedisGoesAwayTheAgentEnforcesItsShareAndReturnsToTheClusterLimitAfter() throws Exception {
-        TcpProxy proxy = new TcpProxy(RedisSupport.HOST, RedisSupport.PORT);
-        opened.add(proxy);
+        TcpProxy proxy = redisProxy();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", registry);
         t.apply(snapshot(1, new FlowRule("time-qps", FlowScope.API, "taobao.time.get", null, 100, LimitMode.CLUSTER)));
@@ -128,20 +128,15 @@ class ClusterTrafficTest {
         assertThat(passes(a, 30, "taobao.trade.get", "app1", "trade")).isEqualTo(30);
         a.close(); // gives back what it had taken and not used
         assertThat(passes(b, 30, "taobao.trade.get", "app1", "trade")).isEqualTo(20);
-        TrafficControl restarted = agent("a", 2, redis, new SimpleMeterRegistry());
-        restarted.apply(rules);
-        waitForRedis(List.of(restarted));
+        TrafficControl restarted = started("a", redis, rules);
         assertThat(passes(restarted, 10, "taobao.trade.get", "app1", "trade")).isZero();
     }
 
     @Test
     void quotaCallsPassedDuringAFallbackAreAddedToTheClusterCountAfter() throws Exception {
-        TcpProxy proxy = new TcpProxy(RedisSupport.HOST, RedisSupport.PORT);
-        opened.add(proxy);
+        TcpProxy proxy = redisProxy();
         ConfigSnapshot rules = snapshot(1, new QuotaRule("app1-trade", "app1", "trade", 40L, LimitMode.CLUSTER));
-        TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", new SimpleMeterRegistry());
-        t.apply(rules);
-        waitForRedis(List.of(t));
+        TrafficControl t = started("a", "redis://127.0.0.1:" + proxy.port() + "/0", rules);
         cutUntilFallback(proxy, t, "quota", "app1-trade", "taobao.trade.get", "app1", "trade");
         int local = passes(t, 30, "taobao.trade.get", "app1", "trade");
         assertThat(local).isBetween(0, 20); // the share is 20 a day; the probes above used some
@@ -152,33 +147,24 @@ class ClusterTrafficTest {
             return !t.inFallback("quota", "app1-trade");
         });
         // a second agent sees the fallback calls in the cluster count: 40 minus the ~20 already used
-        TrafficControl other = agent("b", 2, redis, new SimpleMeterRegistry());
-        other.apply(rules);
-        waitForRedis(List.of(other));
+        TrafficControl other = started("b", redis, rules);
         int rest = passes(other, 40, "taobao.trade.get", "app1", "trade");
         assertThat(rest).isBetween(1, 20);
     }
 
     @Test
     void quotaCallsPassedInAFallbackReachTheClusterCountEvenAfterARestart() throws Exception {
-        TcpProxy proxy = new TcpProxy(RedisSupport.HOST, RedisSupport.PORT);
-        opened.add(proxy);
+        TcpProxy proxy = redisProxy();
         ConfigSnapshot rules = snapshot(1, new QuotaRule("app1-trade", "app1", "trade", 40L, LimitMode.CLUSTER));
-        TrafficControl t = agent("a", 2, "redis://127.0.0.1:" + proxy.port() + "/0", new SimpleMeterRegistry());
-        t.apply(rules);
-        waitForRedis(List.of(t));
+        TrafficControl t = started("a", "redis://127.0.0.1:" + proxy.port() + "/0", rules);
         cutUntilFallback(proxy, t, "quota", "app1-trade", "taobao.trade.get", "app1", "trade");
         int local = 1 + passes(t, 9, "taobao.trade.get", "app1", "trade"); // with the call that found Redis gone
         assertThat(local).isEqualTo(10);
         t.close(); // the agent stops while Redis is still away: its 10 calls are on disk as unsynced
 
-        TrafficControl restarted = agent("a", 2, redis, new SimpleMeterRegistry());
-        restarted.apply(rules);
-        waitForRedis(List.of(restarted));
+        TrafficControl restarted = started("a", redis, rules);
         assertThat(call(restarted, "taobao.trade.get", "app1", "trade")).isNull(); // Redis answers: the 10 are added
-        TrafficControl other = agent("b", 2, redis, new SimpleMeterRegistry());
-        other.apply(rules);
-        waitForRedis(List.of(other));
+        TrafficControl other = started("b", redis, rules);
         restarted.close(); // gives back its unused lease
         assertThat(passes(other, 40, "taobao.trade.get", "app1", "trade")).isEqualTo(29); // 40 − 10 − 1
     }
@@ -191,6 +177,21 @@ class ClusterTrafficTest {
             call(t, method, app, group);
             return t.inFallback(kind, rule);
         });
+    }
+
+    /** An agent of a two-agent cluster on {@code redisUri}, {@code rules} applied, its Redis connection up. */
+    TrafficControl started(String name, String redisUri, ConfigSnapshot rules) {
+        TrafficControl t = agent(name, 2, redisUri, new SimpleMeterRegistry());
+        t.apply(rules);
+        waitForRedis(List.of(t));
+        return t;
+    }
+
+    /** A proxy in front of the test Redis that a test can cut and restore; closed after the test. */
+    TcpProxy redisProxy() throws Exception {
+        TcpProxy proxy = new TcpProxy(RedisSupport.HOST, RedisSupport.PORT);
+        opened.add(proxy);
+        return proxy;
     }
 
     /** Waits until each agent's Redis connection is up (made in the background at start). */

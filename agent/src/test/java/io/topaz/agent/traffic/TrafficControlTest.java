@@ -7,10 +7,10 @@ import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.FlowRule;
 import io.topaz.model.config.FlowScope;
-import io.topaz.model.config.LimitMode;
 import io.topaz.model.config.OverloadRule;
 import io.topaz.model.config.QuotaRule;
 import io.topaz.model.config.Tier;
+import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +34,7 @@ class TrafficControlTest {
     @TempDir
     Path dir;
 
-    final TestClock clock = new TestClock(Instant.parse("2026-12-02T03:00:00.000Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T03:00:00.000Z"));
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final AtomicInteger members = new AtomicInteger(1);
     final List<TrafficControl> opened = new ArrayList<>();

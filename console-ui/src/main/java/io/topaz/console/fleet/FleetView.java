@@ -2,13 +2,13 @@ package io.topaz.console.fleet;
 
 import atlantafx.base.theme.Styles;
 import io.topaz.console.common.Messages;
+import io.topaz.console.common.ScreenHeader;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
 import javafx.css.PseudoClass;
 import javafx.scene.chart.LineChart;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.XYChart;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -16,7 +16,6 @@ import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.util.Locale;
@@ -38,17 +37,7 @@ public final class FleetView extends VBox {
     public FleetView(FleetViewModel viewModel) {
         getStyleClass().add("screen");
         setId("fleetScreen");
-        Label title = new Label("Fleet");
-        title.getStyleClass().add("screen-title");
-        Label summary = new Label();
-        summary.setId("fleetSummary");
-        summary.textProperty().bind(viewModel.summaryProperty());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button refresh = new Button("Refresh");
-        refresh.setOnAction(e -> viewModel.refresh());
-        HBox header = new HBox(12, title, summary, spacer, refresh);
-        header.setAlignment(javafx.geometry.Pos.BASELINE_LEFT);
+        HBox header = ScreenHeader.withSummary("Fleet", "fleetSummary", viewModel.summaryProperty(), viewModel::refresh);
 
         TableView<AgentRow> table = new TableView<>(viewModel.agents());
         table.setId("fleetTable");

@@ -2,14 +2,13 @@ package io.topaz.console.traffic;
 
 import atlantafx.base.theme.Styles;
 import io.topaz.console.common.Messages;
+import io.topaz.console.common.ScreenHeader;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
-import javafx.geometry.Pos;
 import javafx.scene.chart.LineChart;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.XYChart;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -36,17 +35,7 @@ public final class TrafficView extends VBox {
         this.viewModel = viewModel;
         getStyleClass().add("screen");
         setId("trafficScreen");
-        Label title = new Label("Traffic");
-        title.getStyleClass().add("screen-title");
-        Label summary = new Label();
-        summary.setId("trafficSummary");
-        summary.textProperty().bind(viewModel.summaryProperty());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button refresh = new Button("Refresh");
-        refresh.setOnAction(e -> viewModel.refresh());
-        HBox header = new HBox(12, title, summary, spacer, refresh);
-        header.setAlignment(Pos.BASELINE_LEFT);
+        HBox header = ScreenHeader.withSummary("Traffic", "trafficSummary", viewModel.summaryProperty(), viewModel::refresh);
 
         TableView<RuleRow> table = new TableView<>(viewModel.rules());
         table.setId("trafficTable");

@@ -1,11 +1,11 @@
 package io.topaz.console.audit;
 
-import io.topaz.console.MutableClock;
 import io.topaz.console.TestCluster;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.AuditEvent;
 import io.topaz.console.controlplane.AuditFilter;
 import io.topaz.console.controlplane.Role;
+import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,12 +1,12 @@
 package io.topaz.console.fleet;
 
-import io.topaz.console.MutableClock;
 import io.topaz.console.SimulatedAgent;
 import io.topaz.console.TcpRelay;
 import io.topaz.console.TestCluster;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.ControlPlaneClient;
 import io.topaz.console.controlplane.Role;
+import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

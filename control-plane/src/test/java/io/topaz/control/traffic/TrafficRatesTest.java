@@ -6,6 +6,7 @@ import io.topaz.control.ControlPlaneTestSupport;
 import io.topaz.control.RestApi;
 import io.topaz.control.TestZooKeeper;
 import io.topaz.control.fleet.FleetView;
+import io.topaz.model.testing.MutableClock;
 import io.topaz.model.zk.ZkLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,11 +16,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +48,7 @@ class TrafficRatesTest extends ControlPlaneTestSupport {
     @Autowired
     MeterRegistry registry;
 
-    private final MovingClock clock = new MovingClock(Instant.parse("2026-11-24T08:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T08:00:00Z"));
     private final List<FakeAgent> agents = new ArrayList<>();
 
     @AfterEach
@@ -190,33 +188,5 @@ class TrafficRatesTest extends ControlPlaneTestSupport {
         agent("traffic-gauge-silent", 1000).closeAdminPort();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(registry.get("topaz.traffic.agents.not.reporting").gauge().value()).isEqualTo(1.0));
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MovingClock extends Clock {
-        private volatile Instant now;
-
-        MovingClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
