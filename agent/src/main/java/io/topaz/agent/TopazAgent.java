@@ -171,11 +171,6 @@ public final class TopazAgent implements Closeable {
         }
     }
 
-    /** Flow control of this agent's gateway; empty when it runs no gateway. */
-    public Optional<TrafficControl> traffic() {
-        return Optional.ofNullable(traffic);
-    }
-
     /** Apps and sessions through the multi-tier cache; empty when this agent was started without --control-url. */
     public Optional<MetadataClient> metadata() {
         return Optional.ofNullable(metadata);

@@ -61,7 +61,8 @@ final class ClusterQps implements Limiter {
         this.bucketMillis = shape.bucketMillis();
     }
 
-    void limit(long newLimit) {
+    @Override
+    public void limit(long newLimit) {
         this.limit = newLimit;
         local.limit(newLimit);
         lease.set(NONE); // a lease that found the window full under the old limit may not be full under the new one

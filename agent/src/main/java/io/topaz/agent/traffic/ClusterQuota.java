@@ -63,7 +63,8 @@ final class ClusterQuota implements Limiter {
         this.fallback = new Fallback(meters, fallbackRetryMillis);
     }
 
-    void limit(long newLimit) {
+    @Override
+    public void limit(long newLimit) {
         this.limit = newLimit;
         local.limit(newLimit);
         release(); // a lease that found the quota used up under the old limit may not be under the new one

@@ -16,6 +16,9 @@ interface Limiter {
 
     RuleMeters meters();
 
+    /** Takes a published rule's new limit (calls per second, or per day) without losing the counts so far. */
+    void limit(long newLimit);
+
     /**
      * Gives back what this limiter holds of a shared counter (unused permits); called when the rule goes or the
      * agent stops. Completes when done.

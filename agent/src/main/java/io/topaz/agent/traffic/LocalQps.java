@@ -23,7 +23,8 @@ final class LocalQps implements Limiter {
         this.meters = meters;
     }
 
-    void limit(long newLimit) {
+    @Override
+    public void limit(long newLimit) {
         this.limit = newLimit;
     }
 

@@ -24,12 +24,9 @@ final class LocalQuota implements Limiter {
         this.meters = meters;
     }
 
-    void limit(long newLimit) {
+    @Override
+    public void limit(long newLimit) {
         this.limit = newLimit;
-    }
-
-    long limit() {
-        return limit;
     }
 
     boolean acquire(long nowMillis) {

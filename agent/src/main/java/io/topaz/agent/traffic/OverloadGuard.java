@@ -45,10 +45,6 @@ final class OverloadGuard {
         this.rule = rule;
     }
 
-    OverloadRule rule() {
-        return rule;
-    }
-
     int inFlight() {
         return inFlight.get();
     }

@@ -49,8 +49,12 @@ public final class TrafficControl implements Closeable {
     public static final String OVERLOAD_SHED = "accesscontrol.limited-by-overload-shed";
 
     /** Why a call is refused: the TOP sub-code, a message saying when to retry, and the Retry-After seconds. */
-    public record Rejection(String kind, String rule, String subCode, String message, long retryAfterSeconds) {
+    public record Rejection(String subCode, String message, long retryAfterSeconds) {
     }
+
+    /** The one answer to a shed call: built once, not on every call while the node is overloaded. */
+    private static final CompletableFuture<Rejection> SHED = CompletableFuture.completedFuture(new Rejection(
+            OVERLOAD_SHED, "the platform is overloaded and serves more important calls first; retry after 1 s", 1));
 
     /** One compiled rule: its limiter and what a refusal says. */
     private record Rule(String kind, String id, LimitMode mode, Limiter limiter, String subCode, String what,
@@ -184,11 +188,7 @@ public final class TrafficControl implements Closeable {
         } + (f.mode() == LimitMode.CLUSTER ? " on this cluster" : "");
         String sub = f.scope() == io.topaz.model.config.FlowScope.API ? API_LIMITED : APP_LIMITED;
         if (old != null && old.mode == f.mode() && old.subCode.equals(sub)) {
-            if (old.limiter instanceof LocalQps l) {
-                l.limit(f.qps());
-            } else if (old.limiter instanceof ClusterQps c) {
-                c.limit(f.qps());
-            }
+            old.limiter.limit(f.qps());
             return new Rule("flow", f.id(), f.mode(), old.limiter, sub, what, f.qps());
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "flow", f.id());
@@ -207,11 +207,7 @@ public final class TrafficControl implements Closeable {
         String what = "app " + q.appKey() + " may call the API group " + q.apiGroup() + " " + q.dailyLimit()
                 + " times a day" + (q.mode() == LimitMode.CLUSTER ? " on this cluster" : "");
         if (old != null && old.mode == q.mode()) {
-            if (old.limiter instanceof LocalQuota l) {
-                l.limit(q.dailyLimit());
-            } else if (old.limiter instanceof ClusterQuota c) {
-                c.limit(q.dailyLimit());
-            }
+            old.limiter.limit(q.dailyLimit());
             return new Rule("quota", q.id(), q.mode(), old.limiter, QUOTA_EXCEEDED, what, q.dailyLimit());
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "quota", q.id());
@@ -252,9 +248,7 @@ public final class TrafficControl implements Closeable {
         long now = now();
         Tier tier = tier(apiGroup);
         if (!overload.tryEnter(tier, now)) {
-            return CompletableFuture.completedFuture(new Rejection("overload", tier.name().toLowerCase(),
-                    OVERLOAD_SHED, "the platform is overloaded and serves more important calls first; retry after 1 s",
-                    1));
+            return SHED;
         }
         Rule[] api = method == null ? NONE : c.byApi.getOrDefault(method, NONE);
         Rule[] app = appKey == null ? NONE : c.byApp.getOrDefault(appKey, NONE);
@@ -329,10 +323,10 @@ public final class TrafficControl implements Closeable {
         }
         if (r.kind.equals("quota")) {
             long seconds = (quotaCounts.millisToMidnight(now) + 999) / 1_000;
-            return new Rejection(r.kind, r.id, r.subCode, what + "; the quota is used up for today and resets at "
+            return new Rejection(r.subCode, what + "; the quota is used up for today and resets at "
                     + "00:00 " + quotaCounts.zone().getId() + ", in " + seconds + " s", seconds);
         }
-        return new Rejection(r.kind, r.id, r.subCode, what + "; retry after 1 s", 1);
+        return new Rejection(r.subCode, what + "; retry after 1 s", 1);
     }
 
     /** A call admitted by {@link #admit} is answered after {@code latencyNanos}. */
