@@ -6,6 +6,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +23,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * or not Redis does. Once made, Lettuce reconnects it by itself; while it is missing or reconnecting, commands fail at
  * once (not queued) and a command that takes longer than the timeout fails too, so callers fall back at once.
  * Close is safe twice, and also while a connection is being made.
+ *
+ * <p>The connections of one agent (the L2 cache's and the traffic counters', each with its own timeout) share one set
+ * of Lettuce client resources — I/O threads, computation threads and timer — held while any connection is open.
  */
 public final class BackgroundRedisConnection implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(BackgroundRedisConnection.class);
+
+    private static final Object RESOURCES_LOCK = new Object();
+    private static ClientResources sharedResources;
+    private static int resourceUsers;
 
     private final RedisClient client;
     private final RedisURI uri;
@@ -43,7 +52,7 @@ public final class BackgroundRedisConnection implements Closeable {
         this.uri.setTimeout(timeout);
         this.purpose = purpose;
         this.whileDown = whileDown;
-        this.client = RedisClient.create();
+        this.client = RedisClient.create(acquireResources());
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -99,6 +108,30 @@ public final class BackgroundRedisConnection implements Closeable {
         if (c != null) {
             c.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2)); // leaves the shared resources alone
+        releaseResources();
+    }
+
+    private static ClientResources acquireResources() {
+        synchronized (RESOURCES_LOCK) {
+            if (sharedResources == null) {
+                sharedResources = DefaultClientResources.create();
+            }
+            resourceUsers++;
+            return sharedResources;
+        }
+    }
+
+    private static void releaseResources() {
+        ClientResources last = null;
+        synchronized (RESOURCES_LOCK) {
+            if (--resourceUsers == 0) {
+                last = sharedResources;
+                sharedResources = null;
+            }
+        }
+        if (last != null) {
+            last.shutdown(0, 2, TimeUnit.SECONDS);
+        }
     }
 }
