@@ -1,6 +1,7 @@
 package io.topaz.agent;
 
 import io.topaz.agent.metadata.MetadataSettings;
+import io.topaz.agent.net.Transport;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -16,10 +17,13 @@ import java.util.Map;
  * @param gatewayPort 0 when this agent runs no gateway
  * @param brokerPort  0 when this agent runs no broker
  * @param adminPort   0 picks a free port
+ * @param transport   the network transport requested ({@code --transport}); a native one the host cannot run falls
+ *                    back when the agent starts
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
-                            Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata) {
+                            Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
+                            Transport transport) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -41,6 +45,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("agent-token", null);
         DEFAULTS.put("redis-uri", null);
         DEFAULTS.put("redis-prefix", MetadataSettings.DEFAULT_REDIS_PREFIX);
+        DEFAULTS.put("transport", "auto");
     }
 
     public AgentSettings {
@@ -62,37 +67,43 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 "zk-connection-timeout", zkConnectionTimeout, "must be positive");
         version = version == null ? "dev" : version;
         metadata = metadata == null ? MetadataSettings.none() : metadata;
+        transport = transport == null ? Transport.IO_URING : transport;
     }
 
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none());
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata);
+                version, session, connection, metadata, transport);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
+    }
+
+    public AgentSettings withTransport(Transport newTransport) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport);
     }
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
     }
 
     /**
@@ -133,7 +144,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 values.get("zk-connect"), values.get("zk-root"), dataDir, version,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
-                        values.get("redis-prefix")));
+                        values.get("redis-prefix")), Transport.parse(values.get("transport")));
     }
 
     static String envName(String flag) {

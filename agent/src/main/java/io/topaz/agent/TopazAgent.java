@@ -6,6 +6,7 @@ import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
 import io.topaz.agent.fleet.ClusterMembers;
 import io.topaz.agent.fleet.Registration;
+import io.topaz.agent.net.Transport;
 import io.topaz.agent.traffic.ClusterCounter;
 import io.topaz.agent.traffic.RedisClusterCounter;
 import io.topaz.agent.traffic.TrafficControl;
@@ -96,8 +97,13 @@ public final class TopazAgent implements Closeable {
             log.info("serving release {} from {} until ZooKeeper answers", s.release(), local.file());
         });
 
+        Transport transport = settings.transport().orFallback();
+        if (transport != settings.transport()) {
+            log.info("network transport {} instead of {}: {}", transport.flag(), settings.transport().flag(),
+                    settings.transport().unavailableBecause());
+        }
         admin = new AdminServer(this::health, metrics::scrape);
-        adminPort = admin.start("0.0.0.0", settings.adminPort());
+        adminPort = admin.start("0.0.0.0", settings.adminPort(), transport);
 
         ZkLayout layout = new ZkLayout(settings.zkRoot());
         curator = CuratorFrameworkFactory.builder()
@@ -133,8 +139,9 @@ public final class TopazAgent implements Closeable {
             GatewayLimits limits = GatewayLimits.defaults();
             startTraffic(layout, limits);
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic);
-            gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), Runtime.getRuntime().availableProcessors());
-            log.info("gateway listening on port {}", gatewayPort);
+            gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), Runtime.getRuntime().availableProcessors(),
+                    transport);
+            log.info("gateway listening on port {} ({})", gatewayPort, transport.flag());
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());

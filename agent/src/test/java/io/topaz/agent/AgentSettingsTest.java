@@ -1,5 +1,6 @@
 package io.topaz.agent;
 
+import io.topaz.agent.net.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ class AgentSettingsTest {
         assertThat(s.zkSessionTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(s.dataDir()).isEqualTo(Path.of("data/agent-1"));
         assertThat(s.version()).isEqualTo("1.0");
+        assertThat(s.transport()).isEqualTo(Transport.IO_URING);
+        assertThat(AgentSettings.parse(List.of("--id=a"), Map.of("TOPAZ_TRANSPORT", "epoll"), null).transport())
+                .isEqualTo(Transport.EPOLL);
     }
 
     @Test
@@ -38,6 +42,8 @@ class AgentSettingsTest {
                 .hasMessageContaining("unknown flag --colour");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--zk-session-timeout=soon"), Map.of(), null))
                 .hasMessageContaining("must be a duration");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--transport=dpdk"), Map.of(), null))
+                .hasMessageContaining("--transport must be auto, epoll, io_uring or nio, was 'dpdk'");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("id=a"), Map.of(), null))
                 .hasMessageContaining("must look like --name=value");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a b"), Map.of(), null))

@@ -6,15 +6,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.topaz.agent.net.Transport;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -41,14 +37,18 @@ public final class AdminServer implements Closeable {
 
     /** Binds and returns the bound port ({@code port} 0 picks a free one). */
     public int start(String bindHost, int port) throws InterruptedException {
+        return start(bindHost, port, Transport.IO_URING.orFallback());
+    }
+
+    /** Binds on {@code transport} (which the host must be able to run) and returns the bound port. */
+    public int start(String bindHost, int port, Transport transport) throws InterruptedException {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("admin server already started or closed");
         }
-        boolean epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -7,21 +7,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.net.Transport;
 import io.topaz.agent.traffic.TrafficControl;
 import io.topaz.model.config.ConfigSnapshot;
 
@@ -71,17 +63,20 @@ public final class GatewayServer implements Closeable {
         this.limits = limits;
     }
 
-    /** Binds and returns the bound port ({@code port} 0 picks a free one). */
+    /** Binds on the default transport (io_uring, else epoll, else nio) and returns the bound port ({@code port} 0 picks a free one). */
     public int start(String host, int port, int threads) throws InterruptedException {
+        return start(host, port, threads, Transport.IO_URING.orFallback());
+    }
+
+    /** Binds on {@code transport} (which the host must be able to run) and returns the bound port. */
+    public int start(String host, int port, int threads, Transport transport) throws InterruptedException {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("gateway already started or closed");
         }
-        boolean epoll = Epoll.isAvailable();
-        boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        upstreams = new UpstreamClient(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class,
-                epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, limits.upstreamConnectionsPerHost(),
-                limits.upstreamConnectTimeoutMillis());
+        boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
+        upstreams = new UpstreamClient(workers, transport.socketChannel(), transport.datagramChannel(),
+                limits.upstreamConnectionsPerHost(), limits.upstreamConnectTimeoutMillis());
         UpstreamHealth health = new UpstreamHealth(limits.ejectAfterFailures(), limits.ejectionCoolOff(), System::nanoTime);
         RoutingStage routing = new RoutingStage(health);
         GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow(), limits.platformZone()),
@@ -91,7 +86,7 @@ public final class GatewayServer implements Closeable {
                 limits.maxBatchSubCalls());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -61,6 +61,8 @@ final class GatewayHarness {
     final GatewayServer server;
     final TrafficControl traffic;
     final HttpServer upstream;
+    private final ConfigSnapshot config;
+    private final MetadataClient metadata;
 
     private GatewayHarness() throws Exception {
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 2048); // the gateway may open hundreds of connections at once
@@ -90,7 +92,7 @@ final class GatewayHarness {
         });
         upstream.start();
         String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/time";
-        ConfigSnapshot config = ConfigSnapshot.builder(1)
+        config = ConfigSnapshot.builder(1)
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.time.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.item.get", "basic",
@@ -111,11 +113,16 @@ final class GatewayHarness {
                 java.time.ZoneOffset.UTC), java.time.ZoneId.of("Asia/Shanghai"), "default", () -> 1, null,
                 "harness:", java.nio.file.Files.createTempDirectory("harness-traffic"), new SimpleMeterRegistry());
         traffic.apply(config);
-        MetadataClient metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
-        server = new GatewayServer(() -> config, metadata, new SimpleMeterRegistry(), Clock.systemUTC(),
+        metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
+        server = newServer();
+        port = server.start("127.0.0.1", 0, 2);
+    }
+
+    /** Another gateway, not started, with this one's config, app, upstream and traffic control; the caller closes it. */
+    GatewayServer newServer() {
+        return new GatewayServer(() -> config, metadata, new SimpleMeterRegistry(), Clock.systemUTC(),
                 GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)),
                 traffic);
-        port = server.start("127.0.0.1", 0, 2);
     }
 
     static synchronized GatewayHarness get() throws Exception {

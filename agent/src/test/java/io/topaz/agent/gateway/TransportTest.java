@@ -1,0 +1,76 @@
+package io.topaz.agent.gateway;
+
+import io.topaz.agent.net.Transport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The gateway serves the same calls on every network transport, and the transport flag is read strictly. */
+class TransportTest {
+
+    private static final boolean LINUX = System.getProperty("os.name").toLowerCase().contains("linux");
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void everyTransportServesSignedCallsWithoutBlockingAnEventLoop(Transport transport) throws Exception {
+        if (LINUX) { // the native jars ship for Linux x86_64; here they must load, or the default silently degrades
+            assertThat(transport.unavailableBecause()).isNull();
+        } else if (!transport.isAvailable()) {
+            assertThat(transport.orFallback()).isEqualTo(Transport.NIO);
+            return;
+        }
+        GatewayHarness h = GatewayHarness.get();
+        GatewayServer server = h.newServer();
+        try {
+            int port = server.start("127.0.0.1", 0, 2, transport);
+            HttpClient http = HttpClient.newHttpClient();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String q = GatewayHarness.query(GatewayHarness.signed("taobao.time.get", "n", Integer.toString(i)));
+                HttpRequest r = i % 2 == 0
+                        ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/router/rest?" + q)).build()
+                        : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/router/rest"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(q)).build();
+                calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var c : calls) {
+                HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
+                assertThat(res.statusCode()).isEqualTo(200);
+                assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\"");
+            }
+            HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/router/rest?method=taobao.time.get&app_key=" + GatewayHarness.APP + "&sign=00")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.body()).startsWith("{\"error_response\":{\"code\":");
+        } finally {
+            server.close();
+        }
+        assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void theFlagNamesATransportOrIsRejectedWithTheChoices() {
+        assertThat(Transport.parse(null)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.parse("auto")).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.parse(" EPOLL ")).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.parse("io-uring")).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.parse("nio")).isEqualTo(Transport.NIO);
+        assertThatThrownBy(() -> Transport.parse("kqueue"))
+                .hasMessage("--transport must be auto, epoll, io_uring or nio, was 'kqueue'");
+        assertThat(Transport.NIO.orFallback()).isEqualTo(Transport.NIO);
+        assertThat(Transport.NIO.unavailableBecause()).isNull();
+    }
+}
