@@ -47,6 +47,8 @@ public final class Call {
     List<FilePart> files = List.of();
     /** Flow control let the call through: it holds an in-flight slot until answered. */
     boolean admitted;
+    /** Time spent waiting for upstream answers, all attempts together; written on {@link #loop} only. */
+    long upstreamNanos;
 
     /** A sub-call of a batch whose app, signature and timestamp were checked once for the whole batch. */
     static Call subCall(Call batch, String requestId, Map<String, String> params) {

@@ -101,7 +101,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String method = params.get("method");
         String label = metrics.started(method, method != null && snapshot.apis().containsKey(method));
         if (paramError != null) {
-            finish(ctx, slot, keepAlive, start, label, requestId, params, Reply.of(paramError, requestId));
+            finish(ctx, slot, keepAlive, start, 0, label, requestId, params, Reply.of(paramError, requestId));
             return;
         }
         Call call = new Call(requestId, start, snapshot, ctx.executor(), params);
@@ -112,9 +112,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                     "retry later, quoting request_id " + requestId), requestId);
             if (ctx.executor().inEventLoop()) {
-                finish(ctx, slot, keepAlive, start, label, requestId, params, r);
+                finish(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId, params, r);
             } else {
-                ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, label, requestId, params, r));
+                ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId,
+                        params, r));
             }
         });
     }
@@ -136,7 +137,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         String label = metrics.started("batch", true);
         if (error != null) {
-            finish(ctx, slot, keepAlive, start, label, requestId, params, Reply.of(error, requestId));
+            finish(ctx, slot, keepAlive, start, 0, label, requestId, params, Reply.of(error, requestId));
             return;
         }
         String separator = req.headers().get("top-api-separator", BatchCall.DEFAULT_SEPARATOR);
@@ -147,10 +148,12 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .whenComplete((reply, err) -> {
                     Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                             "retry later, quoting request_id " + requestId), requestId);
+                    // A batch's sub-calls wait for their upstreams side by side: its latency is not split.
                     if (ctx.executor().inEventLoop()) {
-                        finish(ctx, slot, keepAlive, start, label, requestId, params, r);
+                        finish(ctx, slot, keepAlive, start, 0, label, requestId, params, r);
                     } else {
-                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, label, requestId, params, r));
+                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, 0, label, requestId, params,
+                                r));
                     }
                 });
     }
@@ -223,10 +226,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 + "' is given more than once");
     }
 
-    private void finish(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start, String label, String requestId,
-                        Map<String, String> params, Reply reply) {
+    private void finish(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start,
+                        long upstreamNanos, String label, String requestId, Map<String, String> params, Reply reply) {
         long nanos = System.nanoTime() - start;
-        metrics.finished(label, reply.error(), nanos);
+        metrics.finished(label, reply.error(), nanos, upstreamNanos);
         if (access.isInfoEnabled()) {
             TopError e = reply.error();
             access.info("{} {} app={} code={}{} {}us", requestId, ProtocolStage.truncate(params.get("method")),

@@ -5,19 +5,22 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Per API: {@code topaz_gateway_requests_total{method}}, {@code topaz_gateway_errors_total{method,code}},
- * {@code topaz_gateway_latency_seconds{method}} with p50/p99, {@code topaz_gateway_in_flight{method}}. Methods that
+ * {@code topaz_gateway_latency_seconds{method}} with p50/p99, split into {@code topaz_gateway_upstream_latency_seconds}
+ * (waiting for the upstream's answers, for calls that reached one) and {@code topaz_gateway_own_latency_seconds} (the
+ * rest: what the gateway itself added, its queueing on the event loop included), and
+ * {@code topaz_gateway_in_flight{method}}. Methods that
  * are not configured APIs are counted under {@code method="unknown"}, so a caller cannot grow the label set.
  */
 final class GatewayMetrics {
 
-    private record PerApi(Counter requests, Timer latency, AtomicInteger inFlight) {
+    private record PerApi(Counter requests, Timer latency, Timer upstream, Timer own, AtomicInteger inFlight) {
     }
 
     private final MeterRegistry registry;
@@ -37,6 +40,11 @@ final class GatewayMetrics {
                     Counter.builder("topaz.gateway.requests").tag("method", m).description("calls").register(registry),
                     Timer.builder("topaz.gateway.latency").tag("method", m).publishPercentiles(0.5, 0.99)
                             .description("time from the request's arrival to the response written").register(registry),
+                    Timer.builder("topaz.gateway.upstream.latency").tag("method", m).publishPercentiles(0.5, 0.99)
+                            .description("time waiting for the upstream's answers (all attempts)").register(registry),
+                    Timer.builder("topaz.gateway.own.latency").tag("method", m).publishPercentiles(0.5, 0.99)
+                            .description("the gateway's own share of the latency: the total less the upstream's")
+                            .register(registry),
                     inFlight);
         });
     }
@@ -48,11 +56,19 @@ final class GatewayMetrics {
         return label;
     }
 
-    void finished(String label, TopError error, long nanos) {
+    /**
+     * @param nanos         from the request's arrival to its response written
+     * @param upstreamNanos of which waiting for upstream answers; 0 when no upstream was called
+     */
+    void finished(String label, TopError error, long nanos, long upstreamNanos) {
         PerApi a = api(label);
         a.inFlight.decrementAndGet();
         a.requests.increment();
-        a.latency.record(Duration.ofNanos(nanos));
+        a.latency.record(nanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos > 0) {
+            a.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+        a.own.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
         if (error != null) {
             errors.computeIfAbsent(label + '\u0000' + error.code(), k -> Counter.builder("topaz.gateway.errors")
                     .tag("method", label).tag("code", Integer.toString(error.code()))

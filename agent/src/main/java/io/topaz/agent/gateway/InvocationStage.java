@@ -67,7 +67,9 @@ final class InvocationStage {
         UpstreamTarget target = targets.get(endpoint.url(), UpstreamTarget::of);
         long timeout = call.api.timeoutMillis();
         // On the caller's own event loop: the answer completes the call where its connection lives.
+        long sent = System.nanoTime();
         client.post(call.loop, target, headers, body, timeout).whenComplete((response, err) -> {
+            call.upstreamNanos += System.nanoTime() - sent;
             UpstreamHealth health = routing.health();
             if (err == null) {
                 if (response.status() >= 500) {

@@ -61,6 +61,8 @@ final class GatewayHarness {
     final GatewayServer server;
     final TrafficControl traffic;
     final HttpServer upstream;
+    /** The harness gateway's metrics. */
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ConfigSnapshot config;
     private final MetadataClient metadata;
 
@@ -114,13 +116,13 @@ final class GatewayHarness {
                 "harness:", java.nio.file.Files.createTempDirectory("harness-traffic"), new SimpleMeterRegistry());
         traffic.apply(config);
         metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
-        server = newServer();
+        server = newServer(registry);
         port = server.start("127.0.0.1", 0, 2);
     }
 
     /** Another gateway, not started, with this one's config, app, upstream and traffic control; the caller closes it. */
-    GatewayServer newServer() {
-        return new GatewayServer(() -> config, metadata, new SimpleMeterRegistry(), Clock.systemUTC(),
+    GatewayServer newServer(io.micrometer.core.instrument.MeterRegistry metrics) {
+        return new GatewayServer(() -> config, metadata, metrics, Clock.systemUTC(),
                 GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)),
                 traffic);
     }

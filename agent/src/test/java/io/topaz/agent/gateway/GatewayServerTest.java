@@ -2,6 +2,7 @@ package io.topaz.agent.gateway;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,33 @@ class GatewayServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.body()).contains("\"code\":40").contains("isv.missing-parameter:num_iid");
         assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void theLatencyIsSplitIntoTheUpstreamsShareAndTheGatewaysOwn() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        Timer total = h.registry.timer("topaz.gateway.latency", "method", "taobao.item.get");
+        Timer upstream = h.registry.timer("topaz.gateway.upstream.latency", "method", "taobao.item.get");
+        Timer own = h.registry.timer("topaz.gateway.own.latency", "method", "taobao.item.get");
+        long calls = total.count();
+        long ownCalls = own.count();
+        long upstreamCalls = upstream.count();
+        double before = total.totalTime(TimeUnit.NANOSECONDS) - own.totalTime(TimeUnit.NANOSECONDS)
+                - upstream.totalTime(TimeUnit.NANOSECONDS);
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 20; i++) { // odd calls miss num_iid: answered by the gateway, no upstream called
+            String q = GatewayHarness.query(i % 2 == 0 ? GatewayHarness.signed("taobao.item.get", "num_iid", "1")
+                    : GatewayHarness.signed("taobao.item.get"));
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest?" + q))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        assertThat(total.count() - calls).isEqualTo(20);
+        assertThat(own.count() - ownCalls).isEqualTo(20);
+        assertThat(upstream.count() - upstreamCalls).isEqualTo(10);
+        assertThat(upstream.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        double after = total.totalTime(TimeUnit.NANOSECONDS) - own.totalTime(TimeUnit.NANOSECONDS)
+                - upstream.totalTime(TimeUnit.NANOSECONDS);
+        assertThat(after - before).isCloseTo(0, org.assertj.core.data.Offset.offset(1_000.0)); // own + upstream = total
     }
 
     @Test

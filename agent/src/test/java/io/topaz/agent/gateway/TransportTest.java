@@ -1,5 +1,6 @@
 package io.topaz.agent.gateway;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.net.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ class TransportTest {
             return;
         }
         GatewayHarness h = GatewayHarness.get();
-        GatewayServer server = h.newServer();
+        GatewayServer server = h.newServer(new SimpleMeterRegistry());
         try {
             int port = server.start("127.0.0.1", 0, 2, transport);
             HttpClient http = HttpClient.newHttpClient();
