@@ -10,7 +10,9 @@
 # before the load and dumped after it: for profiling runs, never for the figures); BENCH_PIN=1 (the gateway under
 # test — agent-1, then Spring Cloud Gateway — on CPU 1 alone, everything else on CPU 0; needs taskset and 2+ CPUs);
 # TOPAZ_BENCH_ROUNDS=N (paced rounds, default 4); TOPAZ_BENCH_AA=1 (the second paced target is the upstream again: an
-# A/A run that shows the machine's own noise); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
+# A/A run that shows the machine's own noise); BENCH_RT=1 (with BENCH_PIN=1, as root: the load generator and the demo
+# upstream at real-time priority on CPU 0, standing in for machines of their own); TOPAZ_TRANSPORT=epoll|nio (the
+# agents' network transport; default io_uring where the kernel allows it); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
 # and start it again after — see docs/benchmarks.md: on the PVM guests here its sampling stalls busy processes for
 # tens of milliseconds every half second).
 set -euo pipefail
@@ -45,6 +47,15 @@ if [ -n "${BENCH_PIN:-}" ]; then
   for pid in $(cat .topaz/pids); do taskset -a -c -p 0 "$pid" >/dev/null; done
   taskset -a -c -p 1 "$agent1_pid" >/dev/null
   LOADGEN=(taskset -c 0)
+  if [ -n "${BENCH_RT:-}" ]; then
+    # The load generator and the demo upstream run first on CPU 0 (real-time FIFO, priority 10), as if each had a
+    # machine of its own: without it, a request the gateway sends to the upstream waits behind the load generator's
+    # time slice on the shared core, which the direct calls (sent by that same process) do not.
+    chrt -a -f -p 10 "$(sed -n 2p .topaz/pids)" >/dev/null || { echo "BENCH_RT needs root (chrt)" >&2; exit 1; }
+    LOADGEN=(chrt -f 10 taskset -c 0)
+  fi
+elif [ -n "${BENCH_RT:-}" ]; then
+  echo "BENCH_RT=1 needs BENCH_PIN=1: real-time tasks on the gateway's core would measure them, not it" >&2; exit 1
 fi
 if [ -n "${BENCH_JFR:-}" ]; then
   jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null

@@ -21,16 +21,25 @@ import reactor.blockhound.BlockHound;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One gateway for the gateway tests of this JVM: BlockHound installed (recording, not throwing, so a violation shows
@@ -78,7 +87,7 @@ final class GatewayHarness {
             }
             if ("topaz.demo.slow".equals(upstreamMethod) && release != null) {
                 try { // answers only after a topaz.demo.fast call has been answered; the upstream's thread waits
-                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -171,6 +180,28 @@ final class GatewayHarness {
         }
         p.put("sign", TopSigner.sign(p, null, SECRET, SignMethod.HMAC));
         return p;
+    }
+
+    /**
+     * Sends {@code n} signed taobao.time.get calls at once to the gateway on {@code port}, alternately by GET and by
+     * form POST, and asserts that each is answered with the upstream's time.
+     */
+    static void concurrentSignedCalls(HttpClient http, int port, int n) throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String q = query(signed("taobao.time.get", "n", Integer.toString(i)));
+            String url = "http://127.0.0.1:" + port + "/router/rest";
+            HttpRequest r = i % 2 == 0
+                    ? HttpRequest.newBuilder(URI.create(url + "?" + q)).build()
+                    : HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(q)).build();
+            calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var c : calls) {
+            HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
+        }
     }
 
     static String query(Map<String, String> p) {

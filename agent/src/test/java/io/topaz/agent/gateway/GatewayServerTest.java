@@ -1,8 +1,8 @@
 package io.topaz.agent.gateway;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.micrometer.core.instrument.Timer;
 import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,21 +24,7 @@ class GatewayServerTest {
     void concurrentSignedCallsSucceedAndNoEventLoopBlocks() throws Exception {
         GatewayHarness h = GatewayHarness.get();
         HttpClient http = HttpClient.newHttpClient();
-        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            String q = GatewayHarness.query(GatewayHarness.signed("taobao.time.get", "n", Integer.toString(i)));
-            HttpRequest r = i % 2 == 0
-                    ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest?" + q)).build()
-                    : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(q)).build();
-            calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
-        }
-        for (var c : calls) {
-            HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
-            assertThat(res.statusCode()).isEqualTo(200);
-            assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
-        }
+        GatewayHarness.concurrentSignedCalls(http, h.port, 300);
         // a missing required parameter, decided before any upstream call
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port
                 + "/router/rest?" + GatewayHarness.query(GatewayHarness.signed("taobao.item.get")))).build(),

@@ -10,10 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,21 +33,7 @@ class TransportTest {
         try {
             int port = server.start("127.0.0.1", 0, 2, transport);
             HttpClient http = HttpClient.newHttpClient();
-            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                String q = GatewayHarness.query(GatewayHarness.signed("taobao.time.get", "n", Integer.toString(i)));
-                HttpRequest r = i % 2 == 0
-                        ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/router/rest?" + q)).build()
-                        : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/router/rest"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(q)).build();
-                calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
-            }
-            for (var c : calls) {
-                HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
-                assertThat(res.statusCode()).isEqualTo(200);
-                assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\"");
-            }
+            GatewayHarness.concurrentSignedCalls(http, port, 100);
             HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/router/rest?method=taobao.time.get&app_key=" + GatewayHarness.APP + "&sign=00")).build(),
                     HttpResponse.BodyHandlers.ofString());

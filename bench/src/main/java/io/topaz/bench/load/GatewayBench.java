@@ -4,7 +4,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.topaz.model.top.SignMethod;
 import io.topaz.model.top.TopSigner;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
@@ -65,6 +67,7 @@ public final class GatewayBench {
             System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms; "
                     + "median of the rounds' p99 differences %+.2f ms%n", rate, g.p(50) - u.p(50), g.p(99) - u.p(99),
                     g.p(99.9) - u.p(99.9), both.medianRoundP99Added());
+            System.out.print(both.ownLine());
             return;
         }
         LoadGenerator.Result up = LoadGenerator.run("upstream direct (max)", URI.create(upstream), HttpMethod.POST, direct,
@@ -111,9 +114,20 @@ public final class GatewayBench {
         System.out.printf(Locale.ROOT, "latency added at %.0f req/s (half max): p50 %+.2f ms, p99 %+.2f ms, "
                 + "p99.9 %+.2f ms; median of the rounds' p99 differences %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50),
                 gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), paced.medianRoundP99Added());
+        System.out.print(paced.ownLine());
     }
 
-    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added) {
+    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added,
+                         OwnLatency own) {
+        /** The agent's own view of the paced gateway calls, or nothing when its metrics were not read. */
+        String ownLine() {
+            if (own == null || own.count() <= 0) {
+                return "";
+            }
+            return String.format(Locale.ROOT, "the agent's own share (its topaz_gateway_own_latency_seconds over the "
+                    + "paced gateway rounds, %.0f calls): %.2f %% within 1 ms, 99 %% within %.0f ms%n", own.count(),
+                    100 * own.shareWithin(0.001), own.boundOfPercentile(99));
+        }
     }
 
     /**
@@ -133,9 +147,15 @@ public final class GatewayBench {
      * harness's and the machine's own noise, the smallest added latency this machine can resolve.
      */
     private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, int connections,
-                               double seconds, double warmup, double rate, String label) throws InterruptedException {
+                               double seconds, double warmup, double rate, String label)
+            throws InterruptedException, IOException {
         boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
         int rounds = rounds();
+        String admin = System.getenv("TOPAZ_AGENT1_ADMIN_URL");
+        URI metrics = aa || admin == null || admin.isBlank() ? null : URI.create(admin + "/metrics");
+        String method = env("TOPAZ_DEMO_METHOD");
+        HttpClient http = HttpClient.newHttpClient();
+        OwnLatency own = OwnLatency.empty();
         LoadGenerator.Result d = null;
         LoadGenerator.Result g = null;
         double[] added = new double[rounds];
@@ -143,11 +163,15 @@ public final class GatewayBench {
             double warm = round == 0 ? warmup / 2 : 2;
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
                     HttpMethod.POST, direct, "", "\"time\"", connections, seconds / rounds, warm, rate);
+            OwnLatency before = metrics == null ? null : OwnLatency.scrape(http, metrics, method);
             LoadGenerator.Result gr = aa
                     ? LoadGenerator.run("direct again (A/A) " + label, URI.create(upstream), HttpMethod.POST, direct,
                             "", "\"time\"", connections, seconds / rounds, warm, rate)
                     : LoadGenerator.run("topaz gateway " + label, gatewayUri, HttpMethod.GET, Map.of(), null,
                             "time_get_response", connections, seconds / rounds, warm, rate);
+            if (before != null) { // the round's calls, its warm-up at the same rate included
+                own = own.plus(OwnLatency.scrape(http, metrics, method).minus(before));
+            }
             added[round] = gr.p(99) - dr.p(99);
             System.out.printf(Locale.ROOT, "  round %d: direct p99 %.2f ms, %s p99 %.2f ms (%+.2f ms)%n", round + 1,
                     dr.p(99), aa ? "direct again" : "topaz", gr.p(99), added[round]);
@@ -156,7 +180,7 @@ public final class GatewayBench {
         }
         Arrays.sort(added);
         double median = rounds % 2 == 1 ? added[rounds / 2] : (added[rounds / 2 - 1] + added[rounds / 2]) / 2;
-        return new Paced(d, g, median);
+        return new Paced(d, g, median, metrics == null ? null : own);
     }
 
     private static String env(String name) {
