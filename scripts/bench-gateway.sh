@@ -12,7 +12,8 @@
 # TOPAZ_BENCH_ROUNDS=N (paced rounds, default 4); TOPAZ_BENCH_AA=1 (the second paced target is the upstream again: an
 # A/A run that shows the machine's own noise); BENCH_RT=1 (with BENCH_PIN=1, as root: the load generator and the demo
 # upstream at real-time priority on CPU 0, standing in for machines of their own); TOPAZ_TRANSPORT=epoll|nio (the
-# agents' network transport; default io_uring where the kernel allows it); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
+# agents' network transport; default io_uring where the kernel allows it); TOPAZ_BENCH_SLOWLOG=file (each answer
+# slower than 2 ms with its request_id, to match with .topaz/logs/agent-1.log); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
 # and start it again after — see docs/benchmarks.md: on the PVM guests here its sampling stalls busy processes for
 # tens of milliseconds every half second).
 set -euo pipefail

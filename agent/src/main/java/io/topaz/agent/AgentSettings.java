@@ -19,11 +19,12 @@ import java.util.Map;
  * @param adminPort   0 picks a free port
  * @param transport   the network transport requested ({@code --transport}); a native one the host cannot run falls
  *                    back when the agent starts
+ * @param eventLoops  the gateway's event loops ({@code --event-loops}); 0 for one per available core
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
-                            Transport transport) {
+                            Transport transport, int eventLoops) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -46,6 +47,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("redis-uri", null);
         DEFAULTS.put("redis-prefix", MetadataSettings.DEFAULT_REDIS_PREFIX);
         DEFAULTS.put("transport", "auto");
+        DEFAULTS.put("event-loops", "0");
     }
 
     public AgentSettings {
@@ -68,42 +70,49 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         version = version == null ? "dev" : version;
         metadata = metadata == null ? MetadataSettings.none() : metadata;
         transport = transport == null ? Transport.IO_URING : transport;
+        require(eventLoops >= 0 && eventLoops <= 1024, "event-loops", eventLoops,
+                "must be between 0 (one per core) and 1024");
     }
 
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport);
+                version, session, connection, metadata, transport, eventLoops);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops);
+    }
+
+    /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
+    public int gatewayEventLoops() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     }
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
     }
 
     /**
@@ -144,7 +153,8 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 values.get("zk-connect"), values.get("zk-root"), dataDir, version,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
-                        values.get("redis-prefix")), Transport.parse(values.get("transport")));
+                        values.get("redis-prefix")), Transport.parse(values.get("transport")),
+                integer(values, "event-loops"));
     }
 
     static String envName(String flag) {

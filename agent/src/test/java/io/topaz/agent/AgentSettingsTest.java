@@ -26,6 +26,9 @@ class AgentSettingsTest {
         assertThat(s.dataDir()).isEqualTo(Path.of("data/agent-1"));
         assertThat(s.version()).isEqualTo("1.0");
         assertThat(s.transport()).isEqualTo(Transport.IO_URING);
+        assertThat(s.gatewayEventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(AgentSettings.parse(List.of("--id=a", "--event-loops=1"), Map.of(), null).gatewayEventLoops())
+                .isEqualTo(1);
         assertThat(AgentSettings.parse(List.of("--id=a"), Map.of("TOPAZ_TRANSPORT", "epoll"), null).transport())
                 .isEqualTo(Transport.EPOLL);
     }
@@ -44,6 +47,8 @@ class AgentSettingsTest {
                 .hasMessageContaining("must be a duration");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--transport=dpdk"), Map.of(), null))
                 .hasMessageContaining("--transport must be auto, epoll, io_uring or nio, was 'dpdk'");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--event-loops=-1"), Map.of(), null))
+                .hasMessageContaining("--event-loops must be between 0 (one per core) and 1024, was '-1'");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("id=a"), Map.of(), null))
                 .hasMessageContaining("must look like --name=value");
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a b"), Map.of(), null))

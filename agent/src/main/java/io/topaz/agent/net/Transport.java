@@ -24,8 +24,8 @@ import java.util.Locale;
 /**
  * The agent's network transport: which Netty I/O handler and channel types its servers and upstream client use.
  * io_uring is the default where the kernel allows it (it makes fewer system calls per request: see
- * docs/benchmarks.md), epoll where it does not, and {@code nio} works everywhere. A requested native transport the host cannot load falls back to the next one
- * ({@link #orFallback()}), and {@link #unavailableBecause()} says why.
+ * docs/benchmarks.md), epoll where it does not, and {@code nio} works everywhere. A requested native transport the
+ * host cannot load falls back to the next one ({@link #orFallback()}), and {@link #unavailableBecause()} says why.
  */
 public enum Transport {
     IO_URING("io_uring"),

@@ -34,9 +34,11 @@ final class QuotaCounts {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaCounts.class);
 
-    private record Day(LocalDate date, Map<String, AtomicLong> local, Map<String, AtomicLong> unsynced) {
-        static Day of(LocalDate date) {
-            return new Day(date, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    /** @param endMillis the next day's first millisecond in the zone: a call before it counts in this day */
+    private record Day(LocalDate date, long endMillis, Map<String, AtomicLong> local, Map<String, AtomicLong> unsynced) {
+        static Day of(LocalDate date, ZoneId zone) {
+            return new Day(date, date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli(),
+                    new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
         }
     }
 
@@ -83,9 +85,12 @@ final class QuotaCounts {
     /** The counts of the day of {@code nowMillis}; a new day replaces the old one without a lock (event loops). */
     private Day today(long nowMillis) {
         Day d = day.get();
+        if (nowMillis < d.endMillis) { // every call but the first of a day: no calendar arithmetic
+            return d; // today, or a call stamped just before midnight counted in the new day
+        }
         LocalDate date = date(nowMillis);
         while (d.date.isBefore(date)) {
-            Day next = Day.of(date);
+            Day next = Day.of(date, zone);
             if (day.compareAndSet(d, next)) {
                 log.info("quota counts: a new day ({} in {}); counting from zero", date, zone);
                 dirty = true;
@@ -93,7 +98,7 @@ final class QuotaCounts {
             }
             d = day.get();
         }
-        return d; // today, or a call stamped just before midnight counted in the new day
+        return d;
     }
 
     /** Writes the counts if they changed since the last flush (never on an event loop: the flusher thread, close). */
@@ -134,7 +139,7 @@ final class QuotaCounts {
     }
 
     private Day load(Path file, LocalDate today) {
-        Day d = Day.of(today);
+        Day d = Day.of(today, zone);
         if (!Files.exists(file)) {
             return d;
         }

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -68,6 +70,7 @@ public final class GatewayBench {
                     + "median of the rounds' p99 differences %+.2f ms%n", rate, g.p(50) - u.p(50), g.p(99) - u.p(99),
                     g.p(99.9) - u.p(99.9), both.medianRoundP99Added());
             System.out.print(both.ownLine());
+            writeSlowLog();
             return;
         }
         LoadGenerator.Result up = LoadGenerator.run("upstream direct (max)", URI.create(upstream), HttpMethod.POST, direct,
@@ -115,6 +118,15 @@ public final class GatewayBench {
                 + "p99.9 %+.2f ms; median of the rounds' p99 differences %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50),
                 gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), paced.medianRoundP99Added());
         System.out.print(paced.ownLine());
+        writeSlowLog();
+    }
+
+    private static void writeSlowLog() throws IOException {
+        if (LoadGenerator.SLOW != null) {
+            Path file = Path.of(System.getenv("TOPAZ_BENCH_SLOWLOG"));
+            Files.write(file, LoadGenerator.SLOW);
+            System.out.printf(Locale.ROOT, "answers slower than 2 ms: %d lines in %s%n", LoadGenerator.SLOW.size(), file);
+        }
     }
 
     private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added,

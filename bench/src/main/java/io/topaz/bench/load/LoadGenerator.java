@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,6 +123,17 @@ public final class LoadGenerator {
         return new Result(name, requests.get(), errors.get(), seconds, histogram);
     }
 
+    /** Answers slower than this are noted in {@link #SLOW} when it is on. */
+    private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /**
+     * With {@code TOPAZ_BENCH_SLOWLOG=file}: one line per measured answer slower than 2 ms — wall-clock millis, latency,
+     * and the TOP {@code request_id} in it — to be matched with the agent's access log (what the agent measured for
+     * the same call). Null when off.
+     */
+    static final Queue<String> SLOW = System.getenv("TOPAZ_BENCH_SLOWLOG") == null ? null
+            : new ConcurrentLinkedQueue<>();
+
     /** One connection: send, wait for the answer, record, send again (at the next intended time when paced). */
     private static final class Driver extends SimpleChannelInboundHandler<FullHttpResponse> {
         private final long interval;
@@ -186,6 +199,13 @@ public final class LoadGenerator {
                 }
                 synchronized (histogram) {
                     histogram.recordValue(Math.max(1, (now - intended) / 1_000));
+                }
+                if (SLOW != null && now - intended > SLOW_NANOS) {
+                    String b = msg.content().toString(StandardCharsets.UTF_8);
+                    int i = b.indexOf("\"request_id\":\"");
+                    int from = i + "\"request_id\":\"".length();
+                    SLOW.add(System.currentTimeMillis() + " " + (now - intended) / 1000 + "us "
+                            + (i < 0 ? "-" : b.substring(from, b.indexOf('"', from))));
                 }
             }
             intended = interval == 0 ? now : intended + interval;
