@@ -30,6 +30,18 @@ class PrometheusTextTest {
     }
 
     @Test
+    void readsSeveralMetricsInOnePassAsOneAtATimeWould() {
+        Map<String, List<Sample>> all = PrometheusText.samples(TEXT, List.of("topaz_gateway_requests_total",
+                "topaz_gateway_errors_total", "topaz_broker_messages_total"));
+        assertThat(all.get("topaz_gateway_requests_total"))
+                .isEqualTo(PrometheusText.samples(TEXT, "topaz_gateway_requests_total")).hasSize(2);
+        assertThat(all.get("topaz_gateway_errors_total"))
+                .isEqualTo(PrometheusText.samples(TEXT, "topaz_gateway_errors_total")).hasSize(1);
+        assertThat(all.get("topaz_broker_messages_total")).isEmpty();
+        assertThat(all).doesNotContainKey("topaz_gateway_requests_total_created");
+    }
+
+    @Test
     void anAbsentMetricIsEmptyNotZero() {
         assertThat(PrometheusText.sum(TEXT, "topaz_broker_messages_total")).isEmpty();
         assertThat(PrometheusText.sum("", "topaz_gateway_requests_total")).isEmpty();

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,14 +36,16 @@ record OwnLatency(TreeMap<Double, Double> buckets, double count) {
         if (res.statusCode() != 200) {
             throw new IOException(metricsUrl + " answered " + res.statusCode());
         }
+        Map<String, List<PrometheusText.Sample>> scraped = PrometheusText.samples(res.body(),
+                List.of(METRIC + "_bucket", METRIC + "_count"));
         TreeMap<Double, Double> buckets = new TreeMap<>();
-        for (PrometheusText.Sample s : PrometheusText.samples(res.body(), METRIC + "_bucket")) {
+        for (PrometheusText.Sample s : scraped.get(METRIC + "_bucket")) {
             if (method.equals(s.label("method"))) {
                 String le = s.label("le");
                 buckets.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), s.value());
             }
         }
-        double count = PrometheusText.samples(res.body(), METRIC + "_count").stream()
+        double count = scraped.get(METRIC + "_count").stream()
                 .filter(s -> method.equals(s.label("method"))).mapToDouble(PrometheusText.Sample::value).sum();
         return new OwnLatency(buckets, count);
     }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +68,8 @@ final class AgentTrafficReader {
 
     static Map<RuleKey, RuleCounters> parse(String text) {
         Map<RuleKey, RuleCounters> rules = new HashMap<>();
-        for (Sample s : PrometheusText.samples(text, DECISIONS)) {
+        Map<String, List<Sample>> scraped = PrometheusText.samples(text, List.of(DECISIONS, FALLBACK, FALLBACK_ACTIVE));
+        for (Sample s : scraped.get(DECISIONS)) {
             RuleKey key = key(s);
             String outcome = s.label("outcome");
             if (key == null || outcome == null) {
@@ -81,13 +83,13 @@ final class AgentTrafficReader {
                 }
             }
         }
-        for (Sample s : PrometheusText.samples(text, FALLBACK)) {
+        for (Sample s : scraped.get(FALLBACK)) {
             RuleKey key = key(s);
             if (key != null) {
                 rules.merge(key, new RuleCounters(0, 0, s.value(), false), RuleCounters::plus);
             }
         }
-        for (Sample s : PrometheusText.samples(text, FALLBACK_ACTIVE)) {
+        for (Sample s : scraped.get(FALLBACK_ACTIVE)) {
             RuleKey key = key(s);
             if (key != null) {
                 rules.merge(key, new RuleCounters(0, 0, 0, s.value() >= 1), RuleCounters::plus);

@@ -1,6 +1,7 @@
 package io.topaz.model.metrics;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,34 @@ public final class PrometheusText {
             }
         }
         return samples;
+    }
+
+    /**
+     * Every sample of each of {@code metrics}, read in one pass over {@code text}: by metric, in the order written;
+     * a metric without samples maps to an empty list. For readers of several metrics from one scrape.
+     */
+    public static Map<String, List<Sample>> samples(String text, Collection<String> metrics) {
+        Map<String, List<Sample>> found = new LinkedHashMap<>();
+        for (String metric : metrics) {
+            found.put(metric, new ArrayList<>());
+        }
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.charAt(0) == '#') {
+                continue;
+            }
+            int end = 0;
+            while (end < line.length() && "{ \t".indexOf(line.charAt(end)) < 0) {
+                end++;
+            }
+            List<Sample> into = end < line.length() ? found.get(line.substring(0, end)) : null;
+            if (into != null) {
+                Sample s = parse(line, end);
+                if (s != null) {
+                    into.add(s);
+                }
+            }
+        }
+        return found;
     }
 
     /** The sum of every sample of {@code metric} over all its label sets, or empty when the text has no sample of it. */
