@@ -18,6 +18,9 @@
 # tens of milliseconds every half second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${BENCH_RT:-}" ] && [ -z "${BENCH_PIN:-}" ]; then
+  echo "BENCH_RT=1 needs BENCH_PIN=1: real-time tasks on the gateway's core would measure them, not it" >&2; exit 1
+fi
 mvn -B -q -DskipTests package
 # Both gateways get the same JVM flags: a fixed heap (no growth pauses) and the parallel collector.
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
@@ -55,8 +58,6 @@ if [ -n "${BENCH_PIN:-}" ]; then
     chrt -a -f -p 10 "$(sed -n 2p .topaz/pids)" >/dev/null || { echo "BENCH_RT needs root (chrt)" >&2; exit 1; }
     LOADGEN=(chrt -f 10 taskset -c 0)
   fi
-elif [ -n "${BENCH_RT:-}" ]; then
-  echo "BENCH_RT=1 needs BENCH_PIN=1: real-time tasks on the gateway's core would measure them, not it" >&2; exit 1
 fi
 if [ -n "${BENCH_JFR:-}" ]; then
   jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null

@@ -265,8 +265,10 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         assertThat(metrics).containsPattern("topaz_gateway_requests_total\\{[^}]*method=\"taobao.time.get\"[^}]*} [1-9]")
                 .contains("topaz_gateway_latency_seconds{")
                 .containsPattern("topaz_gateway_latency_seconds\\{[^}]*quantile=\"0.99\"")
-                .containsPattern("topaz_gateway_upstream_latency_seconds_count\\{[^}]*method=\"taobao.time.get\"[^}]*} [1-9]")
-                .containsPattern("topaz_gateway_own_latency_seconds_bucket\\{[^}]*method=\"taobao.time.get\"[^}]*le=\"0.001\"")
+                .containsPattern("topaz_gateway_upstream_latency_seconds_count\\{[^}]*method=\"taobao.time.get\""
+                        + "[^}]*} [1-9]")
+                .containsPattern("topaz_gateway_own_latency_seconds_bucket\\{[^}]*method=\"taobao.time.get\""
+                        + "[^}]*le=\"0.001\"")
                 .contains("topaz_gateway_in_flight{");
         get(params("taobao.nothing.get", SignMethod.MD5));
         String after = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.adminPort() + "/metrics"))

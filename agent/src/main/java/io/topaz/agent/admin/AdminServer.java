@@ -40,8 +40,13 @@ public final class AdminServer implements Closeable {
         return start(bindHost, port, Transport.IO_URING.orFallback());
     }
 
-    /** Binds on {@code transport} (which the host must be able to run) and returns the bound port. */
+    /**
+     * Binds on {@code transport} and returns the bound port.
+     *
+     * @throws IllegalArgumentException when this host cannot run {@code transport}
+     */
     public int start(String bindHost, int port, Transport transport) throws InterruptedException {
+        transport.requireAvailable();
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("admin server already started or closed");
         }

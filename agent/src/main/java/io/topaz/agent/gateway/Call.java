@@ -47,7 +47,10 @@ public final class Call {
     List<FilePart> files = List.of();
     /** Flow control let the call through: it holds an in-flight slot until answered. */
     boolean admitted;
-    /** Time spent waiting for upstream answers, all attempts together; written on {@link #loop} only. */
+    /**
+     * Time from handing each attempt to the upstream client to its outcome, all attempts together. Written by the
+     * invocation stage before it completes the call's future, read after it: the future orders the two.
+     */
     long upstreamNanos;
 
     /** A sub-call of a batch whose app, signature and timestamp were checked once for the whole batch. */

@@ -148,11 +148,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .whenComplete((reply, err) -> {
                     Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
                             "retry later, quoting request_id " + requestId), requestId);
-                    // A batch's sub-calls wait for their upstreams side by side: its latency is not split.
+                    // A batch's sub-calls wait for their upstreams side by side: its latency is not split (-1).
                     if (ctx.executor().inEventLoop()) {
-                        finish(ctx, slot, keepAlive, start, 0, label, requestId, params, r);
+                        finish(ctx, slot, keepAlive, start, -1, label, requestId, params, r);
                     } else {
-                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, 0, label, requestId, params,
+                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, -1, label, requestId, params,
                                 r));
                     }
                 });

@@ -67,17 +67,20 @@ final class GatewayMetrics {
 
     /**
      * @param nanos         from the request's arrival to its response written
-     * @param upstreamNanos of which waiting for upstream answers; 0 when no upstream was called
+     * @param upstreamNanos of which waiting for upstream answers; 0 when no upstream was called, negative when the
+     *                      time is not split (a batch, whose sub-calls wait for their upstreams side by side)
      */
     void finished(String label, TopError error, long nanos, long upstreamNanos) {
         PerApi a = api(label);
         a.inFlight.decrementAndGet();
         a.requests.increment();
         a.latency.record(nanos, TimeUnit.NANOSECONDS);
-        if (upstreamNanos > 0) {
-            a.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos >= 0) {
+            if (upstreamNanos > 0) {
+                a.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+            }
+            a.own.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
         }
-        a.own.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
         if (error != null) {
             errors.computeIfAbsent(label + '\u0000' + error.code(), k -> Counter.builder("topaz.gateway.errors")
                     .tag("method", label).tag("code", Integer.toString(error.code()))

@@ -63,13 +63,18 @@ public final class GatewayServer implements Closeable {
         this.limits = limits;
     }
 
-    /** Binds on the default transport (io_uring, else epoll, else nio) and returns the bound port ({@code port} 0 picks a free one). */
+    /** Binds on the default transport (io_uring, else epoll, else nio); returns the port (0 picks a free one). */
     public int start(String host, int port, int threads) throws InterruptedException {
         return start(host, port, threads, Transport.IO_URING.orFallback());
     }
 
-    /** Binds on {@code transport} (which the host must be able to run) and returns the bound port. */
+    /**
+     * Binds on {@code transport} and returns the bound port.
+     *
+     * @throws IllegalArgumentException when this host cannot run {@code transport}
+     */
     public int start(String host, int port, int threads, Transport transport) throws InterruptedException {
+        transport.requireAvailable();
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("gateway already started or closed");
         }

@@ -93,7 +93,16 @@ public enum Transport {
             return null;
         }
         Throwable cause = unavailabilityCause();
-        return flag + " is not available here" + (cause == null ? "" : ": " + cause.getMessage());
+        return flag + " is not available here" + (cause == null ? "" : ": " + cause);
+    }
+
+    /**
+     * @throws IllegalArgumentException when this host cannot run this transport, saying why
+     */
+    public void requireAvailable() {
+        if (!isAvailable()) {
+            throw new IllegalArgumentException(unavailableBecause());
+        }
     }
 
     public IoHandlerFactory ioHandlerFactory() {

@@ -35,7 +35,8 @@ final class QuotaCounts {
     private static final Logger log = LoggerFactory.getLogger(QuotaCounts.class);
 
     /** @param endMillis the next day's first millisecond in the zone: a call before it counts in this day */
-    private record Day(LocalDate date, long endMillis, Map<String, AtomicLong> local, Map<String, AtomicLong> unsynced) {
+    private record Day(LocalDate date, long endMillis, Map<String, AtomicLong> local,
+                       Map<String, AtomicLong> unsynced) {
         static Day of(LocalDate date, ZoneId zone) {
             return new Day(date, date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli(),
                     new ConcurrentHashMap<>(), new ConcurrentHashMap<>());

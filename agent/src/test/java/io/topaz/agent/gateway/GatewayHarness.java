@@ -129,7 +129,7 @@ final class GatewayHarness {
         port = server.start("127.0.0.1", 0, 2);
     }
 
-    /** Another gateway, not started, with this one's config, app, upstream and traffic control; the caller closes it. */
+    /** Another gateway, not started, with this one's config, app, upstream and traffic control; caller closes it. */
     GatewayServer newServer(io.micrometer.core.instrument.MeterRegistry metrics) {
         return new GatewayServer(() -> config, metadata, metrics, Clock.systemUTC(),
                 GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)),
@@ -193,14 +193,16 @@ final class GatewayHarness {
             String url = "http://127.0.0.1:" + port + "/router/rest";
             HttpRequest r = i % 2 == 0
                     ? HttpRequest.newBuilder(URI.create(url + "?" + q)).build()
-                    : HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                    : HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(q)).build();
             calls.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
         }
         for (var c : calls) {
             HttpResponse<String> res = c.get(30, TimeUnit.SECONDS);
             assertThat(res.statusCode()).isEqualTo(200);
-            assertThat(res.body()).startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
+            assertThat(res.body())
+                    .startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
         }
     }
 

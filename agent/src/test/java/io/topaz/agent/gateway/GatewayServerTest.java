@@ -58,6 +58,24 @@ class GatewayServerTest {
         double after = total.totalTime(TimeUnit.NANOSECONDS) - own.totalTime(TimeUnit.NANOSECONDS)
                 - upstream.totalTime(TimeUnit.NANOSECONDS);
         assertThat(after - before).isCloseTo(0, org.assertj.core.data.Offset.offset(1_000.0)); // own + upstream = total
+
+        // A batch's sub-calls wait for their upstreams side by side: its latency is counted whole, not split.
+        Timer batch = h.registry.timer("topaz.gateway.latency", "method", "batch");
+        Timer batchOwn = h.registry.timer("topaz.gateway.own.latency", "method", "batch");
+        long batches = batch.count();
+        long batchOwnCalls = batchOwn.count();
+        Map<String, String> shared = new java.util.TreeMap<>(GatewayHarness.signed("taobao.time.get"));
+        shared.remove("method");
+        shared.remove("sign");
+        String body = "method=taobao.time.get\r\n-S-\r\nmethod=taobao.time.get";
+        shared.put("sign", io.topaz.model.top.TopSigner.sign(shared, body, GatewayHarness.SECRET,
+                io.topaz.model.top.SignMethod.HMAC));
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port
+                        + "/router/batch?" + GatewayHarness.query(shared)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.body().split("\r\n-S-\r\n")).hasSize(2).allMatch(p -> p.startsWith("{\"time_get_response\""));
+        assertThat(batch.count() - batches).isEqualTo(1);
+        assertThat(batchOwn.count() - batchOwnCalls).isZero();
     }
 
     @Test

@@ -125,7 +125,8 @@ public final class GatewayBench {
         if (LoadGenerator.SLOW != null) {
             Path file = Path.of(System.getenv("TOPAZ_BENCH_SLOWLOG"));
             Files.write(file, LoadGenerator.SLOW);
-            System.out.printf(Locale.ROOT, "answers slower than 2 ms: %d lines in %s%n", LoadGenerator.SLOW.size(), file);
+            System.out.printf(Locale.ROOT, "answers slower than 2 ms: %d lines (at most %d) in %s%n",
+                    LoadGenerator.SLOW.size(), LoadGenerator.SLOW_MAX, file);
         }
     }
 
@@ -160,7 +161,7 @@ public final class GatewayBench {
      */
     private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, int connections,
                                double seconds, double warmup, double rate, String label)
-            throws InterruptedException, IOException {
+            throws InterruptedException {
         boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
         int rounds = rounds();
         String admin = System.getenv("TOPAZ_AGENT1_ADMIN_URL");
@@ -175,14 +176,20 @@ public final class GatewayBench {
             double warm = round == 0 ? warmup / 2 : 2;
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
                     HttpMethod.POST, direct, "", "\"time\"", connections, seconds / rounds, warm, rate);
-            OwnLatency before = metrics == null ? null : OwnLatency.scrape(http, metrics, method);
+            OwnLatency before = metrics == null ? null : scrapeOrNull(http, metrics, method);
+            if (before == null) {
+                metrics = null; // one failed reading ends the own-share measure; the load figures go on
+            }
             LoadGenerator.Result gr = aa
                     ? LoadGenerator.run("direct again (A/A) " + label, URI.create(upstream), HttpMethod.POST, direct,
                             "", "\"time\"", connections, seconds / rounds, warm, rate)
                     : LoadGenerator.run("topaz gateway " + label, gatewayUri, HttpMethod.GET, Map.of(), null,
                             "time_get_response", connections, seconds / rounds, warm, rate);
-            if (before != null) { // the round's calls, its warm-up at the same rate included
-                own = own.plus(OwnLatency.scrape(http, metrics, method).minus(before));
+            OwnLatency after = before == null ? null : scrapeOrNull(http, metrics, method);
+            if (after != null) { // the round's calls, its warm-up at the same rate included
+                own = own.plus(after.minus(before));
+            } else {
+                metrics = null;
             }
             added[round] = gr.p(99) - dr.p(99);
             System.out.printf(Locale.ROOT, "  round %d: direct p99 %.2f ms, %s p99 %.2f ms (%+.2f ms)%n", round + 1,
@@ -193,6 +200,16 @@ public final class GatewayBench {
         Arrays.sort(added);
         double median = rounds % 2 == 1 ? added[rounds / 2] : (added[rounds / 2 - 1] + added[rounds / 2]) / 2;
         return new Paced(d, g, median, metrics == null ? null : own);
+    }
+
+    /** The agent's own-latency reading, or null (with a warning) when its metrics cannot be read. */
+    private static OwnLatency scrapeOrNull(HttpClient http, URI metrics, String method) throws InterruptedException {
+        try {
+            return OwnLatency.scrape(http, metrics, method);
+        } catch (IOException e) {
+            System.out.println("  (agent-1's own latency not measured: " + metrics + ": " + e.getMessage() + ")");
+            return null;
+        }
     }
 
     private static String env(String name) {

@@ -35,6 +35,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -100,7 +101,7 @@ public final class LoadGenerator {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
-                                        new Driver(start + offset, intervalNanos, measureFrom, end, histogram, requests,
+                                        new Driver(name, start + offset, intervalNanos, measureFrom, end, histogram, requests,
                                                 errors, done, expect, () -> {
                                             FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method,
                                                     path, Unpooled.wrappedBuffer(bodyBytes));
@@ -127,12 +128,26 @@ public final class LoadGenerator {
     private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
-     * With {@code TOPAZ_BENCH_SLOWLOG=file}: one line per measured answer slower than 2 ms — wall-clock millis, latency,
-     * and the TOP {@code request_id} in it — to be matched with the agent's access log (what the agent measured for
-     * the same call). Null when off.
+     * With {@code TOPAZ_BENCH_SLOWLOG=file}: a line per measured answer slower than 2 ms — the run's name, wall-clock
+     * millis, latency and the TOP {@code request_id} in the answer — to match with the agent's access log (what the
+     * agent measured for the same call). At most {@link #SLOW_MAX} lines; null when off.
      */
     static final Queue<String> SLOW = System.getenv("TOPAZ_BENCH_SLOWLOG") == null ? null
             : new ConcurrentLinkedQueue<>();
+    static final int SLOW_MAX = 1_000_000;
+    private static final AtomicInteger SLOW_LINES = new AtomicInteger();
+
+    private static void noteSlow(String run, long latencyNanos, FullHttpResponse answer) {
+        if (SLOW_LINES.incrementAndGet() > SLOW_MAX) {
+            return;
+        }
+        String body = answer.content().toString(StandardCharsets.UTF_8);
+        String key = "\"request_id\":\"";
+        int from = body.indexOf(key) + key.length();
+        int to = from < key.length() ? -1 : body.indexOf('"', from);
+        SLOW.add(run.replace(' ', '_') + " " + System.currentTimeMillis() + " " + latencyNanos / 1000 + "us "
+                + (to < 0 ? "-" : body.substring(from, to)));
+    }
 
     /** One connection: send, wait for the answer, record, send again (at the next intended time when paced). */
     private static final class Driver extends SimpleChannelInboundHandler<FullHttpResponse> {
@@ -145,10 +160,12 @@ public final class LoadGenerator {
         private final CountDownLatch done;
         private final String expect;
         private final java.util.function.Supplier<FullHttpRequest> request;
+        private final String name;
         private long intended;
         private boolean finished;
 
-        Driver(long first, long interval, long measureFrom, long end, Histogram histogram, AtomicLong requests,
+        Driver(String name, long first, long interval, long measureFrom, long end, Histogram histogram,
+               AtomicLong requests,
                AtomicLong errors, CountDownLatch done, String expect, java.util.function.Supplier<FullHttpRequest> request) {
             this.intended = first;
             this.interval = interval;
@@ -160,6 +177,7 @@ public final class LoadGenerator {
             this.done = done;
             this.expect = expect;
             this.request = request;
+            this.name = name;
         }
 
         @Override
@@ -201,11 +219,7 @@ public final class LoadGenerator {
                     histogram.recordValue(Math.max(1, (now - intended) / 1_000));
                 }
                 if (SLOW != null && now - intended > SLOW_NANOS) {
-                    String b = msg.content().toString(StandardCharsets.UTF_8);
-                    int i = b.indexOf("\"request_id\":\"");
-                    int from = i + "\"request_id\":\"".length();
-                    SLOW.add(System.currentTimeMillis() + " " + (now - intended) / 1000 + "us "
-                            + (i < 0 ? "-" : b.substring(from, b.indexOf('"', from))));
+                    noteSlow(name, now - intended, msg);
                 }
             }
             intended = interval == 0 ? now : intended + interval;
