@@ -138,10 +138,12 @@ final class GatewayHarness {
 
     static synchronized GatewayHarness get() throws Exception {
         if (instance == null) {
-            // Closing a FixedChannelPool (UpstreamClient.close, when a gateway stops) waits for its connections to
-            // close on Netty's global executor thread: a shutdown step off the request path, allowed here so that a
-            // test may close its client the way the gateway does.
+            // Two shutdown steps off the request path, allowed here so that a test may stop a gateway the way the
+            // agent does: closing a FixedChannelPool (UpstreamClient.close) waits for its connections to close on
+            // Netty's global executor thread, and an io_uring event loop, as it ends, spins until the wake-up still
+            // in flight in its ring completes (IoUringIoHandler.destroy → closeWakeupGate → Thread.onSpinWait).
             BlockHound.install(b -> b.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close")
+                    .allowBlockingCallsInside("io.netty.channel.uring.IoUringIoHandler", "destroy")
                     .blockingMethodCallback(m -> BLOCKING_CALLS.add(m + " on "
                             + Thread.currentThread().getName() + "\n" + stack())));
             Logger leakLogger = (Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector");

@@ -1,6 +1,8 @@
 package io.topaz.agent.gateway;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.topaz.agent.net.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,6 +65,39 @@ class TransportTest {
             server.close();
         }
         assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void onIoUringBlockHoundStillSeesABlockingCallButAllowsTheRingsClosingSpin() throws Exception {
+        if (!Transport.IO_URING.isAvailable()) { // where it must be available, the test above fails instead
+            return;
+        }
+        GatewayHarness.get();
+        int before = GatewayHarness.BLOCKING_CALLS.size();
+        for (int i = 0; i < 100; i++) { // an ending io_uring loop spins until its ring's last wake-up completes
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.IO_URING.ioHandlerFactory());
+            try {
+                group.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            } finally {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+        assertThat(GatewayHarness.BLOCKING_CALLS).hasSize(before);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.IO_URING.ioHandlerFactory());
+        try {
+            group.submit(() -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(GatewayHarness.BLOCKING_CALLS).hasSize(before + 1);
+        assertThat(GatewayHarness.BLOCKING_CALLS.get(before)).contains("sleep");
+        GatewayHarness.BLOCKING_CALLS.remove(before); // the deliberate one
     }
 
     @Test
