@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.model.config.OverloadRule;
 import io.topaz.model.config.Tier;
 
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,10 +48,13 @@ final class OverloadGuard {
         return inFlight.get();
     }
 
-    /** Mean latency of the last second's answered calls, 0 when none. */
-    Duration meanLatency(long nowMillis) {
+    /**
+     * Whether the mean latency of the last second's answered calls, in whole milliseconds, is over {@code maxMillis}
+     * (false when none were answered). Asked on every low-tier admission: integer arithmetic only.
+     */
+    boolean meanLatencyOver(long maxMillis, long nowMillis) {
         long n = latencyCount.sum(nowMillis);
-        return n == 0 ? Duration.ZERO : Duration.ofNanos(latencyMicros.sum(nowMillis) * 1_000 / n);
+        return n > 0 && latencyMicros.sum(nowMillis) / n / 1_000 > maxMillis;
     }
 
     /** Admits a call of {@code tier} (one more in flight) or returns false: it is shed. */
@@ -88,7 +90,7 @@ final class OverloadGuard {
         return switch (tier) {
             case CRITICAL -> max;
             case NORMAL -> normal;
-            case LOW -> meanLatency(nowMillis).toMillis() > r.maxLatencyMillis() ? 0
+            case LOW -> meanLatencyOver(r.maxLatencyMillis(), nowMillis) ? 0
                     : normal * r.lowSharePercent() / 100;
         };
     }

@@ -215,6 +215,18 @@ class TrafficControlTest {
         assertThat(call(t, "taobao.time.get", "app1", "basic")).isNull();
         clock.advance(Duration.ofSeconds(1)); // the slow second has passed
         assertThat(call(t, "taobao.stats.get", "app1", "stats")).isNull();
+
+        // the threshold (200 ms) is on the mean in whole milliseconds: 200.999 ms is not over it, 201 ms is
+        clock.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 2; i++) {
+            assertThat(t.admit("taobao.trade.get", "app1", "trade").join()).isNull();
+            t.done(Duration.ofMillis(200).toNanos() + (i == 0 ? 999_000 : 998_000));
+        }
+        assertThat(t.admit("taobao.stats.get", "app1", "stats").join()).isNull(); // mean 200.9985 ms
+        t.done(-1); // its slot back, no latency recorded
+        assertThat(t.admit("taobao.trade.get", "app1", "trade").join()).isNull();
+        t.done(Duration.ofMillis(203).toNanos()); // mean (400.997 + 203) / 3 = 201.3 ms
+        assertThat(t.admit("taobao.stats.get", "app1", "stats").join()).isNotNull();
     }
 
     @Test
