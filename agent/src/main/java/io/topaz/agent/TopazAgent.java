@@ -139,9 +139,9 @@ public final class TopazAgent implements Closeable {
             GatewayLimits limits = GatewayLimits.defaults();
             startTraffic(layout, limits);
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic);
-            gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), settings.gatewayEventLoops(), transport);
-            log.info("gateway listening on port {} ({}, event loops: {})", gatewayPort, transport.flag(),
-                    settings.gatewayEventLoops());
+            int eventLoops = settings.gatewayEventLoops();
+            gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), eventLoops, transport);
+            log.info("gateway listening on port {} ({}, event loops: {})", gatewayPort, transport.flag(), eventLoops);
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());

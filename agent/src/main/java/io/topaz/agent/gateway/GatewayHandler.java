@@ -108,16 +108,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (!files.isEmpty()) {
             call.files = List.copyOf(files);
         }
-        pipeline.handle(call).whenComplete((reply, err) -> {
-            Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
-                    "retry later, quoting request_id " + requestId), requestId);
-            if (ctx.executor().inEventLoop()) {
-                finish(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId, params, r);
-            } else {
-                ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId,
-                        params, r));
-            }
-        });
+        pipeline.handle(call).whenComplete((reply, err) -> // the invocation stage wrote upstreamNanos before this
+                answer(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId, params, reply));
     }
 
     private void batch(ChannelHandlerContext ctx, ResponseOrder.Slot slot, FullHttpRequest req, boolean keepAlive,
@@ -145,17 +137,24 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         Call batch = new Call(requestId, start, config.get(), ctx.executor(), params);
         BatchCall.run(pipeline, batch, body, separator.isEmpty() ? BatchCall.DEFAULT_SEPARATOR : separator,
                         maxBatchSubCalls, ids::next)
-                .whenComplete((reply, err) -> {
-                    Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
-                            "retry later, quoting request_id " + requestId), requestId);
-                    // A batch's sub-calls wait for their upstreams side by side: its latency is not split (-1).
-                    if (ctx.executor().inEventLoop()) {
-                        finish(ctx, slot, keepAlive, start, -1, label, requestId, params, r);
-                    } else {
-                        ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, -1, label, requestId, params,
-                                r));
-                    }
-                });
+                // A batch's sub-calls wait for their upstreams side by side: its latency is not split (-1).
+                .whenComplete((reply, err) -> answer(ctx, slot, keepAlive, start, -1, label, requestId, params, reply));
+    }
+
+    /**
+     * Answers a call whose pipeline has ended — with its reply, or an internal error when it ended without one — on
+     * the connection's event loop.
+     */
+    private void answer(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start,
+                        long upstreamNanos, String label, String requestId, Map<String, String> params, Reply reply) {
+        Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
+                "retry later, quoting request_id " + requestId), requestId);
+        if (ctx.executor().inEventLoop()) {
+            finish(ctx, slot, keepAlive, start, upstreamNanos, label, requestId, params, r);
+        } else {
+            ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, upstreamNanos, label, requestId, params,
+                    r));
+        }
     }
 
     /** Fills {@code params} from the query string and the body; returns the TOP error for malformed input. */

@@ -5,6 +5,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.agent.traffic.TrafficControl;
 import io.topaz.model.config.FlowRule;
@@ -206,6 +209,30 @@ final class GatewayHarness {
             assertThat(res.body())
                     .startsWith("{\"time_get_response\":{\"time\":\"2026-11-24 12:00:00\",\"request_id\":\"");
         }
+    }
+
+    /**
+     * Makes a blocking call on purpose on an event loop of {@code io}'s transport and asserts that BlockHound recorded
+     * it (then drops that one record): the check that the harness would see a real one.
+     */
+    static void assertBlockHoundSeesABlockingCallOn(IoHandlerFactory io) throws Exception {
+        get();
+        int before = BLOCKING_CALLS.size();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
+        try {
+            group.submit(() -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(BLOCKING_CALLS).hasSize(before + 1);
+        assertThat(BLOCKING_CALLS.get(before)).contains("sleep");
+        BLOCKING_CALLS.remove(before); // the deliberate one
     }
 
     static String query(Map<String, String> p) {

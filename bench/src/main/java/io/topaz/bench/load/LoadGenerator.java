@@ -9,12 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.topaz.agent.net.Transport;
 import org.HdrHistogram.Histogram;
 
 import java.net.URI;
@@ -78,8 +74,8 @@ public final class LoadGenerator {
     public static Result run(String name, URI url, HttpMethod method, Map<String, String> headers, String body,
                              String expect, int connections, double seconds, double warmupSeconds, double ratePerSecond)
             throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Transport transport = Transport.EPOLL.orFallback(); // the same client for every target, whatever the agents run
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -95,7 +91,7 @@ public final class LoadGenerator {
             for (int i = 0; i < connections; i++) {
                 long offset = intervalNanos * i / connections;
                 Bootstrap b = new Bootstrap().group(group)
-                        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                        .channel(transport.socketChannel())
                         .option(ChannelOption.TCP_NODELAY, true)
                         .handler(new ChannelInitializer<SocketChannel>() {
                             @Override
