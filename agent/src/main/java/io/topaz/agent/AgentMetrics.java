@@ -14,12 +14,25 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.io.Closeable;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The agent's meters, scraped from its admin port at {@code /metrics}. */
 public final class AgentMetrics implements Closeable {
+
+    /**
+     * Bucket bounds of the agent's latency histograms (the gateway's and the metadata loads'), 0.25 ms to 10 s.
+     * Fixed buckets, never Micrometer's client-side percentiles: those record into HdrHistogram, whose recorder
+     * yields to other writers when a value widens its range, and both recording and scraping run on event loops.
+     * Buckets also sum across a fleet, which quantiles cannot: p50 and p99 are read with
+     * {@code histogram_quantile(0.99, sum by (le) (rate(..._bucket[5m])))}.
+     */
+    public static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2),
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong appliedRelease = new AtomicLong();

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.topaz.agent.AgentMetrics;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -13,23 +13,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Per API: {@code topaz_gateway_requests_total{method}}, {@code topaz_gateway_errors_total{method,code}},
- * {@code topaz_gateway_latency_seconds{method}} with p50/p99, split into {@code topaz_gateway_upstream_latency_seconds}
- * (waiting for the upstream's answers, for calls that reached one) and {@code topaz_gateway_own_latency_seconds} (the
- * rest: what the gateway itself added, its queueing on the event loop included), and
- * {@code topaz_gateway_in_flight{method}}. Methods that
- * are not configured APIs are counted under {@code method="unknown"}, so a caller cannot grow the label set.
+ * {@code topaz_gateway_latency_seconds{method}}, split into {@code topaz_gateway_upstream_latency_seconds} (waiting for
+ * the upstream's answers, for calls that reached one) and {@code topaz_gateway_own_latency_seconds} (the rest: what the
+ * gateway itself added, its queueing on the event loop included), and {@code topaz_gateway_in_flight{method}}. The
+ * three latencies are histograms with the same buckets ({@link AgentMetrics#LATENCY_BUCKETS}): p50 and p99 come from
+ * {@code histogram_quantile}, and an objective such as "adds at most 1 ms to 99 % of calls" reads across a fleet as
+ * {@code _bucket{le="0.001"}} over {@code _count}. Methods that are not configured APIs are counted under
+ * {@code method="unknown"}, so a caller cannot grow the label set.
  */
 final class GatewayMetrics {
 
     private record PerApi(Counter requests, Timer latency, Timer upstream, Timer own, AtomicInteger inFlight) {
     }
-
-    /**
-     * Bucket bounds of the gateway's own latency, so that an SLO such as "adds at most 1 ms to 99 % of calls" can be
-     * read and summed across a fleet ({@code _bucket{le="0.001"}} over {@code _count}), which quantiles cannot.
-     */
-    static final Duration[] OWN_LATENCY_SLOS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(1)};
 
     private final MeterRegistry registry;
     private final Map<String, PerApi> apis = new ConcurrentHashMap<>();
@@ -46,18 +41,18 @@ final class GatewayMetrics {
                     .description("calls of this API being handled").register(registry);
             return new PerApi(
                     Counter.builder("topaz.gateway.requests").tag("method", m).description("calls").register(registry),
-                    Timer.builder("topaz.gateway.latency").tag("method", m).publishPercentiles(0.5, 0.99)
-                            .description("time from the request's arrival to the response written").register(registry),
-                    Timer.builder("topaz.gateway.upstream.latency").tag("method", m).publishPercentiles(0.5, 0.99)
-                            .description("time waiting for the upstream's answers (all attempts)").register(registry),
-                    // Buckets only: Prometheus gets no quantiles beside them anyway, and Micrometer's client-side
-                    // percentiles (HdrHistogram) yield to other event loops' writes when a value widens their range.
-                    Timer.builder("topaz.gateway.own.latency").tag("method", m)
-                            .serviceLevelObjectives(OWN_LATENCY_SLOS)
-                            .description("the gateway's own share of the latency: the total less the upstream's")
-                            .register(registry),
+                    latency("topaz.gateway.latency", m, "time from the request's arrival to the response written"),
+                    latency("topaz.gateway.upstream.latency", m,
+                            "time waiting for the upstream's answers (all attempts)"),
+                    latency("topaz.gateway.own.latency", m,
+                            "the gateway's own share of the latency: the total less the upstream's"),
                     inFlight);
         });
+    }
+
+    private Timer latency(String name, String method, String description) {
+        return Timer.builder(name).tag("method", method).serviceLevelObjectives(AgentMetrics.LATENCY_BUCKETS)
+                .description(description).register(registry);
     }
 
     /** Called when a call's method is known; returns the label to use for it. */

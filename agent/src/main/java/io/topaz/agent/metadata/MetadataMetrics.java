@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.topaz.agent.AgentMetrics;
 import io.topaz.model.config.MetadataKind;
 
 import java.util.Locale;
@@ -44,10 +45,11 @@ final class MetadataMetrics {
         l3Error = lookups(registry, k, "l3", "error");
         l3Calls = Counter.builder("topaz.metadata.l3.calls").tag("kind", k)
                 .description("batch calls to the control plane").register(registry);
+        // Buckets, not client-side percentiles: L2 loads complete on Lettuce's event loops (AgentMetrics).
         l2Latency = Timer.builder("topaz.metadata.load").tag("kind", k).tag("tier", "l2")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .serviceLevelObjectives(AgentMetrics.LATENCY_BUCKETS).register(registry);
         l3Latency = Timer.builder("topaz.metadata.load").tag("kind", k).tag("tier", "l3")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .serviceLevelObjectives(AgentMetrics.LATENCY_BUCKETS).register(registry);
         staleServed = Counter.builder("topaz.metadata.stale.served").tag("kind", k)
                 .description("entries served past their expiry because L2 and L3 could not refresh them")
                 .register(registry);

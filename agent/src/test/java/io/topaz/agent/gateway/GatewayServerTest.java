@@ -34,15 +34,19 @@ class GatewayServerTest {
     @Test
     void theLatencyIsSplitIntoTheUpstreamsShareAndTheGatewaysOwn() throws Exception {
         GatewayHarness h = GatewayHarness.get();
-        Timer total = h.registry.timer("topaz.gateway.latency", "method", "taobao.item.get");
-        Timer upstream = h.registry.timer("topaz.gateway.upstream.latency", "method", "taobao.item.get");
-        Timer own = h.registry.timer("topaz.gateway.own.latency", "method", "taobao.item.get");
+        HttpClient http = HttpClient.newHttpClient();
+        // one call first, so that the gateway registers the timers (a test registering one first would give it no buckets)
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port + "/router/rest?"
+                + GatewayHarness.query(GatewayHarness.signed("taobao.item.get", "num_iid", "1")))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        Timer total = h.registry.get("topaz.gateway.latency").tag("method", "taobao.item.get").timer();
+        Timer upstream = h.registry.get("topaz.gateway.upstream.latency").tag("method", "taobao.item.get").timer();
+        Timer own = h.registry.get("topaz.gateway.own.latency").tag("method", "taobao.item.get").timer();
         long calls = total.count();
         long ownCalls = own.count();
         long upstreamCalls = upstream.count();
         double before = total.totalTime(TimeUnit.NANOSECONDS) - own.totalTime(TimeUnit.NANOSECONDS)
                 - upstream.totalTime(TimeUnit.NANOSECONDS);
-        HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 20; i++) { // odd calls miss num_iid: answered by the gateway, no upstream called
             String q = GatewayHarness.query(i % 2 == 0 ? GatewayHarness.signed("taobao.item.get", "num_iid", "1")
                     : GatewayHarness.signed("taobao.item.get"));
@@ -56,6 +60,14 @@ class GatewayServerTest {
         double after = total.totalTime(TimeUnit.NANOSECONDS) - own.totalTime(TimeUnit.NANOSECONDS)
                 - upstream.totalTime(TimeUnit.NANOSECONDS);
         assertThat(after - before).isCloseTo(0, org.assertj.core.data.Offset.offset(1_000.0)); // own + upstream = total
+        // Histograms with fixed buckets, no client-side percentiles: those yield on the event loop (AgentMetrics).
+        for (Timer t : List.of(total, upstream, own)) {
+            assertThat(t.takeSnapshot().percentileValues()).isEmpty();
+            assertThat(t.takeSnapshot().histogramCounts()).extracting(c -> c.bucket(TimeUnit.MILLISECONDS))
+                    .contains(1.0, 10.0, 1_000.0).hasSize(io.topaz.agent.AgentMetrics.LATENCY_BUCKETS.length);
+        }
+        assertThat(total.takeSnapshot().histogramCounts()[io.topaz.agent.AgentMetrics.LATENCY_BUCKETS.length - 1]
+                .count()).isEqualTo(total.count()); // every call within 10 s: the last bucket holds them all
 
         // A batch's sub-calls wait for their upstreams side by side: its latency is counted whole, not split.
         Timer batch = h.registry.timer("topaz.gateway.latency", "method", "batch");
