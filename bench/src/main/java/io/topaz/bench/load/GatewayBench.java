@@ -157,12 +157,16 @@ public final class GatewayBench {
      * in alternating rounds whose latencies are added up per target: on a shared machine the background load drifts,
      * and one run of each, one after the other, put that drift into the difference. With {@code TOPAZ_BENCH_AA=1}
      * the second target is the upstream called directly again (an A/A run): the difference it reports is the
-     * harness's and the machine's own noise, the smallest added latency this machine can resolve.
+     * harness's and the machine's own noise, the smallest added latency this machine can resolve. With
+     * {@code TOPAZ_BENCH_AA_URL} as well, the second target is another demo upstream at that base URL (say, one
+     * on the gateway's core): what the topology alone adds, without a gateway in the path.
      */
     private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, int connections,
                                double seconds, double warmup, double rate, String label)
             throws InterruptedException {
         boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
+        String aaUrl = System.getenv("TOPAZ_BENCH_AA_URL");
+        URI again = URI.create(aaUrl == null || aaUrl.isBlank() ? upstream : aaUrl + "/api");
         int rounds = rounds();
         String admin = System.getenv("TOPAZ_AGENT1_ADMIN_URL");
         URI metrics = aa || admin == null || admin.isBlank() ? null : URI.create(admin + "/metrics");
@@ -181,7 +185,7 @@ public final class GatewayBench {
                 metrics = null; // one failed reading ends the own-share measure; the load figures go on
             }
             LoadGenerator.Result gr = aa
-                    ? LoadGenerator.run("direct again (A/A) " + label, URI.create(upstream), HttpMethod.POST, direct,
+                    ? LoadGenerator.run("direct again (A/A) " + label, again, HttpMethod.POST, direct,
                             "", "\"time\"", connections, seconds / rounds, warm, rate)
                     : LoadGenerator.run("topaz gateway " + label, gatewayUri, HttpMethod.GET, Map.of(), null,
                             "time_get_response", connections, seconds / rounds, warm, rate);
