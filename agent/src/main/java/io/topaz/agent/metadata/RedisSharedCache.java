@@ -4,6 +4,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.topaz.agent.redis.BackgroundRedisConnection;
+import io.topaz.agent.redis.LuaScript;
 import io.topaz.model.config.MetadataKind;
 
 import java.time.Duration;
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 final class RedisSharedCache implements SharedCache {
 
     /** KEYS[1] key; ARGV[1] version, ARGV[2] json ('' for a tombstone), ARGV[3] ttl millis. */
-    static final String PUT = """
+    static final LuaScript PUT = new LuaScript("""
             local cur = redis.call('GET', KEYS[1])
             if cur then
               local sep = string.find(cur, '|', 1, true)
@@ -37,7 +38,7 @@ final class RedisSharedCache implements SharedCache {
             end
             redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
             return 1
-            """;
+            """);
 
     private final String prefix;
     private final BackgroundRedisConnection redis;
@@ -108,8 +109,8 @@ final class RedisSharedCache implements SharedCache {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
         String[] keys = {redisKey(kind, key)};
-        return c.async().<Long>eval(PUT, ScriptOutputType.INTEGER, keys, Long.toString(version), json,
-                Long.toString(Math.max(1, ttl.toMillis()))).toCompletableFuture().thenApply(r -> r == 1L);
+        return PUT.<Long>run(c.async(), ScriptOutputType.INTEGER, keys, Long.toString(version), json,
+                Long.toString(Math.max(1, ttl.toMillis()))).thenApply(r -> r == 1L);
     }
 
     @Override

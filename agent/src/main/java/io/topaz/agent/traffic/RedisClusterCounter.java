@@ -1,15 +1,16 @@
 package io.topaz.agent.traffic;
 
 import io.lettuce.core.ScriptOutputType;
-import io.topaz.agent.redis.BackgroundRedisConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.topaz.agent.redis.BackgroundRedisConnection;
+import io.topaz.agent.redis.LuaScript;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The cluster counter on Redis through Lettuce: one Lua script per grant, so counting and checking are one atomic
- * step for all agents. Keys are {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires
+ * step for all agents; scripts run by their digest ({@link LuaScript}), not their text. Keys are {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires
  * by itself. The connection is made in the background and retried; while it is missing or Lettuce reconnects,
  * commands fail at once (not queued) and callers use their local share. A command that takes longer than the
  * timeout fails too: a limit decision never waits long for Redis.
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public final class RedisClusterCounter implements ClusterCounter {
 
     /** KEYS[1] base key; ARGV: bucket index, buckets, limit, want, ttl millis. */
-    static final String WINDOW = """
+    static final LuaScript WINDOW = new LuaScript("""
             local idx = tonumber(ARGV[1])
             local n = tonumber(ARGV[2])
             local limit = tonumber(ARGV[3])
@@ -34,10 +35,10 @@ public final class RedisClusterCounter implements ClusterCounter {
             redis.call('INCRBY', k, grant)
             redis.call('PEXPIRE', k, ARGV[5])
             return grant
-            """;
+            """);
 
     /** KEYS[1] key; ARGV: limit, want, ttl millis. */
-    static final String TOTAL = """
+    static final LuaScript TOTAL = new LuaScript("""
             local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
             local grant = tonumber(ARGV[1]) - cur
             local want = tonumber(ARGV[2])
@@ -46,14 +47,14 @@ public final class RedisClusterCounter implements ClusterCounter {
             redis.call('INCRBY', KEYS[1], grant)
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
             return grant
-            """;
+            """);
 
     /** KEYS[1] key; ARGV: n, ttl millis. */
-    static final String ADD = """
+    static final LuaScript ADD = new LuaScript("""
             local v = redis.call('INCRBY', KEYS[1], ARGV[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return v
-            """;
+            """);
 
     private final String prefix;
     private final BackgroundRedisConnection redis;
@@ -90,14 +91,13 @@ public final class RedisClusterCounter implements ClusterCounter {
         return eval(ADD, key, Long.toString(n), Long.toString(ttlMillis));
     }
 
-    private CompletableFuture<Long> eval(String script, String key, String... args) {
+    private CompletableFuture<Long> eval(LuaScript script, String key, String... args) {
         StatefulRedisConnection<String, String> c = redis.current();
         if (c == null || !c.isOpen()) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
         try {
-            return c.async().<Long>eval(script, ScriptOutputType.INTEGER, new String[]{prefix + key}, args)
-                    .toCompletableFuture();
+            return script.run(c.async(), ScriptOutputType.INTEGER, new String[]{prefix + key}, args);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
