@@ -20,6 +20,9 @@
 # tens of milliseconds every half second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${BENCH_PIN:-}" ] && [ "$(id -u)" != 0 ]; then
+  echo "BENCH_PIN=1 needs root: it moves every other process of the machine off the gateway's core" >&2; exit 1
+fi
 if [ -n "${BENCH_RT:-}" ] && [ -z "${BENCH_PIN:-}" ]; then
   echo "BENCH_RT=1 needs BENCH_PIN=1: real-time tasks on the gateway's core would measure them, not it" >&2; exit 1
 fi
@@ -41,20 +44,25 @@ if [ "$damon_was" = on ]; then
 fi
 log=$(mktemp)
 # Pinned, agent-1 runs on one core, so it gets one event loop: what --event-loops' default (one per core) gives an
-# agent started on a one-core host. Agent-2 is not measured.
+# agent started on a one-core host. Agent-2 (not measured, on CPU 0) gets one too.
 ${BENCH_PIN:+export TOPAZ_EVENT_LOOPS=1}
 AGENT_OPTS="$BENCH_JVM_OPTS" setsid bash scripts/quickstart.sh >"$log" 2>&1 &
-affinity_saved=$(mktemp)
+affinity_saved=$(mktemp) # "tid start-time mask" of every thread moved off the gateway's core
 wq=/sys/devices/virtual/workqueue/cpumask
-wq_was=$(cat "$wq" 2>/dev/null || true)
+wq_was=""                # the unbound workqueues' mask, once changed
 ksoftirqd0=$(pgrep -x ksoftirqd/0 || true)
+ksoftirqd0_was=""        # its policy and priority, once changed
+started() { sed 's/.*) //' "$1/stat" 2>/dev/null | awk '{print $20}'; } # a task's start time (after its name)
 restore_machine() {
   restore_damon
-  # Every process moved off the gateway's core gets its own affinity back; the kernel's unbound workers and
-  # ksoftirqd/0 get theirs.
-  while read -r pid mask; do taskset -a -p "$mask" "$pid" >/dev/null 2>&1 || true; done <"$affinity_saved"
-  [ -z "$wq_was" ] || echo "$wq_was" >"$wq" 2>/dev/null || true
-  [ -z "${BENCH_RT:-}" ] || [ -z "$ksoftirqd0" ] || chrt -o -p 0 "$ksoftirqd0" >/dev/null 2>&1 || true
+  # Every thread moved off the gateway's core gets its own mask back (unless it ended and its id was reused: the
+  # start time tells); the kernel's unbound workers and ksoftirqd/0 get theirs. Processes started during the run
+  # keep the mask they inherited.
+  while read -r tid start mask; do
+    [ "$(started "/proc/$tid")" = "$start" ] && taskset -p "$mask" "$tid" >/dev/null 2>&1 || true
+  done <"$affinity_saved"
+  [ -z "$wq_was" ] || { echo "$wq_was" >"$wq"; } 2>/dev/null || true
+  [ -z "$ksoftirqd0_was" ] || chrt $ksoftirqd0_was "$ksoftirqd0" >/dev/null 2>&1 || true
 }
 trap 'restore_machine; bash scripts/quickstart.sh stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do grep -q "Topaz is up" "$log" && break; sleep 1; done
@@ -70,12 +78,15 @@ if [ -n "${BENCH_PIN:-}" ]; then
   # The core is the gateway's alone: every other process on the machine (this machine's database, broker and
   # sandbox services too, which otherwise run there for milliseconds at a time) and the kernel's unbound workers
   # move to CPU 0 for the run, and get their affinity back at the end. Per-CPU kernel threads stay where they are.
-  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-    [ "$pid" != "$agent1_pid" ] && [ "$pid" != "$$" ] || continue
-    mask=$(taskset -p "$pid" 2>/dev/null | awk '{print $NF}') || continue
-    [ -n "$mask" ] && taskset -a -c -p 0 "$pid" >/dev/null 2>&1 && echo "$pid $mask" >>"$affinity_saved" || true
+  for task in /proc/[0-9]*/task/[0-9]*; do
+    pid=${task#/proc/}; pid=${pid%%/*}; tid=${task##*/}
+    [ "$pid" != "$agent1_pid" ] || continue
+    start=$(started "$task") && [ -n "$start" ] || continue
+    mask=$(taskset -p "$tid" 2>/dev/null | awk '{print $NF}') || continue
+    [ -n "$mask" ] && [ "$mask" != 1 ] && taskset -c -p 0 "$tid" >/dev/null 2>&1 \
+      && echo "$tid $start $mask" >>"$affinity_saved" || true
   done
-  [ -z "$wq_was" ] || echo 1 >"$wq" 2>/dev/null || true
+  if was=$(cat "$wq" 2>/dev/null) && { echo 1 >"$wq"; } 2>/dev/null; then wq_was=$was; fi
   LOADGEN=(taskset -c 0)
   if [ -n "${BENCH_RT:-}" ]; then
     # The load generator and the demo upstream run first on CPU 0 (real-time FIFO, priority 10), as if each had a
@@ -84,7 +95,11 @@ if [ -n "${BENCH_PIN:-}" ]; then
     chrt -a -f -p 10 "$(sed -n 2p .topaz/pids)" >/dev/null || { echo "BENCH_RT needs root (chrt)" >&2; exit 1; }
     # The kernel finishes loopback deliveries it could not finish at once in ksoftirqd, an ordinary thread: behind
     # real-time tasks it would wait for them, and a request sent from CPU 0 would reach the gateway late.
-    [ -z "$ksoftirqd0" ] || chrt -f -p 20 "$ksoftirqd0" >/dev/null
+    if [ -n "$ksoftirqd0" ]; then
+      ksoftirqd0_was=$(chrt -p "$ksoftirqd0" | awk '/policy/ {p=$NF} /priority/ {q=$NF} END {
+        print (p=="SCHED_FIFO" ? "-f" : p=="SCHED_RR" ? "-r" : p=="SCHED_BATCH" ? "-b" : p=="SCHED_IDLE" ? "-i" : "-o"), "-p", q}')
+      chrt -f -p 20 "$ksoftirqd0" >/dev/null
+    fi
     LOADGEN=(chrt -f 10 taskset -c 0)
   fi
 fi

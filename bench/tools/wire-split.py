@@ -9,8 +9,13 @@ For every call whose answer carries a request_id, four packets: the caller's req
 gateway's request to the upstream, which names the call in X-Topaz-Request-Id (t2), the upstream's answer (t3) and
 the gateway's answer to the caller (t4). Prints percentiles of t2-t1 (the gateway before the upstream: the wait in the
 socket, reading, checks), t3-t2 (the upstream), t4-t3 (the gateway after it) and t4-t1-(t3-t2) (all the gateway
-held the call). Calls before from_epoch_seconds (say, a closed-loop warm-up) are left out.
+held the call). Calls before from_epoch_seconds (say, a closed-loop warm-up) are left out. A call the gateway sent
+to the upstream more than once (a retry after a failed connection) is left out too.
+
+A packet on lo is stamped when its sender hands it to the loopback device, so t1 and t3 come before the kernel's
+delivery of the packet to the gateway (work done on the sender's CPU): "held" includes that delivery.
 """
+import math
 import re
 import struct
 import sys
@@ -22,14 +27,21 @@ HDR = re.compile(rb'X-Topaz-Request-Id: ([0-9a-z]+)', re.I)
 def packets(path):
     with open(path, 'rb') as f:
         header = f.read(24)
-        nano = struct.unpack('<I', header[:4])[0] == 0xa1b23c4d
+        magic, linktype = struct.unpack('<I', header[:4])[0], struct.unpack('<I', header[20:24])[0]
+        if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+            sys.exit(f'{path}: not a little-endian pcap file (pcapng is not read: capture with tcpdump -w)')
+        if linktype != 1:
+            sys.exit(f'{path}: link type {linktype}; capture on lo (Ethernet framing, link type 1) with -i lo')
+        nano = magic == 0xa1b23c4d
         while True:
             ph = f.read(16)
             if len(ph) < 16:
                 return
             sec, frac, incl, _ = struct.unpack('<IIII', ph)
             d = f.read(incl)
-            ip = d[14:]  # Ethernet framing on lo
+            if d[12:14] != b'\x08\x00':  # IPv4 only: the benchmark's addresses are 127.0.0.1
+                continue
+            ip = d[14:]
             tcp = ip[(ip[0] & 15) * 4:]
             sport, dport = struct.unpack('>HH', tcp[:4])
             payload = tcp[(tcp[12] >> 4) * 4:]
@@ -38,8 +50,8 @@ def packets(path):
 
 
 def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float('nan')
+    values = sorted(values)  # nearest rank
+    return values[max(0, math.ceil(len(values) * p / 100) - 1)] if values else float('nan')
 
 
 def main():
@@ -48,6 +60,7 @@ def main():
     gateway, upstream = 8080, 9090
     last_request, upstream_call = {}, {}
     t1, t2, t3, t4 = {}, {}, {}, {}
+    retried = set()
     for t, sport, dport, payload in packets(path):
         if dport == gateway and (payload.startswith(b'GET') or payload.startswith(b'POST')):
             last_request[sport] = t
@@ -60,12 +73,14 @@ def main():
             m = HDR.search(payload)
             if m:
                 rid = m.group(1).decode()
+                if rid in t2:
+                    retried.add(rid)
                 t2[rid] = t
                 upstream_call[sport] = rid
         elif sport == upstream and payload.startswith(b'HTTP') and dport in upstream_call:
             t3[upstream_call.pop(dport)] = t
-    calls = [r for r in t4 if r in t2 and r in t3 and t1[r] >= since]
-    print(f'{len(calls)} calls with all four packets')
+    calls = [r for r in t4 if r in t2 and r in t3 and r not in retried and t1[r] >= since]
+    print(f'{len(calls)} calls with all four packets ({len(retried)} sent upstream more than once, left out)')
     parts = {
         'gateway before the upstream (t2-t1)': lambda r: t2[r] - t1[r],
         'upstream (t3-t2)': lambda r: t3[r] - t2[r],

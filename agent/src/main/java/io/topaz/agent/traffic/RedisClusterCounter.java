@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * step for all agents; scripts run by their digest ({@link LuaScript}), not their text. Keys are {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires
  * by itself. The connection is made in the background and retried; while it is missing or Lettuce reconnects,
  * commands fail at once (not queued) and callers use their local share. A command that takes longer than the
- * timeout fails too: a limit decision never waits long for Redis.
+ * timeout fails too: a limit decision never waits long for Redis (at most twice the timeout on the first call of a
+ * script after Redis restarted, which loads it).
  */
 public final class RedisClusterCounter implements ClusterCounter {
 

@@ -66,8 +66,6 @@ class GatewayServerTest {
             assertThat(t.takeSnapshot().histogramCounts()).extracting(c -> c.bucket(TimeUnit.MILLISECONDS))
                     .contains(1.0, 10.0, 1_000.0).hasSize(io.topaz.agent.AgentMetrics.LATENCY_BUCKETS.length);
         }
-        assertThat(total.takeSnapshot().histogramCounts()[io.topaz.agent.AgentMetrics.LATENCY_BUCKETS.length - 1]
-                .count()).isEqualTo(total.count()); // every call within 10 s: the last bucket holds them all
 
         // A batch's sub-calls wait for their upstreams side by side: its latency is counted whole, not split.
         Timer batch = h.registry.timer("topaz.gateway.latency", "method", "batch");

@@ -166,7 +166,7 @@ public final class GatewayBench {
             throws InterruptedException {
         boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
         String aaUrl = System.getenv("TOPAZ_BENCH_AA_URL");
-        URI again = URI.create(aaUrl == null || aaUrl.isBlank() ? upstream : aaUrl + "/api");
+        URI again = URI.create(aaUrl == null || aaUrl.isBlank() ? upstream : aaUrl.replaceAll("/+$", "") + "/api");
         int rounds = rounds();
         String admin = System.getenv("TOPAZ_AGENT1_ADMIN_URL");
         URI metrics = aa || admin == null || admin.isBlank() ? null : URI.create(admin + "/metrics");
