@@ -45,7 +45,7 @@ fi
 log=$(mktemp)
 # Pinned, agent-1 runs on one core, so it gets one event loop: what --event-loops' default (one per core) gives an
 # agent started on a one-core host. Agent-2 (not measured, on CPU 0) gets one too.
-${BENCH_PIN:+export TOPAZ_EVENT_LOOPS=1}
+[ -z "${BENCH_PIN:-}" ] || export TOPAZ_EVENT_LOOPS=1
 AGENT_OPTS="$BENCH_JVM_OPTS" setsid bash scripts/quickstart.sh >"$log" 2>&1 &
 affinity_saved=$(mktemp) # "tid start-time mask" of every thread moved off the gateway's core
 wq=/sys/devices/virtual/workqueue/cpumask
@@ -73,7 +73,6 @@ LOADGEN=()
 if [ -n "${BENCH_PIN:-}" ]; then
   # The gateway under test gets a core of its own (CPU 1): the control plane, the demo upstream, agent-2 and the load
   # generator share CPU 0, so the added latency measures the gateway rather than its wait for a core.
-  for pid in $(cat .topaz/pids); do taskset -a -c -p 0 "$pid" >/dev/null; done
   taskset -a -c -p 1 "$agent1_pid" >/dev/null
   # The core is the gateway's alone: every other process on the machine (this machine's database, broker and
   # sandbox services too, which otherwise run there for milliseconds at a time) and the kernel's unbound workers
@@ -92,7 +91,7 @@ if [ -n "${BENCH_PIN:-}" ]; then
     # The load generator and the demo upstream run first on CPU 0 (real-time FIFO, priority 10), as if each had a
     # machine of its own: without it, a request the gateway sends to the upstream waits behind the load generator's
     # time slice on the shared core, which the direct calls (sent by that same process) do not.
-    chrt -a -f -p 10 "$(sed -n 2p .topaz/pids)" >/dev/null || { echo "BENCH_RT needs root (chrt)" >&2; exit 1; }
+    chrt -a -f -p 10 "$(sed -n 2p .topaz/pids)" >/dev/null || { echo "BENCH_RT: chrt could not raise the demo upstream" >&2; exit 1; }
     # The kernel finishes loopback deliveries it could not finish at once in ksoftirqd, an ordinary thread: behind
     # real-time tasks it would wait for them, and a request sent from CPU 0 would reach the gateway late.
     if [ -n "$ksoftirqd0" ]; then

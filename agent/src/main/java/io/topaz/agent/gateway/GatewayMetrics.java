@@ -72,10 +72,10 @@ final class GatewayMetrics {
         a.inFlight.decrementAndGet();
         a.requests.increment();
         a.latency.record(nanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos > 0) {
+            a.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
         if (upstreamNanos >= 0) {
-            if (upstreamNanos > 0) {
-                a.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
-            }
             a.own.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
         }
         if (error != null) {

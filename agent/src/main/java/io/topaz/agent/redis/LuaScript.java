@@ -37,18 +37,13 @@ public final class LuaScript {
     public <T> CompletableFuture<T> run(RedisAsyncCommands<String, String> commands, ScriptOutputType type,
                                         String[] keys, String... args) {
         return commands.<T>evalsha(sha, type, keys, args).toCompletableFuture()
-                .handle((value, error) -> {
-                    if (error == null) {
-                        return CompletableFuture.completedFuture(value);
-                    }
+                .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
-                    if (cause instanceof RedisNoScriptException) {
-                        return commands.<T>eval(source, type, keys, args).toCompletableFuture();
-                    }
-                    return CompletableFuture.<T>failedFuture(cause);
-                })
-                .thenCompose(f -> f);
+                    return cause instanceof RedisNoScriptException
+                            ? commands.<T>eval(source, type, keys, args).toCompletableFuture()
+                            : CompletableFuture.failedFuture(cause);
+                });
     }
 
     private static String sha1(String text) {

@@ -34,13 +34,24 @@ final class QuotaCounts {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaCounts.class);
 
-    /** @param endMillis the next day's first millisecond in the zone: a call before it counts in this day */
-    private record Day(LocalDate date, long endMillis, Map<String, AtomicLong> local,
+    /**
+     * @param startMillis the day's first millisecond in the zone
+     * @param endMillis   the next day's first millisecond in the zone: a call before it counts in this day
+     */
+    private record Day(LocalDate date, long startMillis, long endMillis, Map<String, AtomicLong> local,
                        Map<String, AtomicLong> unsynced) {
         static Day of(LocalDate date, ZoneId zone) {
-            return new Day(date, date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli(),
+            return new Day(date, firstMillis(date, zone), firstMillis(date.plusDays(1), zone),
                     new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
         }
+
+        boolean holds(long nowMillis) {
+            return nowMillis >= startMillis && nowMillis < endMillis;
+        }
+    }
+
+    private static long firstMillis(LocalDate date, ZoneId zone) {
+        return date.atStartOfDay(zone).toInstant().toEpochMilli();
     }
 
     private final Path file;
@@ -59,13 +70,17 @@ final class QuotaCounts {
         return zone;
     }
 
+    /** The day of {@code nowMillis} in the zone: no calendar arithmetic within the current day (every call). */
     LocalDate date(long nowMillis) {
-        return LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), zone);
+        Day d = day.get();
+        return d != null && d.holds(nowMillis) ? d.date : LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), zone);
     }
 
     /** Milliseconds from {@code nowMillis} to the next midnight in the zone. */
     long millisToMidnight(long nowMillis) {
-        long midnight = date(nowMillis).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        Day d = day.get();
+        long midnight = d != null && d.holds(nowMillis) ? d.endMillis
+                : firstMillis(date(nowMillis).plusDays(1), zone);
         return Math.max(1, midnight - nowMillis);
     }
 

@@ -61,7 +61,7 @@ public final class GatewayBench {
             // measured window; a closed-loop run first warms it as the maximum run does in the full benchmark.
             System.out.println(LoadGenerator.run("topaz gateway warm-up", gatewayUri, HttpMethod.GET, Map.of(), null,
                     "time_get_response", connections, warmup, 0, 0).line());
-            Paced both = paced(upstream, direct, gatewayUri, connections, seconds, warmup, rate, "@" + fixedRate);
+            Paced both = paced(upstream, direct, gatewayUri, method, connections, seconds, warmup, rate, "@" + fixedRate);
             LoadGenerator.Result u = both.direct();
             System.out.println(u.line());
             LoadGenerator.Result g = both.gateway();
@@ -91,7 +91,7 @@ public final class GatewayBench {
         }
 
         double half = gw.throughput() / 2;
-        Paced paced = paced(upstream, direct, gatewayUri, connections, seconds, warmup, half, "@half");
+        Paced paced = paced(upstream, direct, gatewayUri, method, connections, seconds, warmup, half, "@half");
         LoadGenerator.Result upHalf = paced.direct();
         System.out.println(upHalf.line());
         LoadGenerator.Result gwHalf = paced.gateway();
@@ -161,8 +161,8 @@ public final class GatewayBench {
      * {@code TOPAZ_BENCH_AA_URL} as well, the second target is another demo upstream at that base URL (say, one
      * on the gateway's core): what the topology alone adds, without a gateway in the path.
      */
-    private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, int connections,
-                               double seconds, double warmup, double rate, String label)
+    private static Paced paced(String upstream, Map<String, String> direct, URI gatewayUri, String method,
+                               int connections, double seconds, double warmup, double rate, String label)
             throws InterruptedException {
         boolean aa = "1".equals(System.getenv("TOPAZ_BENCH_AA"));
         String aaUrl = System.getenv("TOPAZ_BENCH_AA_URL");
@@ -170,7 +170,6 @@ public final class GatewayBench {
         int rounds = rounds();
         String admin = System.getenv("TOPAZ_AGENT1_ADMIN_URL");
         URI metrics = aa || admin == null || admin.isBlank() ? null : URI.create(admin + "/metrics");
-        String method = env("TOPAZ_DEMO_METHOD");
         HttpClient http = HttpClient.newHttpClient();
         OwnLatency own = OwnLatency.empty();
         LoadGenerator.Result d = null;

@@ -38,17 +38,7 @@ public final class PrometheusText {
      * match {@code x_total_created}.
      */
     public static List<Sample> samples(String text, String metric) {
-        List<Sample> samples = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.isEmpty() || line.charAt(0) == '#' || !line.startsWith(metric) || line.length() == metric.length()) {
-                continue;
-            }
-            Sample s = parse(line, metric.length());
-            if (s != null) {
-                samples.add(s);
-            }
-        }
-        return samples;
+        return samples(text, List.of(metric)).get(metric);
     }
 
     /**
