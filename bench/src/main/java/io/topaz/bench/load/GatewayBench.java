@@ -153,6 +153,16 @@ public final class GatewayBench {
     }
 
     /**
+     * Seconds of each later round that run at the paced rate before its calls are counted
+     * ({@code TOPAZ_BENCH_ROUND_WARMUP}, default 5): every round opens new connections, and the first calls after
+     * the other target's round meet code the JIT compiler has not seen lately; counting them measured recompiling.
+     */
+    private static double roundWarmup() {
+        String w = System.getenv("TOPAZ_BENCH_ROUND_WARMUP");
+        return w == null || w.isBlank() ? 5 : Double.parseDouble(w.trim());
+    }
+
+    /**
      * The upstream called directly and through the gateway at the same rate, with the same connections and pacing,
      * in alternating rounds whose latencies are added up per target: on a shared machine the background load drifts,
      * and one run of each, one after the other, put that drift into the difference. With {@code TOPAZ_BENCH_AA=1}
@@ -176,7 +186,7 @@ public final class GatewayBench {
         LoadGenerator.Result g = null;
         double[] added = new double[rounds];
         for (int round = 0; round < rounds; round++) {
-            double warm = round == 0 ? warmup / 2 : 2;
+            double warm = round == 0 ? warmup / 2 : roundWarmup();
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
                     HttpMethod.POST, direct, "", "\"time\"", connections, seconds / rounds, warm, rate);
             OwnLatency before = metrics == null ? null : scrapeOrNull(http, metrics, method);
