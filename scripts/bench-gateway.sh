@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gateway load (issue 4's benchmark): starts the quickstart (control plane, two agents, demo upstream) and Spring Cloud
-# Gateway (bench-scg, port 18090, same route to the same upstream, same JVM flags as the agents), then runs
+# Gateway (bench-scg, port 18090, same route to the same upstream, same JVM flags as the agents; pinned, agent-1 is
+# also told it has one core), then runs
 # io.topaz.bench.load.GatewayBench against agent-1's gateway, Spring Cloud Gateway and the demo upstream directly,
 # and stops everything.
 # Usage: scripts/bench-gateway.sh [connections=32] [seconds=20] [warmup=10]
@@ -31,7 +32,7 @@ mvn -B -q -DskipTests package
 # Both gateways get the same JVM flags: a fixed heap touched at start-up (no growth pauses, no page faults on first
 # use), the parallel collector, and a large young generation. Almost nothing a call allocates outlives it, so a
 # larger young generation collects less often without collecting for longer: at 6,000 req/s, once warm, 1.1-2.3 ms
-# every 10-25 s, against 1-6 ms every 2 s with -Xmx512m.
+# every 10-25 s, against 3-6 ms on average (up to 9.7 ms) every 2 s with -Xmx512m.
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms1g -Xmx1g -Xmn768m -XX:+AlwaysPreTouch -XX:+UseParallelGC"}
 damon=/sys/kernel/mm/damon/admin/kdamonds/0/state
 damon_was=$(cat "$damon" 2>/dev/null || echo absent)
