@@ -69,6 +69,7 @@ public final class GatewayBench {
             System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms; "
                     + "median of the rounds' p99 differences %+.2f ms%n", rate, g.p(50) - u.p(50), g.p(99) - u.p(99),
                     g.p(99.9) - u.p(99.9), both.medianRoundP99Added());
+            System.out.print(both.soundLine());
             System.out.print(both.ownLine());
             writeSlowLog();
             return;
@@ -117,6 +118,7 @@ public final class GatewayBench {
         System.out.printf(Locale.ROOT, "latency added at %.0f req/s (half max): p50 %+.2f ms, p99 %+.2f ms, "
                 + "p99.9 %+.2f ms; median of the rounds' p99 differences %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50),
                 gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), paced.medianRoundP99Added());
+        System.out.print(paced.soundLine());
         System.out.print(paced.ownLine());
         writeSlowLog();
     }
@@ -130,8 +132,31 @@ public final class GatewayBench {
         }
     }
 
+    /**
+     * A round counts as sound when its direct calls' p99 is within this many times the median of all rounds' direct
+     * p99: above it, the machine stalled the baseline itself (on the 2-core hosts, the real-time throttle or a full
+     * second core), and the round's difference says nothing about the gateway.
+     */
+    private static final double SOUND_BASELINE_FACTOR = 4;
+
     private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added,
-                         OwnLatency own) {
+                         double[] directP99, double[] addedP99, OwnLatency own) {
+
+        /** The median of the p99 differences of the rounds whose direct baseline held, and how many those were. */
+        String soundLine() {
+            double limit = SOUND_BASELINE_FACTOR * median(directP99.clone());
+            double[] sound = new double[addedP99.length];
+            int n = 0;
+            for (int i = 0; i < addedP99.length; i++) {
+                if (directP99[i] <= limit) {
+                    sound[n++] = addedP99[i];
+                }
+            }
+            return String.format(Locale.ROOT, "rounds with a sound direct baseline (direct p99 within %.0fx the "
+                    + "rounds' median, %.2f ms): %d of %d; median of their p99 differences %+.2f ms%n",
+                    SOUND_BASELINE_FACTOR, limit, n, addedP99.length, median(Arrays.copyOf(sound, n)));
+        }
+
         /** The agent's own view of the paced gateway calls, or nothing when its metrics were not read. */
         String ownLine() {
             if (own == null || own.count() <= 0) {
@@ -185,6 +210,7 @@ public final class GatewayBench {
         LoadGenerator.Result d = null;
         LoadGenerator.Result g = null;
         double[] added = new double[rounds];
+        double[] directP99 = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             double warm = round == 0 ? warmup / 2 : roundWarmup();
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
@@ -205,14 +231,23 @@ public final class GatewayBench {
                 metrics = null;
             }
             added[round] = gr.p(99) - dr.p(99);
+            directP99[round] = dr.p(99);
             System.out.printf(Locale.ROOT, "  round %d: direct p99 %.2f ms, %s p99 %.2f ms (%+.2f ms)%n", round + 1,
                     dr.p(99), aa ? "direct again" : "topaz", gr.p(99), added[round]);
             d = d == null ? dr : d.plus(dr);
             g = g == null ? gr : g.plus(gr);
         }
-        Arrays.sort(added);
-        double median = rounds % 2 == 1 ? added[rounds / 2] : (added[rounds / 2 - 1] + added[rounds / 2]) / 2;
-        return new Paced(d, g, median, metrics == null ? null : own);
+        return new Paced(d, g, median(added.clone()), directP99, added, metrics == null ? null : own);
+    }
+
+    /** The median of the values (sorted in place); NaN for none. */
+    private static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     /** The agent's own-latency reading, or null (with a warning) when its metrics cannot be read. */
