@@ -1,5 +1,8 @@
 package io.topaz.agent;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -8,13 +11,15 @@ import java.util.concurrent.CountDownLatch;
 /** Runs an agent from the command line: {@code java -jar agent.jar --id=agent-1 --zk-connect=127.0.0.1:2181 …}. */
 public final class AgentMain {
 
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
     private AgentMain() {
     }
 
     public static void main(String[] args) throws InterruptedException {
         List<String> list = Arrays.asList(args);
         if (list.contains("--help") || list.contains("-h")) {
-            System.out.println(usage());
+            System.out.println(usage()); // the command's own output, asked for, not a log line
             return;
         }
         AgentSettings settings;
@@ -22,7 +27,7 @@ public final class AgentMain {
             String version = AgentMain.class.getPackage().getImplementationVersion();
             settings = AgentSettings.parse(list, System.getenv(), version);
         } catch (IllegalArgumentException e) {
-            System.err.println("topaz agent: " + e.getMessage());
+            log.error("topaz agent: {} (--help lists the flags)", e.getMessage());
             System.exit(2);
             return;
         }
@@ -30,7 +35,7 @@ public final class AgentMain {
         try {
             agent = TopazAgent.start(settings, Clock.systemUTC());
         } catch (RuntimeException e) {
-            System.err.println("topaz agent: cannot start: " + e.getMessage());
+            log.error("topaz agent: cannot start: {}", e.getMessage(), e);
             System.exit(1);
             return;
         }

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The cluster counter on Redis through Lettuce: one Lua script per grant, so counting and checking are one atomic
- * step for all agents; scripts run by their digest ({@link LuaScript}), not their text. Keys are {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires
- * by itself. The connection is made in the background and retried; while it is missing or Lettuce reconnects,
+ * step for all agents; scripts run by their digest ({@link LuaScript}), not their text. Keys are
+ * {@code prefix + key} (a window's buckets add {@code :<bucket>}); every key expires by itself. The connection is made in the background and retried; while it is missing or Lettuce reconnects,
  * commands fail at once (not queued) and callers use their local share. A command that takes longer than the
  * timeout fails too: a limit decision never waits long for Redis (at most twice the timeout on the first call of a
  * script after Redis restarted, which loads it).

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The gateway under load, beside the demo upstream called directly, in one run: maximum throughput of each with the
@@ -68,7 +69,7 @@ public final class GatewayBench {
             System.out.println(g.line());
             System.out.printf(Locale.ROOT, "latency added at %.0f req/s: p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms; "
                     + "median of the rounds' p99 differences %+.2f ms%n", rate, g.p(50) - u.p(50), g.p(99) - u.p(99),
-                    g.p(99.9) - u.p(99.9), both.medianRoundP99Added());
+                    g.p(99.9) - u.p(99.9), median(both.addedP99()));
             System.out.print(both.soundLine());
             System.out.print(both.ownLine());
             writeSlowLog();
@@ -117,7 +118,7 @@ public final class GatewayBench {
         }
         System.out.printf(Locale.ROOT, "latency added at %.0f req/s (half max): p50 %+.2f ms, p99 %+.2f ms, "
                 + "p99.9 %+.2f ms; median of the rounds' p99 differences %+.2f ms%n", half, gwHalf.p(50) - upHalf.p(50),
-                gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), paced.medianRoundP99Added());
+                gwHalf.p(99) - upHalf.p(99), gwHalf.p(99.9) - upHalf.p(99.9), median(paced.addedP99()));
         System.out.print(paced.soundLine());
         System.out.print(paced.ownLine());
         writeSlowLog();
@@ -139,22 +140,18 @@ public final class GatewayBench {
      */
     private static final double SOUND_BASELINE_FACTOR = 4;
 
-    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double medianRoundP99Added,
-                         double[] directP99, double[] addedP99, OwnLatency own) {
+    /** Per round (in order): the direct calls' p99 and the gateway's p99 less it. */
+    private record Paced(LoadGenerator.Result direct, LoadGenerator.Result gateway, double[] directP99,
+                         double[] addedP99, OwnLatency own) {
 
         /** The median of the p99 differences of the rounds whose direct baseline held, and how many those were. */
         String soundLine() {
-            double limit = SOUND_BASELINE_FACTOR * median(directP99.clone());
-            double[] sound = new double[addedP99.length];
-            int n = 0;
-            for (int i = 0; i < addedP99.length; i++) {
-                if (directP99[i] <= limit) {
-                    sound[n++] = addedP99[i];
-                }
-            }
+            double limit = SOUND_BASELINE_FACTOR * median(directP99);
+            double[] sound = IntStream.range(0, addedP99.length).filter(i -> directP99[i] <= limit)
+                    .mapToDouble(i -> addedP99[i]).toArray();
             return String.format(Locale.ROOT, "rounds with a sound direct baseline (direct p99 within %.0fx the "
                     + "rounds' median, %.2f ms): %d of %d; median of their p99 differences %+.2f ms%n",
-                    SOUND_BASELINE_FACTOR, limit, n, addedP99.length, median(Arrays.copyOf(sound, n)));
+                    SOUND_BASELINE_FACTOR, limit, sound.length, addedP99.length, median(sound));
         }
 
         /** The agent's own view of the paced gateway calls, or nothing when its metrics were not read. */
@@ -211,8 +208,9 @@ public final class GatewayBench {
         LoadGenerator.Result g = null;
         double[] added = new double[rounds];
         double[] directP99 = new double[rounds];
+        double roundWarmup = roundWarmup();
         for (int round = 0; round < rounds; round++) {
-            double warm = round == 0 ? warmup / 2 : roundWarmup();
+            double warm = round == 0 ? warmup / 2 : roundWarmup;
             LoadGenerator.Result dr = LoadGenerator.run("upstream direct " + label, URI.create(upstream),
                     HttpMethod.POST, direct, "", "\"time\"", connections, seconds / rounds, warm, rate);
             OwnLatency before = metrics == null ? null : scrapeOrNull(http, metrics, method);
@@ -237,14 +235,15 @@ public final class GatewayBench {
             d = d == null ? dr : d.plus(dr);
             g = g == null ? gr : g.plus(gr);
         }
-        return new Paced(d, g, median(added.clone()), directP99, added, metrics == null ? null : own);
+        return new Paced(d, g, directP99, added, metrics == null ? null : own);
     }
 
-    /** The median of the values (sorted in place); NaN for none. */
+    /** The median of the values (left as they are); NaN for none. */
     private static double median(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }
+        values = values.clone();
         Arrays.sort(values);
         int n = values.length;
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
