@@ -79,9 +79,11 @@ final class ProtocolStage implements Stage {
             return Stage.fail(31, "isv.invalid-parameter:timestamp",
                     "timestamp '" + truncate(timestamp) + "' must be 'yyyy-MM-dd HH:mm:ss' (" + zone + ") or epoch milliseconds");
         }
-        if (Math.abs(clock.millis() - at) > windowMillis) {
+        long now = clock.millis();
+        if (Math.abs(now - at) > windowMillis) {
             return Stage.fail(31, "isv.invalid-parameter:timestamp", "timestamp '" + truncate(timestamp)
-                    + "' is more than " + windowMillis / 60_000 + " minutes from the server's time; check the clock");
+                    + "' is more than " + windowMillis / 60_000 + " minutes from the server's time; "
+                    + zoneHint(at - now, now));
         }
         String session = p.get("session");
         call.sessionKey = blank(session) ? null : session;
@@ -94,6 +96,21 @@ final class ProtocolStage implements Stage {
         call.sessionKey = blank(session) ? null : session;
         call.simplify = "true".equalsIgnoreCase(call.params.get("simplify"));
         return PASS;
+    }
+
+    /**
+     * What to check: a timestamp off by whole hours (within the window) was most likely written in the caller's own
+     * zone rather than the platform's, so say which zone and offset timestamps are in; otherwise the clock.
+     */
+    private String zoneHint(long offByMillis, long now) {
+        long hours = Math.round(offByMillis / 3_600_000.0);
+        if (hours != 0 && Math.abs(offByMillis - hours * 3_600_000) <= windowMillis) {
+            String offset = zone.getRules().getOffset(java.time.Instant.ofEpochMilli(now)).getId();
+            return "it is " + Math.abs(hours) + (Math.abs(hours) == 1 ? " hour " : " hours ")
+                    + (hours > 0 ? "ahead" : "behind") + ": write it in the platform's zone, " + zone + " (GMT"
+                    + ("Z".equals(offset) ? "" : offset) + "), not your own";
+        }
+        return "check the clock";
     }
 
     static long parseTimestamp(String value, ZoneId zone) {
