@@ -141,6 +141,33 @@ class ConfigApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void aBodyThatIsNotSentAsJsonIsRefusedSayingWhatToSend() {
+        RestApi op = withRole("OPERATOR");
+        String body = "{\"name\":\"ct\",\"zone\":\"z\"}";
+        // curl -d without -H sends application/x-www-form-urlencoded
+        RestApi.Response form = op.postAs("/api/v1/agent-clusters", "application/x-www-form-urlencoded", body);
+        assertThat(form.status()).isEqualTo(415);
+        assertThat(form.json("message").asString()).contains("Content-Type: application/json")
+                .contains("application/x-www-form-urlencoded").doesNotContain("Unexpected character");
+        RestApi.Response none = op.postAs("/api/v1/agent-clusters", null, body);
+        assertThat(none.status()).isEqualTo(415);
+        assertThat(op.postAs("/api/v1/agent-clusters", "application/json; charset=utf-8", body).status()).isEqualTo(201);
+    }
+
+    @Test
+    void anUnknownEnumValueIsAnsweredWithTheAllowedValues() {
+        RestApi.Response role = admin().post("/api/v1/tokens", "{\"name\":\"x\",\"role\":\"SUPERUSER\"}");
+        assertThat(role.status()).isEqualTo(400);
+        JsonNode error = role.json("errors").get(0);
+        assertThat(error.get("field").asString()).isEqualTo("role");
+        assertThat(error.get("value").asString()).isEqualTo("SUPERUSER");
+        assertThat(error.get("rule").asString()).isEqualTo("must be one of VIEWER, OPERATOR, ADMIN, AGENT");
+        RestApi.Response scope = withRole("OPERATOR").post("/api/v1/flow-rules",
+                "{\"id\":\"f\",\"scope\":\"EVERYWHERE\",\"method\":\"a.b\",\"qps\":1}");
+        assertThat(scope.json("errors").get(0).get("rule").asString()).isEqualTo("must be one of API, APP, APP_API");
+    }
+
+    @Test
     void listsPageAndSearch() {
         RestApi op = withRole("OPERATOR");
         for (int i = 0; i < 5; i++) {
@@ -154,6 +181,11 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         assertThat(page.json("items").get(0).get("key").asString()).isEqualTo("taobao.page.n1");
         assertThat(op.get("/api/v1/apis?q=TAOBAO.PAGE.N3").json("total").asInt()).isEqualTo(1); // any case
         assertThat(op.get("/api/v1/apis?q=paging").json("total").asInt()).isEqualTo(5); // a field, not the key
+        assertThat(op.get("/api/v1/apis?q=3000").json("total").asInt()).isEqualTo(5); // a number, in any field
+        assertThat(op.get("/api/v1/apis?q=127.0.0.1:9090").json("total").asInt()).isEqualTo(5); // a nested value
+        // field names are not values: every API has "timeoutMillis" and "upstreams", none has them as a value
+        assertThat(op.get("/api/v1/apis?q=timeoutMillis").json("total").asInt()).isZero();
+        assertThat(op.get("/api/v1/apis?q=upstreams").json("total").asInt()).isZero();
         assertThat(op.get("/api/v1/apis?limit=0").status()).isEqualTo(400);
         assertThat(op.get("/api/v1/no-such-kind").status()).isEqualTo(404);
     }

@@ -95,6 +95,27 @@ class ReleaseApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void publishAndRollbackReadAMissingBodyAlikeAndBothRefuseAnIdenticalRelease() {
+        RestApi op = withRole("OPERATOR");
+        assertThat(op.post("/api/v1/apis", api("taobao.alike.get", "basic", "http://127.0.0.1:9090")).status())
+                .isEqualTo(201);
+        RestApi.Response noBody = op.post("/api/v1/releases", null);
+        assertThat(noBody.status()).isEqualTo(400);
+        assertThat(noBody.raw()).as("a missing body is read as {}: the message is what is missing")
+                .isEqualTo(op.post("/api/v1/releases", "{}").raw());
+        assertThat(noBody.json("message").asString()).contains("message is required");
+        long published = op.post("/api/v1/releases", "{\"message\":\"alike\"}").json("number").asLong();
+
+        // Rolling back to what is live would make an identical release, as a publish of an unchanged draft would.
+        RestApi.Response same = op.post("/api/v1/releases/" + published + "/rollback", null);
+        assertThat(same.status()).isEqualTo(409);
+        assertThat(same.json("message").asString()).contains("nothing to roll back")
+                .contains("same content as live release " + published);
+        assertThat(op.post("/api/v1/releases", "{\"message\":\"again\"}").status()).isEqualTo(409);
+        assertThat(op.get("/api/v1/releases/live").json("number").asLong()).isEqualTo(published);
+    }
+
+    @Test
     void publishRefusesBrokenReferences() {
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/seller-groups", """
@@ -104,6 +125,9 @@ class ReleaseApiTest extends ControlPlaneTestSupport {
         RestApi.Response r = op.post("/api/v1/releases", "{\"message\":\"broken\"}");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json("errors").get(0).get("field").asString()).isEqualTo("assignments['g1'].cluster");
+        // the release number was only reserved: the answer names the draft, not a release that does not exist
+        assertThat(r.json("message").asString()).startsWith("the draft (nothing was published)")
+                .doesNotContainPattern("release \\d");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"no-such-cluster\",\"zone\":\"z\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/releases", "{\"message\":\"fixed\"}").status()).isEqualTo(201);
     }

@@ -41,6 +41,15 @@ public final class RestApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)));
     }
 
+    /** A POST of a body with this Content-Type, or none when {@code contentType} is null. */
+    public Response postAs(String path, String contentType, String body) {
+        HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b);
+    }
+
     /** A POST naming the version read, in If-Match. */
     public Response post(String path, String json, Long version) {
         HttpRequest.Builder b = request(path).header("Content-Type", "application/json")

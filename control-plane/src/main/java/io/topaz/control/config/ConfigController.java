@@ -60,11 +60,10 @@ class ConfigController {
         ConfigKind<?> kind = kind(kindName);
         List<? extends ConfigItem<?>> all = service.list(kind);
         if (q != null && !q.isBlank()) {
-            // case-insensitive, in the key or any field of the entry (its JSON), as an operator searching expects
+            // case-insensitive, in the key or any field's value — not in field names, or "method" would match every API
             String needle = q.toLowerCase(java.util.Locale.ROOT);
             all = all.stream().filter(i -> i.key().toLowerCase(java.util.Locale.ROOT).contains(needle)
-                    || new String(io.topaz.model.json.Json.write(i.value()), java.nio.charset.StandardCharsets.UTF_8)
-                            .toLowerCase(java.util.Locale.ROOT).contains(needle)).toList();
+                    || ValueSearch.anyValueContains(i.value(), needle)).toList();
         }
         int from = Math.min(offset, all.size());
         int to = Math.min(all.size(), from + limit);

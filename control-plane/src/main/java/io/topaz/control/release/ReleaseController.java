@@ -76,16 +76,18 @@ class ReleaseController {
     @PostMapping("/api/v1/releases")
     @ResponseStatus(HttpStatus.CREATED)
     ReleaseSummary publish(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
-        PublishRequest req = JsonBodies.read(body, PublishRequest.class, "publish request");
-        return service.publish(req.message(), auth.getName());
+        return service.publish(message(body, "publish request"), auth.getName());
     }
 
     @PostMapping("/api/v1/releases/{number}/rollback")
     @ResponseStatus(HttpStatus.CREATED)
     ReleaseSummary rollback(@PathVariable long number, @RequestBody(required = false) byte[] body, Authentication auth)
             throws Exception {
-        String message = body == null || body.length == 0 ? null
-                : JsonBodies.read(body, PublishRequest.class, "rollback request").message();
-        return service.rollback(number, message, auth.getName());
+        return service.rollback(number, message(body, "rollback request"), auth.getName());
+    }
+
+    /** Publish and rollback read their body alike: a missing body is {@code {}}, i.e. no message. */
+    private static String message(byte[] body, String subject) {
+        return body == null || body.length == 0 ? null : JsonBodies.read(body, PublishRequest.class, subject).message();
     }
 }

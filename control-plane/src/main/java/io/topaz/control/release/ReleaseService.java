@@ -12,6 +12,7 @@ import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.release.EncodedRelease;
 import io.topaz.model.release.ReleaseCodec;
 import io.topaz.model.release.ReleaseManifest;
+import io.topaz.model.validation.ConfigValidationException;
 import io.topaz.model.validation.ReleaseValidator;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -101,7 +102,12 @@ public class ReleaseService {
             if (diff.isEmpty() && live.release() > 0) {
                 throw ApiException.conflict("nothing to publish: the draft equals live release " + live.release());
             }
-            ReleaseValidator.check(draft);
+            try {
+                ReleaseValidator.check(draft);
+            } catch (ConfigValidationException e) {
+                // The number was only reserved: name the draft, not a release that was never created.
+                throw new ConfigValidationException("the draft (nothing was published)", e.errors());
+            }
             EncodedRelease encoded = ReleaseCodec.encode(draft, msg, actor, clock.millis(), null);
             releases.write(encoded, counter);
             publishTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -119,6 +125,12 @@ public class ReleaseService {
         return locked(() -> {
             ReleaseManifest targetManifest = manifest(target);
             ConfigSnapshot content = releases.content(targetManifest);
+            ConfigSnapshot live = liveContent();
+            if (DraftDiff.between(live, content).isEmpty()) {
+                // As a publish of an unchanged draft: an identical release would only add a number.
+                throw ApiException.conflict("nothing to roll back: release " + target + " has the same content as "
+                        + "live release " + live.release());
+            }
             ReleaseStore.Counter counter = releases.nextNumber();
             ConfigSnapshot next = content.withRelease(counter.next());
             EncodedRelease encoded = ReleaseCodec.encode(next, msg, actor, clock.millis(), target);

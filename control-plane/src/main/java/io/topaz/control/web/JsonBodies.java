@@ -4,6 +4,7 @@ import io.topaz.model.json.Json;
 import io.topaz.model.validation.ConfigValidationException;
 import io.topaz.model.validation.FieldError;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import java.util.List;
@@ -30,6 +31,18 @@ public final class JsonBodies {
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigValidationException(subject, List.of(new FieldError(path(e), e.getPropertyName(),
                     "is not a known field; known fields: " + e.getKnownPropertyIds())));
+        } catch (InvalidFormatException e) {
+            String field = path(e);
+            Class<?> target = e.getTargetType();
+            if (target != null && target.isEnum()) {
+                // Jackson's own message names the Java type; the caller needs the values it may send.
+                String allowed = java.util.Arrays.stream(target.getEnumConstants()).map(Object::toString)
+                        .collect(java.util.stream.Collectors.joining(", "));
+                throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field,
+                        String.valueOf(e.getValue()), "must be one of " + allowed)));
+            }
+            throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field, null,
+                    "could not be read: " + firstLine(e.getOriginalMessage()))));
         } catch (JacksonException e) {
             String field = path(e);
             throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field, null,
