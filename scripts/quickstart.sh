@@ -58,7 +58,7 @@ for port in 2181 9080 9090 8080 8081 8082 8180 8181 8182; do
 done
 
 say "quickstart: building (mvn -DskipTests package)…"
-(cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed; run 'mvn -B -DskipTests package' to see why"
+(cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) || die "the build failed; run 'mvn -B -DskipTests package' to see why"
 [ -f "$CP_JAR" ] || die "missing $CP_JAR after the build"
 [ -f "$AGENT_JAR" ] || die "missing $AGENT_JAR after the build"
 [ -f "$DEMO_JAR" ] || die "missing $DEMO_JAR after the build"
@@ -207,7 +207,9 @@ ENV
 chmod 600 "$ENV_FILE"
 
 say ""
-say "  control plane   $CONTROL_URL   (OpenAPI: $CONTROL_URL/v3/api-docs)"
+say "  control plane   $CONTROL_URL"
+say "  REST API docs   $CONTROL_URL/swagger-ui.html (Swagger UI: paste the admin token when asked)"
+say "                  $CONTROL_URL/v3/api-docs (OpenAPI; needs the token: -H \"Authorization: Bearer \$TOPAZ_TOKEN\")"
 say "  admin token     $TOKEN"
 say "  ZooKeeper       127.0.0.1:2181 (embedded)"
 say "  agent-1 admin   http://127.0.0.1:8082/health   /metrics"

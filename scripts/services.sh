@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the local services the test suite uses (PostgreSQL, MariaDB, Redis) when one is down, then waits until each
-# answers. Commands are those of ../shared/SERVICES.md. Safe to run again: a service that answers is left alone.
+# answers. Safe to run again: a service that answers is left alone.
 set -uo pipefail
 
 wait_for() { # name, check command

@@ -21,6 +21,23 @@ class ConfigApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void swaggerUiIsServedAndSendsTheOperatorTokenForTheDescriptionItLoads() {
+        RestApi.Response page = anonymous().get("/swagger-ui/index.html");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.raw()).contains("swagger-ui").contains("swagger-initializer.js");
+        assertThat(anonymous().get("/swagger-ui.html").status()).as("the documented address, or a redirect to the page")
+                .isIn(200, 302);
+        RestApi.Response init = anonymous().get("/swagger-ui/swagger-initializer.js");
+        assertThat(init.status()).isEqualTo(200);
+        // our start-up script, not springdoc's: it adds the bearer token to the description's fetch
+        assertThat(init.raw()).contains("url: '/v3/api-docs'").contains("requestInterceptor")
+                .contains("req.headers.Authorization = 'Bearer ' + token()");
+        assertThat(anonymous().get("/v3/api-docs").status()).as("the description itself still needs a token").isEqualTo(401);
+        assertThat(withRole("VIEWER").get("/v3/api-docs").json("components").get("securitySchemes").get("bearer")
+                .get("scheme").asString()).isEqualTo("bearer");
+    }
+
+    @Test
     void noTokenIs401ButHealthIsOpen() {
         assertThat(anonymous().get("/api/v1/apis").status()).isEqualTo(401);
         assertThat(anonymous().get("/api/v1/agents").status()).isEqualTo(401);

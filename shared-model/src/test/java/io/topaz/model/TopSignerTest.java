@@ -16,7 +16,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Expected signatures computed independently (Python's hashlib/hmac) from TOP-PROTOCOL.md's rules. */
+/** Expected signatures computed independently (Python's hashlib/hmac) from docs/top-protocol.md's rules. */
 class TopSignerTest {
 
     private static Map<String, String> params() {

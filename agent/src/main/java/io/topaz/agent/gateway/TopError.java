@@ -3,7 +3,7 @@ package io.topaz.agent.gateway;
 /**
  * A TOP platform error as the gateway answers it: {@code {"error_response":{"code","msg","sub_code","sub_msg",
  * "request_id"}}} with HTTP 200 (a TOP client reads the body, not the status). Codes and messages are TOP's
- * (TOP-PROTOCOL.md); {@code sub_code} is {@code isv.*} when the caller's request is wrong and {@code isp.*} when the
+ * (docs/top-protocol.md); {@code sub_code} is {@code isv.*} when the caller's request is wrong and {@code isp.*} when the
  * platform failed and a retry may work. {@code retryAfterSeconds}, when above 0, becomes the HTTP {@code Retry-After}.
  */
 public record TopError(int code, String msg, String subCode, String subMsg, long retryAfterSeconds) {

@@ -32,6 +32,8 @@ class SecurityConfiguration {
                                 "your token's role may not " + req.getMethod() + " " + req.getRequestURI())))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        // Swagger UI's page and assets: public, no data; the description they load needs a token
+                        .requestMatchers(HttpMethod.GET, "/swagger-ui.html", "/swagger-ui/**").permitAll()
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/metadata/**").hasRole("AGENT")
                         .requestMatchers(HttpMethod.GET, "/api/v1/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**")

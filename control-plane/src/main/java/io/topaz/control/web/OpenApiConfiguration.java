@@ -19,7 +19,9 @@ class OpenApiConfiguration {
                 .info(new Info().title("Topaz control plane")
                         .description("Config drafts and releases, the audit log, operator tokens, the fleet view and live traffic-control "
                                 + "rates. "
-                                + "Every call needs 'Authorization: Bearer <token>'; roles: VIEWER < OPERATOR < ADMIN.")
+                                + "Every call, and this description, needs 'Authorization: Bearer <token>'; roles: VIEWER < OPERATOR < ADMIN. "
+                                + "In Swagger UI (/swagger-ui.html) the page asks for the token once per tab; Authorize "
+                                + "sets another for the calls you try.")
                         .version("v1")
                         .license(new License().name("Apache-2.0")))
                 .components(new Components().addSecuritySchemes("bearer",

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * TOP request signatures (see TOP-PROTOCOL.md, "Signature"): every parameter except {@code sign} and file parameters,
+ * TOP request signatures (docs/top-protocol.md, "Signing"): every parameter except {@code sign} and file parameters,
  * sorted by name in ASCII order, {@code name + value} concatenated for each non-empty pair, the signed body appended
  * (batch calls), then MD5, HMAC-MD5 or HMAC-SHA256 with the app secret, as uppercase hex.
  *
