@@ -324,6 +324,8 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
             assertThat(r.get("user_seller_get_response")).as(r.toString()).isNotNull();
             assertThat(r.get("user_seller_get_response").get("user").get("user_id").asString()).isEqualTo("seller-7");
         });
+        // the nick the seller was registered with reaches the upstream, percent-encoded
+        assertThat(lastSeen.get("taobao.user.seller.get")).containsEntry("header:x-topaz-user-nick", "seven");
     }
 
     @Test

@@ -39,7 +39,7 @@ final class DemoApis {
                 String user = gatewayHeaders.get("x-topaz-user-id");
                 yield user == null || user.isEmpty()
                         ? business("isv.session-required", "this API acts for a seller: call it with a session")
-                        : ok(Map.of("user", Map.of("user_id", user, "nick", "seller-" + user)));
+                        : ok(Map.of("user", Map.of("user_id", user, "nick", nick(gatewayHeaders, user))));
             }
             case "taobao.item.get" -> item(params);
             case "topaz.demo.echo" -> {
@@ -53,6 +53,19 @@ final class DemoApis {
             default -> method.startsWith("topaz.demo.sleep.") ? sleep(params)
                     : error(404, "isp.unknown-method", "this service has no API named " + method);
         };
+    }
+
+    /** The nick the seller was registered with, as the gateway passes it; a gateway that passes none: made up. */
+    private static String nick(Map<String, String> gatewayHeaders, String user) {
+        String nick = gatewayHeaders.get("x-topaz-user-nick");
+        if (nick == null || nick.isEmpty()) {
+            return "seller-" + user;
+        }
+        try {
+            return java.net.URLDecoder.decode(nick, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return nick;
+        }
     }
 
     private Answer item(Map<String, String> params) {

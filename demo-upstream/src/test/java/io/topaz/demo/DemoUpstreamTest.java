@@ -53,6 +53,8 @@ class DemoUpstreamTest {
         assertThat(call(ch, "taobao.user.seller.get", "")).contains("isv.session-required").startsWith("200 ");
         assertThat(call(ch, "taobao.user.seller.get", "", "X-Topaz-User-Id", "42"))
                 .contains("\"user_id\":\"42\"").contains("seller-42");
+        assertThat(call(ch, "taobao.user.seller.get", "", "X-Topaz-User-Id", "42", "X-Topaz-User-Nick",
+                "%E5%B0%8F%E5%BA%97%20one")).contains("\"nick\":\"小店 one\"");
         assertThat(call(ch, "taobao.item.get", "num_iid=123&fields=title")).contains("\"num_iid\":123")
                 .contains("Demo item 123").contains("\"fields\":\"title\"");
         assertThat(call(ch, "taobao.item.get", "num_iid=120")).contains("isv.item-not-exist");

@@ -48,6 +48,11 @@ final class InvocationStage {
         headers.put("X-Topaz-Api-Group", call.api.apiGroup());
         if (call.session != null) {
             headers.put("X-Topaz-User-Id", call.session.userId());
+            if (call.session.userNick() != null) {
+                // HTTP header values are not UTF-8 text: a nick such as 小店 travels percent-encoded
+                headers.put("X-Topaz-User-Nick", java.net.URLEncoder.encode(call.session.userNick(),
+                        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+            }
         }
         UpstreamBody body;
         if (call.files.isEmpty()) {

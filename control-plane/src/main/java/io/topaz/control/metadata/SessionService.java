@@ -202,9 +202,12 @@ public class SessionService {
             return out;
         }
         String in = String.join(",", Collections.nCopies(hashes.size(), "?"));
-        jdbc.sql("select * from app_session where key_hash in (" + in + ")").params(new ArrayList<>(hashes))
+        // the seller's nick travels with the session, so the gateway can tell the upstream who is calling by name
+        jdbc.sql("select s.*, u.nick from app_session s join seller u on u.user_id = s.user_id where s.key_hash in ("
+                        + in + ")").params(new ArrayList<>(hashes))
                 .query((rs, n) -> new SessionMetadata(rs.getString("key_hash"), rs.getString("app_key"),
-                        rs.getString("user_id"), split(rs.getString("scopes")), rs.getLong("expires_at_millis"),
+                        rs.getString("user_id"), rs.getString("nick"), split(rs.getString("scopes")),
+                        rs.getLong("expires_at_millis"),
                         rs.getObject("revoked_at_millis") != null, rs.getLong("version")))
                 .list().forEach(s -> out.put(s.keyHash(), s));
         return out;

@@ -154,6 +154,7 @@ class DocumentedCommandsTest extends ControlPlaneTestSupport {
                 .contains("15621b96bc71070d73ea48318f8881f2", "720ba4b08106d30bc8037ddcde1fd267",
                         "d34a446244ebeb79ad93d47a67d793fa8810ad4f77e867f57dc8d93f4b351b55")
                 // the operator tour
+                .contains("\"nick\":\"小店 Corner Shop\"")
                 .contains("\"topaz_demo_echo_response\"")
                 .contains("\"code\":7", "accesscontrol.limited-by-api-access-count", "(3 on each of 2 nodes)")
                 .contains("passed: 10 of 10")

@@ -10,8 +10,8 @@ import java.util.List;
  * @param revoked         revoked by the seller or an operator before it expired
  * @param version         grows with every change of the session
  */
-public record SessionMetadata(String keyHash, String appKey, String userId, List<String> scopes, long expiresAtMillis,
-                              boolean revoked, long version) {
+public record SessionMetadata(String keyHash, String appKey, String userId, String userNick, List<String> scopes,
+                              long expiresAtMillis, boolean revoked, long version) {
 
     public SessionMetadata {
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
