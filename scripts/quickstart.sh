@@ -58,7 +58,10 @@ for port in 2181 9080 9090 8080 8081 8082 8180 8181 8182; do
 done
 
 say "quickstart: building (mvn -DskipTests package)…"
-(cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) || die "the build failed; run 'mvn -B -DskipTests package' to see why"
+mkdir -p "$STATE"
+# Maven's output (even -q -B prints colour resets) goes to a log, shown by name only when the build fails.
+(cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >"$STATE/build.log" 2>&1 \
+  || die "the build failed; see $STATE/build.log (or run 'mvn -B -DskipTests package')"
 [ -f "$CP_JAR" ] || die "missing $CP_JAR after the build"
 [ -f "$AGENT_JAR" ] || die "missing $AGENT_JAR after the build"
 [ -f "$DEMO_JAR" ] || die "missing $DEMO_JAR after the build"
