@@ -58,6 +58,8 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         assertThat(user.get("tmcGroups").get("pg-app").get("groups").get(0).asString()).isEqualTo("vip");
         assertThat(agent.post(base + "/groups/delete", "{\"groupName\":\"vip\"}").json("groupDeleted").asBoolean()).isTrue();
         assertThat(agent.post(base + "/permits/cancel", "{\"nick\":\"pg-seller\"}").json("cancelled").asBoolean()).isTrue();
+        assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000009\",\"nick\":\"pg-busy\"}").status()).isEqualTo(201);
+        TmcDataApiTest.concurrentPermits(admin(), op, agent, "pg-race", "4200000009", "taobao_trade_TradeCreate");
     }
 
     @Test

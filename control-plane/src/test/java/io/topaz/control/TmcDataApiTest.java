@@ -15,6 +15,11 @@ import tools.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -241,6 +246,55 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         agent.post(base() + "/groups/add", "{\"groupName\":\"vip\",\"nicks\":[\"" + a + "\"]}");
         agent.post(base() + "/permits/cancel", "{\"nick\":\"" + a + "\"}");
         assertThat(agent.get(base() + "/groups?groupNames=vip").json("groups").get(0).get("users")).isEmpty();
+    }
+
+    @Test
+    void concurrentPermitsOfOneSellerEachCountOnce() {
+        String userId = seller("busy-" + app, false);
+        concurrentPermits(admin(), withRole("OPERATOR"), agent, app, userId, TRADE_CREATE);
+    }
+
+    /**
+     * Eight apps subscribed to one topic; one seller permits all of them at once. The first change of the seller
+     * inserts its version row; the racing ones lose that insert (on PostgreSQL, which aborts their transaction) and
+     * are retried whole, never lost or counted twice. Fails with 409s when changes are not retried.
+     */
+    static void concurrentPermits(RestApi admin, RestApi op, RestApi agent, String prefix, String userId, String topic) {
+        List<String> apps = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String key = prefix + "-c" + i;
+            assertThat(admin.post("/api/v1/apps", "{\"appKey\":\"" + key + "\",\"name\":\"C\",\"owner\":\"isv\","
+                    + "\"allowedApiGroups\":[]}").status()).isEqualTo(201);
+            assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"" + key + "\",\"topics\":[\"" + topic + "\"]}")
+                    .status()).isEqualTo(201);
+            assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"" + key + "\",\"userId\":\"" + userId + "\"}")
+                    .status()).isEqualTo(201);
+            apps.add(key);
+        }
+        assertThat(op.post("/api/v1/releases", "{\"message\":\"eight apps\"}").status()).isEqualTo(201);
+        ExecutorService pool = Executors.newFixedThreadPool(apps.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> calls = new ArrayList<>();
+            for (String key : apps) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return agent.post("/api/v1/metadata/tmc/apps/" + key + "/permits/permit",
+                            "{\"userId\":\"" + userId + "\"}").status();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> call : calls) {
+                assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode user = agent.post("/api/v1/metadata/lookup", "{\"tmcUsers\":[\"" + userId + "\"]}").json("tmcUsers").get(userId);
+        assertThat(user.get("permits")).hasSize(apps.size());
+        assertThat(user.get("version").asLong()).isEqualTo(apps.size());
     }
 
     @Test
