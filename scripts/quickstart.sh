@@ -144,18 +144,32 @@ wait_http agent-2 "http://127.0.0.1:8182/health" 60
 say "quickstart: seeding the demo config…"
 seed /api/v1/agent-clusters local '{"name":"local","zone":"local","description":"the quickstart agents"}'
 seed /api/v1/apis taobao.time.get '{"method":"taobao.time.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":[]}'
-# The demo app: its secret is shown only at creation (or rotation), so keep it in the state directory.
-out=$(api GET /api/v1/apps/demo-app)
-if [ "${out##*$'\n'}" != 200 ]; then
-  out=$(api POST /api/v1/apps '{"appKey":"demo-app","name":"Demo app","owner":"quickstart","allowedApiGroups":["basic"]}')
-  [ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the demo app failed: ${out%$'\n'*}"; }
-  (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/demo-app.secret")
-elif [ ! -s "$STATE/demo-app.secret" ]; then
-  out=$(api POST /api/v1/apps/demo-app/secret '{"graceSeconds":0}')
-  [ "${out##*$'\n'}" = 200 ] || { stop_all; die "rotating the demo app's secret failed: ${out%$'\n'*}"; }
-  (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/demo-app.secret")
-fi
+# An app's secret is shown only at creation (or rotation), so keep it in the state directory.
+seed_app() { # app key, name, allowed API groups (JSON array) → the secret, kept in $STATE/<app key>.secret
+  local key=$1 name=$2 groups=$3 out
+  out=$(api GET "/api/v1/apps/$key")
+  if [ "${out##*$'\n'}" != 200 ]; then
+    out=$(api POST /api/v1/apps "{\"appKey\":\"$key\",\"name\":\"$name\",\"owner\":\"quickstart\",\"allowedApiGroups\":$groups}")
+    [ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the app $key failed: ${out%$'\n'*}"; }
+    (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/$key.secret")
+  elif [ ! -s "$STATE/$key.secret" ]; then
+    out=$(api POST "/api/v1/apps/$key/secret" '{"graceSeconds":0}')
+    [ "${out##*$'\n'}" = 200 ] || { stop_all; die "rotating the secret of $key failed: ${out%$'\n'*}"; }
+    (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/$key.secret")
+  fi
+}
+seed_app demo-app "Demo app" '["basic"]'
 APP_SECRET=$(cat "$STATE/demo-app.secret")
+# The message service's demo: a producer app that may produce the trade topics (the tmc API group is where the
+# taobao.tmc.* methods will be served), the demo app subscribed to them.
+PRODUCER_APP=demo-producer
+DEMO_TOPIC=taobao_trade_TradeChanged
+seed_app "$PRODUCER_APP" "Demo producer" '["tmc"]'
+PRODUCER_SECRET=$(cat "$STATE/$PRODUCER_APP.secret")
+for topic in taobao_trade_TradeCreate taobao_trade_TradeChanged taobao_trade_TradeClose; do
+  seed /api/v1/topics "$topic" "{\"name\":\"$topic\",\"group\":\"taobao_trade\",\"description\":\"demo order events\",\"producerApps\":[\"$PRODUCER_APP\"],\"dataIdField\":\"tid\"}"
+done
+seed /api/v1/subscriptions demo-app '{"appKey":"demo-app","topics":["taobao_trade_TradeCreate","taobao_trade_TradeChanged","taobao_trade_TradeClose"]}'
 seed /api/v1/apis taobao.user.seller.get '{"method":"taobao.user.seller.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":true,"requiredParameters":[]}'
 seed /api/v1/apis taobao.item.get '{"method":"taobao.item.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":["num_iid"]}'
 # traffic control: a ceiling on the demo API (far above what one machine sends, so benchmarks measure the gateway, not
@@ -167,6 +181,24 @@ diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
   out=$(api POST /api/v1/releases '{"message":"quickstart demo config"}')
   [ "${out##*$'\n'}" = 201 ] || { stop_all; die "publishing failed: ${out%$'\n'*}"; }
+fi
+
+# A demo seller (TOP's user ids are positive 64-bit integers; nicks are unique) who has permitted the demo app for
+# every topic it subscribes to. A permit is given with the seller's session of the app, and needs the subscription
+# in the live release, hence after the publish. Permits are data the agents change (AGENT token), not config.
+SELLER_ID=3100000001
+SELLER_NICK=topaz_demo_seller
+seed /api/v1/users "$SELLER_ID" "{\"userId\":\"$SELLER_ID\",\"nick\":\"$SELLER_NICK\"}"
+agent_api() { # method, path, [json] — as the agents call the control plane
+  curl -sS -X "$1" -H "Authorization: Bearer $AGENT_TOKEN" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} -w '\n%{http_code}' "$CONTROL_URL$2"
+}
+out=$(agent_api GET "/api/v1/metadata/tmc/apps/demo-app/permits?nick=$SELLER_NICK")
+if [ "${out##*$'\n'}" != 200 ]; then
+  out=$(api POST /api/v1/sessions "{\"appKey\":\"demo-app\",\"userId\":\"$SELLER_ID\"}")
+  [ "${out##*$'\n'}" = 201 ] || { stop_all; die "issuing the demo seller's session failed: ${out%$'\n'*}"; }
+  out=$(agent_api POST /api/v1/metadata/tmc/apps/demo-app/permits/permit "{\"userId\":\"$SELLER_ID\"}")
+  [ "${out##*$'\n'}" = 200 ] || { stop_all; die "the demo seller's permit failed: ${out%$'\n'*}"; }
 fi
 
 say "quickstart: waiting for both agents to apply the live release…"
@@ -206,6 +238,11 @@ TOPAZ_APP_KEY=demo-app
 TOPAZ_APP_SECRET=$APP_SECRET
 TOPAZ_DEMO_METHOD=taobao.time.get
 TOPAZ_DEMO_UPSTREAM_URL=http://127.0.0.1:9090
+TOPAZ_PRODUCER_APP_KEY=$PRODUCER_APP
+TOPAZ_PRODUCER_APP_SECRET=$PRODUCER_SECRET
+TOPAZ_DEMO_TOPIC=$DEMO_TOPIC
+TOPAZ_DEMO_SELLER_NICK=$SELLER_NICK
+TOPAZ_DEMO_SELLER_ID=$SELLER_ID
 ENV
 chmod 600 "$ENV_FILE"
 
@@ -220,6 +257,8 @@ say "  agent-2 admin   http://127.0.0.1:8182/health   /metrics"
 say "  gateway         $GATEWAY_URL   (agent-2: http://127.0.0.1:8180/router/rest)"
 say "  demo app        demo-app (its secret is in the settings file); demo upstream http://127.0.0.1:9090"
 say "  a signed call   $reply"
+say "  message service config and data only (produce and consume are not served yet): trade topics producible by"
+say "                  $PRODUCER_APP, demo-app subscribed, seller $SELLER_NICK ($SELLER_ID) has permitted demo-app"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"

@@ -55,6 +55,7 @@ public final class MainViewModel {
                 case "flow-rules", "quota-rules", "api-groups", "overload-rules" -> "Traffic rules";
                 case "cache-rules" -> "Caching";
                 case "seller-groups", "agent-clusters", "assignments" -> "Order sync placement";
+                case "topics", "subscriptions" -> "Message service";
                 default -> "Config";
             };
             screens.add(new Screen(form.kind(), form.title(), section));

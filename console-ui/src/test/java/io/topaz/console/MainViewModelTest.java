@@ -31,9 +31,11 @@ class MainViewModelTest {
         MainViewModel vm = main(cluster.session(Role.VIEWER), TestCluster.directWork(), signedOut);
         assertThat(vm.screens()).extracting(Screen::title).containsExactly("Fleet", "APIs and upstreams",
                 "Flow rules", "Quota rules", "API group tiers", "Overload shedding", "Traffic", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
-                "Apps", "Releases", "Audit log");
+                "Topics", "Subscriptions", "Apps", "Releases", "Audit log");
         assertThat(vm.screen("flow-rules").section()).isEqualTo("Traffic rules");
         assertThat(vm.screen("traffic")).isEqualTo(Screen.TRAFFIC);
+        assertThat(vm.screen("topics").section()).isEqualTo("Message service");
+        assertThat(vm.screen("subscriptions").section()).isEqualTo("Message service");
         assertThat(Screen.TRAFFIC.section()).isEqualTo("Traffic rules");
         assertThat(Screen.TRAFFIC.isConfig()).isFalse();
 

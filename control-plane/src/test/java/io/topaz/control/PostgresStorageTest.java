@@ -10,7 +10,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The control plane on PostgreSQL: migrations run, tokens and the audit log work there as on H2. */
+/** The control plane on PostgreSQL: migrations run, tokens, the audit log and the message service's data work there as on H2. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PostgresStorageTest extends ControlPlaneTestSupport {
 
@@ -35,11 +35,38 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         }
     }
 
+    /** Permits, groups and their version counters (V3) on PostgreSQL, where a unique violation aborts the transaction. */
+    private void messageServiceDataWorksOnPostgres(RestApi op) {
+        RestApi agent = admin().as(admin().post("/api/v1/tokens", "{\"name\":\"pg-agent\",\"role\":\"AGENT\"}")
+                .json("token").asString());
+        assertThat(op.post("/api/v1/topics", "{\"name\":\"taobao_trade_TradeCreate\",\"group\":\"taobao_trade\"}").status())
+                .isEqualTo(201);
+        assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"pg-app\",\"topics\":[\"taobao_trade_TradeCreate\"]}")
+                .status()).isEqualTo(201);
+        assertThat(op.post("/api/v1/releases", "{\"message\":\"pg topics\"}").status()).isEqualTo(201);
+        assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000001\",\"nick\":\"pg-seller\"}").status()).isEqualTo(201);
+        assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000002\",\"nick\":\"pg-seller\"}").status()).isEqualTo(409);
+        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"4200000001\"}").status()).isEqualTo(201);
+        String base = "/api/v1/metadata/tmc/apps/pg-app";
+        assertThat(agent.post(base + "/permits/permit", "{\"userId\":\"4200000001\"}").status()).isEqualTo(200);
+        assertThat(agent.post(base + "/permits/permit", "{\"userId\":\"4200000001\",\"topics\":[\"taobao_trade_TradeCreate\"]}")
+                .json("allSubscribedTopics").asBoolean()).isFalse();
+        assertThat(agent.post(base + "/groups/add", "{\"groupName\":\"vip\",\"nicks\":[\"pg-seller\"]}").status()).isEqualTo(200);
+        var user = agent.post("/api/v1/metadata/lookup", "{\"tmcUsers\":[\"4200000001\"],\"tmcGroups\":[\"pg-app\"]}").body();
+        assertThat(user.get("tmcUsers").get("4200000001").get("version").asLong()).isEqualTo(3);
+        assertThat(user.get("tmcUsers").get("4200000001").get("permits").get(0).get("groupName").asString()).isEqualTo("vip");
+        assertThat(user.get("tmcGroups").get("pg-app").get("groups").get(0).asString()).isEqualTo("vip");
+        assertThat(agent.post(base + "/groups/delete", "{\"groupName\":\"vip\"}").json("groupDeleted").asBoolean()).isTrue();
+        assertThat(agent.post(base + "/permits/cancel", "{\"nick\":\"pg-seller\"}").json("cancelled").asBoolean()).isTrue();
+        assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000009\",\"nick\":\"pg-busy\"}").status()).isEqualTo(201);
+        TmcDataApiTest.concurrentPermits(admin(), op, agent, "pg-race", "4200000009", "taobao_trade_TradeCreate");
+    }
+
     @Test
     void migrationsTokensAndAuditWorkOnPostgres() {
         assertThat(jdbc.sql("select version()").query(String.class).single()).startsWith("PostgreSQL");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where success").query(Long.class).single())
-                .isEqualTo(2L);
+                .isEqualTo(3L);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"pg\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/audit?kind=agent-clusters&key=pg").body().get("events")).hasSize(1);
@@ -51,6 +78,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
                 .status()).isEqualTo(201);
         assertThat(op.get("/api/v1/apps?q=pg").json("total").asLong()).isEqualTo(1);
         assertThat(op.get("/api/v1/sessions?userId=seller-pg").json("items")).hasSize(1);
+        messageServiceDataWorksOnPostgres(op);
         assertThat(jdbc.sql("select token_hash from api_token where name = 'bootstrap-admin'").query(String.class).single())
                 .hasSize(64).doesNotContain(ADMIN_TOKEN);
     }

@@ -91,8 +91,23 @@ public record KindForm(String kind, String title, String singular, String keyFie
                     FieldSpec.text("cluster", "Agent cluster", "")),
             List.of("sellerGroup", "cluster"));
 
+    public static final KindForm TOPICS = new KindForm("topics", "Topics", "topic", "name", List.of(
+            FieldSpec.text("name", "Topic", "e.g. taobao_trade_TradeCreate"),
+            FieldSpec.text("group", "Topic group", "e.g. taobao_trade"),
+            new FieldSpec("producerApps", "Apps that may produce it", FieldType.TEXT_LIST, List.of(),
+                    "comma-separated app keys; empty: none through the TOP API"),
+            FieldSpec.text("dataIdField", "Business id field", "optional: the content's id field, e.g. tid"),
+            FieldSpec.text("description", "Description", "")),
+            List.of("name", "group", "producerApps", "dataIdField", "description"));
+
+    public static final KindForm SUBSCRIPTIONS = new KindForm("subscriptions", "Subscriptions", "subscription", "appKey",
+            List.of(FieldSpec.text("appKey", "App key", "the subscribing app"),
+                    new FieldSpec("topics", "Topics", FieldType.TEXT_LIST, List.of(),
+                            "comma-separated topics, each a published topic")),
+            List.of("appKey", "topics"));
+
     private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS,
-            AGENT_CLUSTERS, ASSIGNMENTS);
+            AGENT_CLUSTERS, ASSIGNMENTS, TOPICS, SUBSCRIPTIONS);
 
     public static List<KindForm> all() {
         return ALL;

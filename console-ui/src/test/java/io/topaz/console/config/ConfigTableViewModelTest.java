@@ -76,4 +76,44 @@ class ConfigTableViewModelTest {
         assertThat(vm.messageProperty().get()).startsWith("Cannot delete seller group 'table-test-group': ")
                 .contains("does not exist");
     }
+
+    @Test
+    void editsTopicsAndSubscriptionsWithTheirListsAndShowsTheirErrorsBesideTheField() {
+        ConfigTableViewModel topics = new ConfigTableViewModel(KindForm.TOPICS, cluster.session(Role.OPERATOR),
+                TestCluster.directWork());
+        topics.refresh();
+        topics.newEntry();
+        EntryEditorViewModel topic = topics.editorProperty().get();
+        topic.input("name").textProperty().set("console_test_OrderCreate");
+        topic.input("group").textProperty().set("console_test");
+        topic.input("producerApps").textProperty().set("producer-1, producer-2");
+        topic.input("dataIdField").textProperty().set("tid");
+        topic.save();
+        assertThat(topics.editorProperty().get()).as("a saved editor closes").isNull();
+        DraftItem saved = topics.visibleItems().stream().filter(i -> i.key().equals("console_test_OrderCreate"))
+                .findFirst().orElseThrow();
+        assertThat(saved.value()).containsEntry("producerApps", List.of("producer-1", "producer-2"))
+                .containsEntry("dataIdField", "tid");
+        assertThat(topics.cellText(saved, "producerApps")).isEqualTo("producer-1, producer-2");
+
+        ConfigTableViewModel subs = new ConfigTableViewModel(KindForm.SUBSCRIPTIONS, cluster.session(Role.OPERATOR),
+                TestCluster.directWork());
+        subs.refresh();
+        subs.newEntry();
+        EntryEditorViewModel sub = subs.editorProperty().get();
+        sub.input("appKey").textProperty().set("console-test-app");
+        sub.input("topics").textProperty().set("console_test_OrderCreate, Not A Topic");
+        sub.save();
+        assertThat(sub.input("topics").errorProperty().get()).startsWith("topics[1] must be a topic name");
+        assertThat(subs.visibleItems()).extracting(DraftItem::key).doesNotContain("console-test-app");
+        sub.input("topics").textProperty().set("console_test_OrderCreate");
+        sub.save();
+        assertThat(subs.noticeProperty().get()).startsWith("Saved subscription 'console-test-app' (version 1)");
+
+        for (var vm : List.of(subs, topics)) { // leave the shared draft publishable for the other tests
+            DraftItem item = vm.visibleItems().stream().filter(i -> i.key().startsWith("console")).findFirst().orElseThrow();
+            vm.delete(item);
+            assertThat(vm.messageProperty().get()).isEmpty();
+        }
+    }
 }

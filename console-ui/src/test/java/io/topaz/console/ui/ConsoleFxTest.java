@@ -4,7 +4,9 @@ import io.topaz.console.Console;
 import io.topaz.console.TestCluster;
 import io.topaz.console.signin.ConsoleSettings;
 import io.topaz.console.signin.QuickstartEnv;
+import javafx.geometry.Bounds;
 import javafx.scene.Node;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.TextInputControl;
 import javafx.scene.image.Image;
@@ -78,7 +80,28 @@ abstract class ConsoleFxTest extends FxRobot {
     }
 
     protected void show(String screenId) {
+        scrollIntoView("#nav-" + screenId);
         clickOn("#nav-" + screenId);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Scrolls the scroll pane around a node (the navigation, once it outgrows the window) until the node shows. */
+    protected void scrollIntoView(String query) {
+        Node target = node(query);
+        interact(() -> {
+            for (Node n = target.getParent(); n != null; n = n.getParent()) {
+                if (n instanceof ScrollPane pane && pane.getContent() != null) {
+                    Bounds inContent = pane.getContent().sceneToLocal(target.localToScene(target.getBoundsInLocal()));
+                    double scrollable = pane.getContent().getBoundsInLocal().getHeight()
+                            - pane.getViewportBounds().getHeight();
+                    if (scrollable > 0) {
+                        double centred = inContent.getMinY() - pane.getViewportBounds().getHeight() / 2;
+                        pane.setVvalue(Math.max(0, Math.min(1, centred / scrollable)));
+                    }
+                    return;
+                }
+            }
+        });
         WaitForAsyncUtils.waitForFxEvents();
     }
 

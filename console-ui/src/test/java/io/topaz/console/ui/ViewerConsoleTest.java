@@ -47,7 +47,7 @@ class ViewerConsoleTest extends ConsoleFxTest {
         assertNoEditControls("fleet");
 
         for (String kind : List.of("apis", "flow-rules", "quota-rules", "cache-rules", "seller-groups",
-                "agent-clusters", "assignments")) {
+                "agent-clusters", "assignments", "topics", "subscriptions")) {
             show(kind);
             waitUntil(kind + " shows", () -> present("#config-" + kind));
             assertNoEditControls(kind);

@@ -25,14 +25,15 @@ import java.util.List;
 
 /**
  * CRUD on the draft for every config kind: {@code /api/v1/{kind}} and {@code /api/v1/{kind}/{key}}, where kind is
- * one of apis, flow-rules, quota-rules, api-groups, overload-rules, cache-rules, seller-groups, agent-clusters, assignments (apps are metadata:
+ * one of apis, flow-rules, quota-rules, api-groups, overload-rules, cache-rules, seller-groups, agent-clusters, assignments,
+ * topics, subscriptions (apps are metadata:
  * {@code /api/v1/apps}).
  *
  * <p>Every item carries a version (also sent as the ETag). Updates and deletes must name the version they read, in
  * {@code If-Match} or {@code ?version=}; a stale version is refused with 409.
  */
 @RestController
-@RequestMapping("/api/v1/{kind:apis|flow-rules|quota-rules|api-groups|overload-rules|cache-rules|seller-groups|agent-clusters|assignments}")
+@RequestMapping("/api/v1/{kind:apis|flow-rules|quota-rules|api-groups|overload-rules|cache-rules|seller-groups|agent-clusters|assignments|topics|subscriptions}")
 class ConfigController {
 
     private static final int MAX_LIMIT = 1000;

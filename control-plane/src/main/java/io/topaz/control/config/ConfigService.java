@@ -72,7 +72,7 @@ public class ConfigService {
     static String keyField(ConfigKind<?> kind) {
         return switch (kind.name()) {
             case "apis" -> "method";
-            case "apps" -> "appKey";
+            case "apps", "subscriptions" -> "appKey";
             case "flow-rules", "quota-rules", "overload-rules" -> "id";
             case "cache-rules" -> "kind";
             case "assignments" -> "sellerGroup";

@@ -2,6 +2,8 @@ package io.topaz.control.metadata;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.control.tmc.ConsumerGroupService;
+import io.topaz.control.tmc.PermitService;
 import io.topaz.control.web.ApiException;
 import io.topaz.control.web.JsonBodies;
 import io.topaz.model.config.MetadataKind;
@@ -21,7 +23,8 @@ import java.util.Locale;
 
 /**
  * {@code /api/v1/metadata}: what agents read through their caches (tier L3), with an agent token only. One call
- * answers many keys; keys that do not exist are left out, and the agent caches them as misses.
+ * answers many keys; keys that do not exist are left out, and the agent caches them as misses. The message service's
+ * permits and groups are looked up here too; they are changed under {@code /api/v1/metadata/tmc}.
  */
 @RestController
 @RequestMapping("/api/v1/metadata")
@@ -32,11 +35,16 @@ class MetadataController {
     private final AppService apps;
     private final SessionService sessions;
     private final KeyFilters filters;
+    private final PermitService permits;
+    private final ConsumerGroupService groups;
     private final Counter lookups;
     private final Counter keys;
 
-    MetadataController(AppService apps, SessionService sessions, KeyFilters filters, MeterRegistry registry) {
+    MetadataController(AppService apps, SessionService sessions, KeyFilters filters, PermitService permits,
+                       ConsumerGroupService groups, MeterRegistry registry) {
         this.apps = apps;
+        this.permits = permits;
+        this.groups = groups;
         this.sessions = sessions;
         this.filters = filters;
         this.lookups = Counter.builder("topaz.metadata.lookups").description("agents' batch lookups").register(registry);
@@ -47,13 +55,14 @@ class MetadataController {
     @PostMapping("/lookup")
     MetadataLookup.Response lookup(@RequestBody(required = false) byte[] body) {
         MetadataLookup.Request req = JsonBodies.read(body, MetadataLookup.Request.class, "lookup");
-        int n = req.apps().size() + req.sessions().size();
+        int n = req.size();
         if (n > MAX_KEYS) {
             throw ApiException.badRequest("a lookup may ask for at most " + MAX_KEYS + " keys, asked for " + n);
         }
         lookups.increment();
         keys.increment(n);
-        return new MetadataLookup.Response(apps.metadata(req.apps()), sessions.metadata(req.sessions()));
+        return new MetadataLookup.Response(apps.metadata(req.apps()), sessions.metadata(req.sessions()),
+                permits.metadata(req.tmcUsers()), groups.metadata(req.tmcGroups()));
     }
 
     /** The Bloom filter of existing keys of a kind ({@code app} or {@code session}), in Guava's serial form. */
@@ -63,6 +72,9 @@ class MetadataController {
         try {
             k = MetadataKind.valueOf(kind.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
+            k = null;
+        }
+        if (k == null || !k.filtered()) {
             throw ApiException.notFound("no key filter for '" + kind + "'; use app or session");
         }
         if (!(fpp > 0 && fpp <= 0.5)) {

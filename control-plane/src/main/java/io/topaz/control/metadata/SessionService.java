@@ -82,7 +82,10 @@ public class SessionService {
                 audit.record(actor, AuditAction.CREATE, "users", userId, null, 1L, AuditLog.detail("nick", nick));
             });
         } catch (DuplicateKeyException e) {
-            throw ApiException.conflict("a user with id '" + userId + "' already exists");
+            boolean idTaken = jdbc.sql("select count(*) from seller where user_id = ?").param(userId)
+                    .query(Long.class).single() > 0;
+            throw ApiException.conflict(idTaken ? "a user with id '" + userId + "' already exists"
+                    : "a user with nick '" + nick + "' already exists; nicks name one user");
         }
         return new Seller(userId, nick, now);
     }

@@ -22,10 +22,13 @@ public final class ConfigKind<T extends ConfigEntry> {
     public static final ConfigKind<AgentCluster> AGENT_CLUSTERS =
             new ConfigKind<>("agent-clusters", "agent cluster", AgentCluster.class);
     public static final ConfigKind<Assignment> ASSIGNMENTS = new ConfigKind<>("assignments", "assignment", Assignment.class);
+    public static final ConfigKind<Topic> TOPICS = new ConfigKind<>("topics", "topic", Topic.class);
+    public static final ConfigKind<Subscription> SUBSCRIPTIONS =
+            new ConfigKind<>("subscriptions", "subscription", Subscription.class);
 
     private static final List<ConfigKind<?>> ALL = List.of(
             APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS,
-            ASSIGNMENTS);
+            ASSIGNMENTS, TOPICS, SUBSCRIPTIONS);
 
     private final String name;
     private final String displayName;

@@ -52,6 +52,15 @@ public final class ConfigSnapshot {
         return items(ConfigKind.FLOW_RULES);
     }
 
+    public Map<String, Topic> topics() {
+        return items(ConfigKind.TOPICS);
+    }
+
+    /** Subscriptions by app key. */
+    public Map<String, Subscription> subscriptions() {
+        return items(ConfigKind.SUBSCRIPTIONS);
+    }
+
     /** The same content under another release number (a rollback republishes old content as a new release). */
     public ConfigSnapshot withRelease(long newRelease) {
         return new ConfigSnapshot(newRelease, byKind);

@@ -6,13 +6,14 @@ import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.FlowRule;
 import io.topaz.model.config.QuotaRule;
 import io.topaz.model.config.SellerGroup;
+import io.topaz.model.config.Subscription;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Rules that span entries and are checked when a draft is published: references between kinds resolve, and seller
- * groups do not overlap. Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
+ * groups do not overlap, subscriptions name existing topics. Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
  */
 public final class ReleaseValidator {
 
@@ -40,6 +41,15 @@ public final class ReleaseValidator {
             if (!groupExists) {
                 errors.add(new FieldError("quota-rules['" + q.id() + "'].apiGroup", q.apiGroup(),
                         "must name the group of at least one API"));
+            }
+        }
+        for (Subscription sub : s.subscriptions().values()) {
+            for (int i = 0; i < sub.topics().size(); i++) {
+                String topic = sub.topics().get(i);
+                if (!s.topics().containsKey(topic)) {
+                    errors.add(new FieldError("subscriptions['" + sub.appKey() + "'].topics[" + i + "]", topic,
+                            "must name an existing topic"));
+                }
             }
         }
         List<SellerGroup> groups = new ArrayList<>(s.items(ConfigKind.SELLER_GROUPS).values());
