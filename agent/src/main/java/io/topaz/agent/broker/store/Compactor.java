@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  *       set. Hints for the outputs follow (a missing hint only costs a scan at start-up).
  *   <li>Publish: outputs join the live set, and each moved key is pointed at its copy unless a newer put or delete
  *       came meanwhile.
+ *   <li>Force the active segment: a record left behind because a newer one superseded it may only go once that newer
+ *       one is durable (it may still wait for a group commit).
  *   <li>Delete the inputs, oldest first, forcing the directory after each, so that a power loss keeps a suffix of
  *       them: a tombstone is never lost while an older value it hides survives. If the key directory still points
  *       into an input, none is deleted.
@@ -93,6 +95,7 @@ final class Compactor {
             throw new IllegalStateException("log store " + dir + ": after merging, keys still point into segments "
                     + inputIds + "; deleting none of them");
         }
+        segments.active().force(); // see the class comment: what superseded the dropped records is on disk
         deleteOldestFirst(inputs);
         long after = outputs.stream().mapToLong(SegmentFile::written).sum();
         runs.increment();

@@ -71,7 +71,7 @@ class PowerLossTest {
     void everyAcknowledgedWriteSurvivesAPowerLossAndNothingDeletedOrCorruptComesBack() throws Exception {
         String only = System.getProperty("powerloss.seed");
         long first = only != null ? Long.parseLong(only) : new Random().nextLong();
-        int runs = only != null ? 1 : RUNS;
+        int runs = only != null ? 1 : Integer.getInteger("powerloss.runs", RUNS);
         for (int run = 0; run < runs; run++) {
             long seed = first + run;
             try {
@@ -128,6 +128,8 @@ class PowerLossTest {
             storage = storage.afterPowerLoss();
             try (LogStore after = LogStore.open(storage, DIR, options, Clock.systemUTC(), new SimpleMeterRegistry())) {
                 check(after, history);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nfiles after the power loss:\n" + dump(storage), e);
             }
         }
     }
@@ -193,6 +195,30 @@ class PowerLossTest {
                     CompletableFuture.completedFuture(Durability.SYNC_EACH)))));
         }
         assertThat(store.size()).as("live keys").isEqualTo(present);
+    }
+
+    /** Every file and, for segments, every record: what a failure needs to be understood. */
+    private static String dump(FaultInjectingStorage storage) {
+        StringBuilder out = new StringBuilder();
+        for (String name : storage.list(DIR).stream().sorted().toList()) {
+            byte[] bytes = storage.readAll(DIR.resolve(name));
+            out.append("  ").append(name).append(" (").append(bytes.length).append(" bytes)");
+            if (name.endsWith(".data")) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                int offset = 0;
+                while (RecordCodec.read(b, offset, bytes.length) instanceof RecordCodec.Ok ok) {
+                    byte[] v = ok.record().value();
+                    String value = v == null ? "delete" : new String(v, StandardCharsets.UTF_8);
+                    out.append(" @").append(offset).append(' ')
+                            .append(new String(ok.record().key(), StandardCharsets.UTF_8)).append('=')
+                            .append(value, 0, Math.min(value.length(), 16));
+                    offset += ok.record().size();
+                }
+                out.append(" end@").append(offset);
+            }
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     private static byte[] valueOf(String key, int version, Random random) {
