@@ -121,11 +121,12 @@ class PowerLossTest {
                     store = openOrNull(storage, options);
                 }
             }
-            if (store != null) {
-                store.close(); // stops its threads; with the power gone nothing more reaches the disk
-            }
             trace("power loss");
-            storage = storage.afterPowerLoss();
+            FaultInjectingStorage rebooted = storage.afterPowerLoss(); // now, whatever the old store was doing
+            if (store != null) {
+                store.close(); // only stops its threads: with the power gone nothing more reaches the disk
+            }
+            storage = rebooted;
             try (LogStore after = LogStore.open(storage, DIR, options, Clock.systemUTC(), new SimpleMeterRegistry())) {
                 check(after, history);
             } catch (AssertionError e) {
