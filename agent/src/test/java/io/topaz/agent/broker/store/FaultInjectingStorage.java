@@ -21,7 +21,8 @@ import java.util.Random;
  * <p>{@link #afterPowerLoss()} returns the machine after a reboot: every file as its disk copy, except that the bytes
  * written since the file's last force are, per 512-byte sector, dropped, written back anyway, or garbled (at random;
  * only dropped under {@link Loss#DROP}) — bytes already forced are never touched; a size change not forced is kept or lost at random; every create, rename and
- * delete not followed by a directory sync is undone. {@link #afterCrash()} is a process crash: the page cache survives.
+ * delete not followed by a directory sync is undone — under {@link Loss#RANDOM}, each such change may also have
+ * reached the disk, independently of the others (as on a file system that reorders metadata writes). {@link #afterCrash()} is a process crash: the page cache survives.
  * {@link #losePowerAfter(int)} makes the power go out just before the n-th later operation that changes anything
  * (that operation and every one after it fail), so a crash can land inside a roll, a merge or a hint write.
  */
@@ -49,6 +50,8 @@ final class FaultInjectingStorage implements Storage {
     private final Map<Path, Inode> names;
     private final Map<Path, Inode> durableNames;
     private final List<Path> forced = new ArrayList<>();
+    /** Directory changes not yet synced, in order: each maps names to an inode, or (null) removes them. */
+    private final List<Map<Path, Inode>> unsynced = new ArrayList<>();
     private boolean dead;
     private long stepsLeft = Long.MAX_VALUE;
 
@@ -80,9 +83,23 @@ final class FaultInjectingStorage implements Storage {
     /** The machine after a power loss: only what was forced is certain, see the class comment. */
     synchronized FaultInjectingStorage afterPowerLoss() {
         dead = true;
+        Map<Path, Inode> names = new HashMap<>(durableNames);
+        if (loss == Loss.RANDOM) { // some unsynced changes reached the disk anyway, in any order, each atomically
+            for (Map<Path, Inode> change : unsynced) {
+                if (random.nextBoolean()) {
+                    change.forEach((path, inode) -> {
+                        if (inode == null) {
+                            names.remove(path);
+                        } else {
+                            names.put(path, inode);
+                        }
+                    });
+                }
+            }
+        }
         Map<Inode, Inode> rebooted = new IdentityHashMap<>();
         Map<Path, Inode> after = new HashMap<>();
-        durableNames.forEach((path, inode) -> after.put(path, rebooted.computeIfAbsent(inode, this::reboot)));
+        names.forEach((path, inode) -> after.put(path, rebooted.computeIfAbsent(inode, this::reboot)));
         return new FaultInjectingStorage(random, loss, after, new HashMap<>(after));
     }
 
@@ -182,6 +199,7 @@ final class FaultInjectingStorage implements Storage {
         }
         Inode i = new Inode(new byte[capacity], capacity, new byte[0]);
         names.put(file, i);
+        unsynced.add(Map.of(file, i));
         return new Mapping(file, i, ByteBuffer.wrap(i.cache, 0, capacity).slice());
     }
 
@@ -208,7 +226,11 @@ final class FaultInjectingStorage implements Storage {
     @Override
     public synchronized void write(Path file, byte[] content) {
         step("write " + file);
-        Inode i = names.computeIfAbsent(file, p -> new Inode(new byte[0], 0, new byte[0]));
+        Inode i = names.computeIfAbsent(file, p -> {
+            Inode created = new Inode(new byte[0], 0, new byte[0]);
+            unsynced.add(Map.of(p, created));
+            return created;
+        });
         i.cache = content.clone();
         i.size = content.length;
         i.disk = content.clone();
@@ -218,19 +240,29 @@ final class FaultInjectingStorage implements Storage {
     @Override
     public synchronized void rename(Path from, Path to) {
         step("rename " + from);
-        names.put(to, inode(from));
+        Inode i = inode(from);
+        names.put(to, i);
         names.remove(from);
+        Map<Path, Inode> change = new HashMap<>();
+        change.put(to, i);
+        change.put(from, null);
+        unsynced.add(change);
     }
 
     @Override
     public synchronized void delete(Path file) {
         step("delete " + file);
-        names.remove(file);
+        if (names.remove(file) != null) {
+            Map<Path, Inode> change = new HashMap<>();
+            change.put(file, null);
+            unsynced.add(change);
+        }
     }
 
     @Override
     public synchronized void syncDirectory(Path dir) {
         step("sync " + dir);
+        unsynced.removeIf(change -> change.keySet().stream().allMatch(p -> dir.equals(p.getParent())));
         durableNames.keySet().removeIf(p -> dir.equals(p.getParent()));
         names.forEach((p, i) -> {
             if (dir.equals(p.getParent())) {
