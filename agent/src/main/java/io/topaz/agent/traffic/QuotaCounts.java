@@ -148,6 +148,10 @@ final class QuotaCounts {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // The rename is a directory change: forced too, or a power loss may bring back older (lower) counts.
+            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         } catch (IOException e) {
             dirty = true;
             log.warn("quota counts: cannot write {} ({}); retrying", file, e.getMessage());

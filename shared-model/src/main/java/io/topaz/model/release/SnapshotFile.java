@@ -38,6 +38,11 @@ public final class SnapshotFile {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // The rename is a directory change: without this it may not survive a power loss, and the agent would
+            // boot from the previous release (or none) although it had applied this one.
+            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write snapshot " + file, e);
         }

@@ -1,72 +1,42 @@
 package io.topaz.agent.broker.store;
 
 import java.io.Closeable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
- * One append-only data file, {@code <id>.data}, written through a memory mapping of its full capacity. The active
- * segment takes appends; when full it is closed (truncated to what was written) and a new one starts. Reads are
- * absolute gets on the mapping, so they need no lock and never see a half-written record past {@link #written()}.
+ * One append-only data file, {@code <id>.data}, written through a mapping of its full capacity. The active segment
+ * takes appends; when full it is sealed (truncated to what was written) and a new one starts. Reads are absolute gets
+ * on the mapping, so they need no lock and never see a half-written record past {@link #written()}.
+ *
+ * <p>A segment may hold byte ranges recovery found damaged (with valid records after them): they are skipped by
+ * {@link #forEachRecord}, which otherwise refuses to step over a record it cannot read.
  */
 final class SegmentFile implements Closeable {
 
-    private final long id;
-    private final Path path;
-    private final FileChannel channel;
-    private final MappedByteBuffer map;
-    private final int capacity;
-    private volatile int written;
+    /** A byte range {@code [from, to)} holding no readable record. */
+    record Damage(int from, int to) {
+    }
 
-    private SegmentFile(long id, Path path, FileChannel channel, MappedByteBuffer map, int capacity, int written) {
+    /** Receives the records of a segment in order. */
+    interface RecordVisitor {
+        void record(int offset, RecordCodec.Decoded record);
+    }
+
+    private final long id;
+    private final Storage.MappedFile file;
+    private final ByteBuffer map;
+    private volatile Path path;
+    private volatile int written;
+    private volatile List<Damage> damage = List.of();
+
+    SegmentFile(long id, Path path, Storage.MappedFile file, int written) {
         this.id = id;
         this.path = path;
-        this.channel = channel;
-        this.map = map;
-        this.capacity = capacity;
+        this.file = file;
+        this.map = file.buffer();
         this.written = written;
-    }
-
-    static Path pathOf(Path dir, long id) {
-        return dir.resolve(String.format("%016d.data", id));
-    }
-
-    /** A new, empty segment of {@code capacity} bytes. */
-    static SegmentFile create(Path dir, long id, int capacity) {
-        SegmentFile s = open(pathOf(dir, id), id, capacity, 0, true);
-        // The new file's directory entry must survive a power loss too, not only its bytes.
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            s.close();
-            throw new UncheckedIOException("cannot sync directory " + dir, e);
-        }
-        return s;
-    }
-
-    /** A new segment at an explicit path (a merge writes to a temporary name, renamed once complete). */
-    static SegmentFile createAt(Path path, long id, int capacity) {
-        return open(path, id, capacity, 0, true);
-    }
-
-    /** An existing segment, mapped at {@code capacity} (at least its size), with {@code written} valid bytes. */
-    static SegmentFile open(Path path, long id, int capacity, int written, boolean writable) {
-        try {
-            FileChannel ch = writable
-                    ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(path, StandardOpenOption.READ);
-            int size = writable ? capacity : (int) ch.size();
-            MappedByteBuffer map = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size);
-            return new SegmentFile(id, path, ch, map, size, written);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map segment " + path, e);
-        }
     }
 
     long id() {
@@ -77,16 +47,31 @@ final class SegmentFile implements Closeable {
         return path;
     }
 
+    /** The file was renamed (a merge output given its real name); the mapping is unchanged. */
+    void movedTo(Path newPath) {
+        this.path = newPath;
+    }
+
     int written() {
         return written;
     }
 
     int capacity() {
-        return capacity;
+        return map.capacity();
     }
 
     boolean fits(int recordSize) {
-        return written + recordSize <= capacity;
+        return written + recordSize <= map.capacity();
+    }
+
+    List<Damage> damage() {
+        return damage;
+    }
+
+    /** Set by recovery: the written length and the damaged ranges below it. */
+    void recovered(int writtenBytes, List<Damage> damaged) {
+        this.damage = List.copyOf(damaged);
+        this.written = writtenBytes;
     }
 
     /** Appends a record; returns its offset. The caller serializes appends. */
@@ -98,58 +83,62 @@ final class SegmentFile implements Closeable {
         return offset;
     }
 
-    /** Forces the mapping to disk. */
     void force() {
-        map.force();
+        file.force();
     }
 
     RecordCodec.Read read(int offset) {
         return RecordCodec.read(map, offset, written);
     }
 
-    /** Scans from {@code from} to the capacity: used by recovery, which does not yet know what was written. */
-    RecordCodec.Read readForRecovery(int offset) {
-        return RecordCodec.read(map, offset, capacity);
+    /** The raw mapping, for recovery, which does not yet know what was written. */
+    ByteBuffer mapping() {
+        return map.duplicate();
+    }
+
+    /**
+     * Visits every record below {@link #written()}, stepping over the known damaged ranges. Throws
+     * {@link CorruptRecordException} at any other record it cannot read: a caller that copies records (merge, hint
+     * writing) must stop rather than leave one out.
+     */
+    void forEachRecord(RecordVisitor visitor) {
+        int end = written;
+        List<Damage> skip = damage;
+        int next = 0;
+        int offset = 0;
+        while (offset < end) {
+            if (next < skip.size() && skip.get(next).from() == offset) {
+                offset = skip.get(next++).to();
+                continue;
+            }
+            RecordCodec.Read r = RecordCodec.read(map, offset, end);
+            if (!(r instanceof RecordCodec.Ok ok)) {
+                throw new CorruptRecordException("segment " + id + ": no readable record at byte " + offset + " of "
+                        + end + " (" + (r instanceof RecordCodec.Corrupt c ? c.why() : "unexpected end") + ")");
+            }
+            visitor.record(offset, ok.record());
+            offset += ok.record().size();
+        }
     }
 
     /** Zeroes the mapping from {@code from} to the capacity (a torn tail), and forces it. */
     void zeroFrom(int from) {
         byte[] zeros = new byte[64 * 1024];
-        for (int at = from; at < capacity; at += zeros.length) {
-            map.put(at, zeros, 0, Math.min(zeros.length, capacity - at));
+        for (int at = from; at < map.capacity(); at += zeros.length) {
+            map.put(at, zeros, 0, Math.min(zeros.length, map.capacity() - at));
         }
-        map.force();
+        file.force();
     }
 
-    void setWritten(int bytes) {
-        this.written = bytes;
-    }
-
-    /** Truncates the file to what was written (a closed segment keeps no zeroed tail) and closes it. */
+    /** Forces what was written and cuts the file to it: a sealed segment keeps no zeroed tail. */
     void seal() {
-        try {
-            map.force();
-            channel.truncate(written);
-            channel.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot seal segment " + path, e);
-        }
-    }
-
-    long sizeOnDisk() {
-        try {
-            return Files.size(path);
-        } catch (IOException e) {
-            return -1;
-        }
+        file.force();
+        file.truncate(written);
+        file.force();
     }
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close segment " + path, e);
-        }
+        file.close();
     }
 }

@@ -1,0 +1,49 @@
+package io.topaz.agent.broker.store;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory index: each live key to its newest record. Deleted keys are absent. Lock-free for readers; a merge
+ * moves entries with {@link #moveIfUnchanged} so that a newer put or delete made meanwhile always wins.
+ */
+final class KeyDirectory {
+
+    private final Map<String, Location> entries = new ConcurrentHashMap<>();
+
+    Location get(String key) {
+        return entries.get(key);
+    }
+
+    void put(String key, Location at) {
+        entries.put(key, at);
+    }
+
+    void remove(String key) {
+        entries.remove(key);
+    }
+
+    /** True when {@code key}'s newest record is the one at {@code offset} of segment {@code segment}. */
+    boolean pointsAt(String key, long segment, int offset) {
+        Location at = entries.get(key);
+        return at != null && at.segment() == segment && at.offset() == offset;
+    }
+
+    boolean moveIfUnchanged(String key, Location from, Location to) {
+        return entries.replace(key, from, to);
+    }
+
+    /** True when some key's newest record lies in one of {@code segments}. */
+    boolean pointsInto(Set<Long> segments) {
+        return entries.values().stream().anyMatch(at -> segments.contains(at.segment()));
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    long liveBytes() {
+        return entries.values().stream().mapToLong(Location::size).sum();
+    }
+}
