@@ -25,8 +25,15 @@ final class TopResponses {
         return m.replace('.', '_') + "_response";
     }
 
-    /** The TOP answer for a call, and the error it carries (null on success). */
-    record Reply(byte[] body, TopError error) {
+    /**
+     * The TOP answer for a call, and the error it carries (null on success). The body is one JSON answer, or, when
+     * {@code joined}, a batch's answers already in the caller's format and joined by its separator.
+     */
+    record Reply(byte[] body, TopError error, boolean joined) {
+        Reply(byte[] body, TopError error) {
+            this(body, error, false);
+        }
+
         static Reply of(TopError e, String requestId) {
             return new Reply(TopResponses.error(e, requestId), e);
         }
