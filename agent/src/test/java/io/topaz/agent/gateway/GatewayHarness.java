@@ -123,6 +123,15 @@ final class GatewayHarness {
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.broken", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.trade.get", "trade", // a group the app lacks: 11
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.user.seller.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, true, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.down", "basic", // nothing listens on port 1
+                        List.of(new UpstreamEndpoint("http://127.0.0.1:1/down", 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.once.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.FLOW_RULES, new FlowRule("once-qps", FlowScope.API, "taobao.once.get", null, 1, null))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.limited.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.FLOW_RULES, new FlowRule("limited-qps", FlowScope.API, "taobao.limited.get", null,

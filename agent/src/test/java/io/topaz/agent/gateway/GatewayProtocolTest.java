@@ -116,6 +116,88 @@ class GatewayProtocolTest {
         assertThat(batch("xml", "")).startsWith(XML_DECLARATION + "<error_response><code>40</code>");
     }
 
+    /**
+     * Every platform error a caller can provoke from outside, in JSON and in XML: the conformance checklist's rows
+     * (docs/conformance.md). Code 23 answers in XML, the default, since the format asked is not one served.
+     */
+    @Test
+    void everyPlatformErrorHasItsJsonAndItsXmlForm() throws Exception {
+        for (String format : List.of("json", "xml")) {
+            Map<String, String> p = GatewayHarness.signedAs(format, "taobao.time.get");
+            assertError(format, without(p, "method"), 21, "isv.missing-parameter:method");
+            assertError(format, GatewayHarness.signedAs(format, "taobao.nothing.get"), 22, "isv.invalid-method");
+            assertError(format, with(p, "sign", "0".repeat(32)), 25, "isv.invalid-signature");
+            assertError(format, with(p, "sign", "0".repeat(64)), 25, "isv.invalid-signature");
+            assertError(format, with(p, "sign_method", "sha1"), 25, "isv.invalid-parameter:sign_method");
+            assertError(format, without(p, "sign"), 25, "isv.missing-parameter:sign");
+            assertError(format, without(p, "app_key"), 28, "isv.missing-parameter:app_key");
+            assertError(format, with(p, "app_key", "no-such-app"), 29, "isv.appkey-not-exists");
+            assertError(format, without(p, "timestamp"), 30, "isv.missing-parameter:timestamp");
+            assertError(format, with(p, "timestamp", "yesterday"), 31, "isv.invalid-parameter:timestamp");
+            assertError(format, with(p, "timestamp", "2020-01-01 00:00:00"), 31, "isv.invalid-parameter:timestamp");
+            assertError(format, without(p, "v"), 32, "isv.missing-parameter:v");
+            assertError(format, with(p, "v", "1.0"), 33, "isv.invalid-parameter:v");
+            assertError(format, GatewayHarness.signedAs(format, "taobao.item.get"), 40, "isv.missing-parameter:num_iid");
+            assertError(format, GatewayHarness.signedAs(format, "taobao.trade.get"), 11,
+                    "isv.permission-api-package-limit");
+            assertError(format, GatewayHarness.signedAs(format, "taobao.user.seller.get"), 26,
+                    "isv.missing-parameter:session");
+            assertError(format, GatewayHarness.signedAs(format, "taobao.time.get", "session", "no-such-session"), 27,
+                    "isv.invalid-session");
+            assertError(format, GatewayHarness.signedAs(format, "topaz.demo.down"), 15, null);
+            get(GatewayHarness.signedAs(format, "taobao.once.get")); // its one call per second, on a clock that stays
+            assertError(format, GatewayHarness.signedAs(format, "taobao.once.get"), 7,
+                    "accesscontrol.limited-by-api-access-count");
+            StringBuilder many = new StringBuilder();
+            for (int i = 0; i < 600; i++) {
+                many.append("&p").append(i).append("=1");
+            }
+            assertError(format, send(HttpRequest.newBuilder(URI.create(url("/router/rest?format=" + format + many)))
+                    .build()), 41, "isv.too-many-parameters");
+            assertError(format, get(p, "&v=2.0"), 43, "isv.duplicate-parameter");
+            assertError(format, send(HttpRequest.newBuilder(URI.create(url("/router/rest?format=" + format
+                    + "&title=%FF"))).build()), 47, "isv.invalid-encoding");
+        }
+        assertError("xml", GatewayHarness.signedAs("yaml", "taobao.time.get"), 23, "isv.invalid-format");
+    }
+
+    private void assertError(String format, Map<String, String> params, int code, String subCode) throws Exception {
+        assertError(format, get(params), code, subCode);
+    }
+
+    private static void assertError(String format, HttpResponse<String> res, int code, String subCode) {
+        String body = res.body();
+        assertThat(res.statusCode()).isEqualTo(200);
+        if (format.equals("xml")) {
+            assertThat(res.headers().firstValue("Content-Type")).contains("text/xml;charset=UTF-8");
+            assertThat(body).as(body).startsWith(XML_DECLARATION + "<error_response><code>" + code + "</code><msg>"
+                    + TopError.message(code) + "</msg>").containsPattern("<request_id>[0-9a-z]+</request_id>"
+                    + "</error_response>$");
+            if (subCode != null) {
+                assertThat(body).as(body).contains("<sub_code>" + subCode + "</sub_code>");
+            }
+        } else {
+            assertThat(res.headers().firstValue("Content-Type")).contains("application/json;charset=UTF-8");
+            assertThat(body).as(body).startsWith("{\"error_response\":{\"code\":" + code + ",\"msg\":\""
+                    + TopError.message(code) + "\"").containsPattern("\"request_id\":\"[0-9a-z]+\"}}$");
+            if (subCode != null) {
+                assertThat(body).as(body).contains("\"sub_code\":\"" + subCode + "\"");
+            }
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> p, String name, String value) {
+        Map<String, String> copy = new TreeMap<>(p);
+        copy.put(name, value);
+        return copy;
+    }
+
+    private static Map<String, String> without(Map<String, String> p, String name) {
+        Map<String, String> copy = new TreeMap<>(p);
+        copy.remove(name);
+        return copy;
+    }
+
     // ---- 2. ';' is an ordinary character ----
 
     @Test
@@ -269,6 +351,28 @@ class GatewayProtocolTest {
         Map<String, String> lower = GatewayHarness.signed("taobao.time.get");
         lower.put("sign", lower.get("sign").toLowerCase(Locale.ROOT));
         assertThat(get(lower).body()).startsWith("{\"time_get_response\"");
+    }
+
+    @Test
+    void otherLenientReadingsAreKept() throws Exception {
+        // a timestamp in epoch milliseconds, as some SDKs send it
+        Map<String, String> p = GatewayHarness.signed("taobao.time.get");
+        p.put("timestamp", Long.toString(System.currentTimeMillis()));
+        p.put("sign", TopSigner.sign(p, null, GatewayHarness.SECRET, SignMethod.HMAC));
+        assertThat(get(p).body()).startsWith("{\"time_get_response\"");
+        // the format's name in any case
+        assertThat(get(GatewayHarness.signedAs("JSON", "taobao.time.get")).body()).startsWith("{\"time_get_response\"");
+        assertThat(get(GatewayHarness.signedAs("Xml", "taobao.time.get")).body()).startsWith(XML_DECLARATION);
+    }
+
+    @Test
+    void partnerIdAndTargetAppKeyAreSignedAndNotForwarded() throws Exception {
+        Map<String, String> p = GatewayHarness.signed("topaz.demo.echo", "partner_id", "top-sdk-java-1",
+                "target_app_key", "12345", "q", "1");
+        String got = get(p).body();
+        assertThat(got).startsWith("{\"echo_response\"".replace("echo", "topaz_demo_echo")).contains("q=1")
+                .doesNotContain("partner_id").doesNotContain("target_app_key");
+        assertCode(get(with(p, "partner_id", "changed")), 25); // signed like any other parameter
     }
 
     // ---- helpers ----
