@@ -79,7 +79,7 @@ final class BatchCall {
                     if (i > 0) {
                         out.writeBytes(sep);
                     }
-                    out.writeBytes(batch.format.render(answers.get(i).join(), ids.get(i), methods.get(i)));
+                    out.writeBytes(batch.format.render(answers.get(i).join(), ids.get(i), methods.get(i)).body());
                 }
                 return new Reply(out.toByteArray(), null, true);
             });

@@ -182,7 +182,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
     }
 
-    private void finish(Exchange ex, long upstreamNanos, Reply reply) {
+    private void finish(Exchange ex, long upstreamNanos, Reply answer) {
+        Reply reply = ex.format().render(answer, ex.requestId(), ex.params().get("method"));
         long nanos = System.nanoTime() - ex.start();
         metrics.finished(ex.label(), reply.error(), nanos, upstreamNanos);
         Map<String, String> params = ex.params();
@@ -192,7 +193,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     ProtocolStage.truncate(params.get("app_key")), e == null ? 0 : e.code(),
                     e == null || e.subCode() == null ? "" : " sub_code=" + e.subCode(), nanos / 1_000);
         }
-        byte[] body = ex.format().render(reply, ex.requestId(), params.get("method"));
+        byte[] body = reply.body();
         boolean gzip = ex.gzip() && body.length >= GzipAnswers.THRESHOLD;
         if (gzip) {
             body = GzipAnswers.gzip(body);

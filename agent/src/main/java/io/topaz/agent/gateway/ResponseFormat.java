@@ -37,19 +37,20 @@ enum ResponseFormat {
     }
 
     /**
-     * The body of {@code reply} in this format. An upstream's answer that was passed through unparsed (the JSON fast
-     * path) and turns out not to be JSON fails here, in XML only: it becomes code 15, as when it is parsed.
+     * {@code reply} in this format: its body, and its error — which changes when an upstream's answer that was passed
+     * through unparsed (the JSON fast path) turns out not to be JSON: in XML it cannot be converted and becomes code
+     * 15, as when it is parsed. The result is final ({@code rendered}): it is not rendered again.
      */
-    byte[] render(Reply reply, String requestId, String method) {
-        if (this == JSON || reply.joined()) {
-            return reply.body();
+    Reply render(Reply reply, String requestId, String method) {
+        if (this == JSON || reply.rendered()) {
+            return reply;
         }
         try {
-            return TopXml.fromJson(reply.body());
+            return new Reply(TopXml.fromJson(reply.body()), reply.error(), true);
         } catch (TopXml.NotConvertible e) {
-            return TopXml.fromJson(TopResponses.error(TopError.of(15, "isp.remote-service-error",
-                    (method == null ? "the service" : ProtocolStage.truncate(method) + "'s service")
-                            + " answered something that is not a JSON object"), requestId));
+            TopError error = TopError.of(15, "isp.remote-service-error", (method == null ? "the service"
+                    : ProtocolStage.truncate(method) + "'s service") + " answered something that is not a JSON object");
+            return new Reply(TopXml.fromJson(TopResponses.error(error, requestId)), error, true);
         }
     }
 }

@@ -48,7 +48,7 @@ final class TopRefusals {
     void refuse(ResponseOrder.Slot slot, HttpResponseStatus status, String target, TopError error, boolean close) {
         String requestId = ids.next();
         ResponseFormat format = formatOf(target);
-        byte[] body = format.render(Reply.of(error, requestId), requestId, null);
+        byte[] body = format.render(Reply.of(error, requestId), requestId, null).body();
         access.info("{} - refused: HTTP {} code={} sub_code={}", requestId, status.code(), error.code(),
                 error.subCode());
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));

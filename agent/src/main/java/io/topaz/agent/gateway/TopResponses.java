@@ -27,9 +27,10 @@ final class TopResponses {
 
     /**
      * The TOP answer for a call, and the error it carries (null on success). The body is one JSON answer, or, when
-     * {@code joined}, a batch's answers already in the caller's format and joined by its separator.
+     * {@code rendered}, already in the caller's format (an XML conversion; a batch's answers joined by its
+     * separator).
      */
-    record Reply(byte[] body, TopError error, boolean joined) {
+    record Reply(byte[] body, TopError error, boolean rendered) {
         Reply(byte[] body, TopError error) {
             this(body, error, false);
         }

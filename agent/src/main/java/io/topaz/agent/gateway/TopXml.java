@@ -1,9 +1,10 @@
 package io.topaz.agent.gateway;
 
-import io.topaz.model.json.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,7 +30,13 @@ import java.util.Arrays;
 final class TopXml {
 
     static final byte[] DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>".getBytes(StandardCharsets.US_ASCII);
+    /** The bare token reader: no mapper, no per-call deserialization context. */
+    private static final JsonFactory TOKENS = new JsonFactory();
     private static final byte[] LIST = " list=\"true\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AMP = "&amp;".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LT = "&lt;".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GT = "&gt;".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CR = "&#13;".getBytes(StandardCharsets.US_ASCII);
 
     /** The JSON was not a well-formed object with one property. */
     static final class NotConvertible extends RuntimeException {
@@ -53,7 +60,7 @@ final class TopXml {
      * @throws NotConvertible when {@code json} is not a well-formed JSON object of one object-valued property
      */
     static byte[] fromJson(byte[] json) {
-        try (JsonParser p = Json.lenient().createParser(json)) {
+        try (JsonParser p = TOKENS.createParser(ObjectReadContext.empty(), json)) {
             TopXml x = new TopXml(p, DECLARATION.length + json.length + json.length / 2 + 64);
             x.raw(DECLARATION);
             if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.PROPERTY_NAME) {
@@ -162,56 +169,61 @@ final class TopXml {
         }
     }
 
+    /** Escaped text in UTF-8. Works on locals: the hot loop of the conversion. */
     private void text(char[] chars, int offset, int length) {
         ensure(length * 6);
+        byte[] b = out;
+        int n = size;
         int end = offset + length;
         for (int i = offset; i < end; i++) {
             char c = chars[i];
             if (c >= 0x20 && c < 0x80) {
-                switch (c) {
-                    case '&' -> raw("&amp;");
-                    case '<' -> raw("&lt;");
-                    case '>' -> raw("&gt;"); // "]]>" may not appear in text
-                    default -> out[size++] = (byte) c;
+                if (c == '&') {
+                    n = put(b, n, AMP);
+                } else if (c == '<') {
+                    n = put(b, n, LT);
+                } else if (c == '>') {
+                    n = put(b, n, GT); // "]]>" may not appear in text
+                } else {
+                    b[n++] = (byte) c;
                 }
             } else if (c == '\t' || c == '\n') {
-                out[size++] = (byte) c;
+                b[n++] = (byte) c;
             } else if (c == '\r') {
-                raw("&#13;"); // a raw CR would be read back as LF (XML 1.0 §2.11)
+                n = put(b, n, CR); // a raw CR would be read back as LF (XML 1.0 §2.11)
             } else if (c < 0x20 || c == 0xFFFE || c == 0xFFFF) {
-                codePoint(0xFFFD);
+                n = codePoint(b, n, 0xFFFD);
             } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
-                codePoint(Character.toCodePoint(c, chars[++i]));
+                n = codePoint(b, n, Character.toCodePoint(c, chars[++i]));
             } else if (Character.isSurrogate(c)) {
-                codePoint(0xFFFD);
+                n = codePoint(b, n, 0xFFFD);
             } else {
-                codePoint(c);
+                n = codePoint(b, n, c);
             }
         }
+        size = n;
     }
 
-    private void codePoint(int cp) {
-        if (cp < 0x80) {
-            out[size++] = (byte) cp;
-        } else if (cp < 0x800) {
-            out[size++] = (byte) (0xC0 | cp >> 6);
-            out[size++] = (byte) (0x80 | cp & 0x3F);
+    private static int put(byte[] b, int n, byte[] what) {
+        System.arraycopy(what, 0, b, n, what.length);
+        return n + what.length;
+    }
+
+    private static int codePoint(byte[] b, int n, int cp) {
+        if (cp < 0x800) {
+            b[n++] = (byte) (0xC0 | cp >> 6);
+            b[n++] = (byte) (0x80 | cp & 0x3F);
         } else if (cp < 0x10000) {
-            out[size++] = (byte) (0xE0 | cp >> 12);
-            out[size++] = (byte) (0x80 | cp >> 6 & 0x3F);
-            out[size++] = (byte) (0x80 | cp & 0x3F);
+            b[n++] = (byte) (0xE0 | cp >> 12);
+            b[n++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            b[n++] = (byte) (0x80 | cp & 0x3F);
         } else {
-            out[size++] = (byte) (0xF0 | cp >> 18);
-            out[size++] = (byte) (0x80 | cp >> 12 & 0x3F);
-            out[size++] = (byte) (0x80 | cp >> 6 & 0x3F);
-            out[size++] = (byte) (0x80 | cp & 0x3F);
+            b[n++] = (byte) (0xF0 | cp >> 18);
+            b[n++] = (byte) (0x80 | cp >> 12 & 0x3F);
+            b[n++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            b[n++] = (byte) (0x80 | cp & 0x3F);
         }
-    }
-
-    private void raw(String ascii) {
-        for (int i = 0; i < ascii.length(); i++) {
-            out[size++] = (byte) ascii.charAt(i);
-        }
+        return n;
     }
 
     private void raw(byte[] b) {

@@ -61,12 +61,12 @@ public class ResponseFormatBenchmark {
 
     @Benchmark
     public byte[] json() {
-        return ResponseFormat.JSON.render(TopResponses.map(call, upstream), call.requestId, call.method);
+        return ResponseFormat.JSON.render(TopResponses.map(call, upstream), call.requestId, call.method).body();
     }
 
     @Benchmark
     public byte[] xml() {
-        return ResponseFormat.XML.render(TopResponses.map(call, upstream), call.requestId, call.method);
+        return ResponseFormat.XML.render(TopResponses.map(call, upstream), call.requestId, call.method).body();
     }
 
     @Benchmark
@@ -84,13 +84,13 @@ public class ResponseFormatBenchmark {
     public byte[] errorXml() {
         Reply r = Reply.of(TopError.of(40, "isv.missing-parameter:num_iid", "the parameter 'num_iid' is missing"),
                 call.requestId);
-        return ResponseFormat.XML.render(r, call.requestId, call.method);
+        return ResponseFormat.XML.render(r, call.requestId, call.method).body();
     }
 
     @Benchmark
     public byte[] errorJson() {
         Reply r = Reply.of(TopError.of(40, "isv.missing-parameter:num_iid", "the parameter 'num_iid' is missing"),
                 call.requestId);
-        return ResponseFormat.JSON.render(r, call.requestId, call.method);
+        return ResponseFormat.JSON.render(r, call.requestId, call.method).body();
     }
 }
