@@ -291,7 +291,10 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         Map<String, String> noMethod = params("taobao.time.get", SignMethod.MD5);
         noMethod.remove("method");
         assertError(get(noMethod), 21, "isv.missing-parameter");
-        assertError(get(params("taobao.time.get", SignMethod.MD5, "format", "xml")), 23, "isv.invalid-format");
+        // a format that is not served is answered in TOP's default, XML
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(gateway + "?" + query(params("taobao.time.get",
+                        SignMethod.MD5, "format", "yaml")))).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("<error_response><code>23</code>").contains("<sub_code>isv.invalid-format</sub_code>");
         Map<String, String> badSign = params("taobao.time.get", SignMethod.MD5);
         badSign.put("sign", "0123456789ABCDEF0123456789ABCDEF");
         assertError(get(badSign), 25, "isv.invalid-signature");
@@ -312,7 +315,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         assertError(send(HttpRequest.newBuilder(URI.create(gateway + "?" + dup)).GET().build()), 43, "isv.duplicate-parameter");
         assertError(send(HttpRequest.newBuilder(URI.create(gateway))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("method=%ZZ&app_key=gw-app")).build()), 47, "isv.invalid-encoding");
+                .POST(HttpRequest.BodyPublishers.ofString("format=json&method=%ZZ&app_key=gw-app")).build()), 47, "isv.invalid-encoding");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.topaz.agent.gateway;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.topaz.agent.gateway.TopResponses.Reply;
 
 import java.nio.charset.StandardCharsets;
@@ -16,30 +15,30 @@ import java.util.function.Supplier;
  * the body, joined by the separator ({@code \r\n-S-\r\n} or the {@code top-api-separator} header), an optional first
  * {@code #PUBLIC#} part carrying parameters shared by all. The batch is checked once (app, signature over query and
  * body, timestamp); then every sub-call runs its own API-level stages at the same time, and the answers are joined in
- * request order. One sub-call's failure does not touch the others.
+ * request order, each in the batch's format. One sub-call's failure (a malformed or duplicated parameter included)
+ * does not touch the others.
  */
 final class BatchCall {
 
     static final String DEFAULT_SEPARATOR = "\r\n-S-\r\n";
     static final String PUBLIC = "#PUBLIC#";
+    private static final int MAX_PART_PARAMETERS = 512;
 
     private BatchCall() {
     }
 
     /** The joined answer; a single error_response when the batch as a whole fails its checks. */
     static CompletableFuture<Reply> run(GatewayPipeline pipeline, Call batch, String body, String separator,
-                                        int maxSubCalls, Supplier<String> ids) {
+                                        int maxSubCalls, Supplier<String> requestIds) {
         batch.batch = true;
         batch.signedBody = body;
         List<String> parts = split(body, separator);
         Map<String, String> shared = new HashMap<>();
         if (!parts.isEmpty() && parts.get(0).startsWith(PUBLIC)) {
-            Map<String, String> pub = decode(parts.remove(0).substring(PUBLIC.length()));
-            if (pub == null) {
-                return done(Reply.of(TopError.of(47, "isv.invalid-encoding", "the #PUBLIC# part is not valid URL "
-                        + "encoding"), batch.requestId));
+            TopError bad = decode(parts.remove(0).substring(PUBLIC.length()), shared);
+            if (bad != null) {
+                return done(Reply.of(bad, batch.requestId));
             }
-            shared.putAll(pub);
         }
         if (parts.isEmpty()) {
             return done(Reply.of(TopError.of(40, "isv.missing-parameter:sub-calls", "the batch has no sub-calls"),
@@ -54,18 +53,23 @@ final class BatchCall {
                 return done(Reply.of(error, batch.requestId));
             }
             List<CompletableFuture<Reply>> answers = new ArrayList<>(parts.size());
+            List<String> ids = new ArrayList<>(parts.size());
+            List<String> methods = new ArrayList<>(parts.size());
             for (String part : parts) {
-                String id = ids.get();
-                Map<String, String> own = decode(part);
-                if (own == null) {
-                    answers.add(done(Reply.of(TopError.of(47, "isv.invalid-encoding", "this sub-call is not valid URL "
-                            + "encoding"), id)));
+                String id = requestIds.get();
+                ids.add(id);
+                methods.add(null);
+                Map<String, String> own = new HashMap<>();
+                TopError bad = decode(part, own);
+                if (bad != null) { // this sub-call only: the others run
+                    answers.add(done(Reply.of(bad, id)));
                     continue;
                 }
                 Map<String, String> params = new HashMap<>(batch.params);
                 params.remove("sign");
                 params.putAll(shared);
                 params.putAll(own);
+                methods.set(methods.size() - 1, params.get("method"));
                 answers.add(pipeline.handle(Call.subCall(batch, id, params)));
             }
             return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -75,9 +79,9 @@ final class BatchCall {
                     if (i > 0) {
                         out.writeBytes(sep);
                     }
-                    out.writeBytes(answers.get(i).join().body());
+                    out.writeBytes(batch.format.render(answers.get(i).join(), ids.get(i), methods.get(i)).body());
                 }
-                return new Reply(out.toByteArray(), null);
+                return new Reply(out.toByteArray(), null, true);
             });
         });
     }
@@ -98,16 +102,9 @@ final class BatchCall {
         }
     }
 
-    /** Null when the part is not valid URL encoding. */
-    private static Map<String, String> decode(String query) {
-        try {
-            Map<String, String> out = new HashMap<>();
-            new QueryStringDecoder(query, StandardCharsets.UTF_8, false, 512).parameters()
-                    .forEach((k, v) -> out.put(k, v.get(v.size() - 1)));
-            return out;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    /** A part's parameters into {@code into}; the error (47, 43, 41) when the part is malformed, else null. */
+    private static TopError decode(String query, Map<String, String> into) {
+        return FormParameters.decode(query.getBytes(StandardCharsets.UTF_8), into, MAX_PART_PARAMETERS);
     }
 
     private static CompletableFuture<Reply> done(Reply r) {

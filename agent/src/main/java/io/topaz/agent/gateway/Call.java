@@ -34,6 +34,8 @@ public final class Call {
     String sign;
     String sessionKey;
     boolean simplify;
+    /** The format of the answer (the batch's, for a sub-call); set when the call arrives. */
+    ResponseFormat format = ResponseFormat.JSON;
     /** A batch's sub-call: its app was authenticated by the batch's signature, so only the method is read here. */
     boolean subCall;
     /** The batch itself (/router/batch): checked without a method, then split into sub-calls. */
@@ -60,6 +62,7 @@ public final class Call {
         c.appKey = batch.appKey;
         c.app = batch.app;
         c.signMethod = batch.signMethod;
+        c.format = batch.format;
         return c;
     }
 

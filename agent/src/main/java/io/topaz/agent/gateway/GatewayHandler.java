@@ -1,5 +1,6 @@
 package io.topaz.agent.gateway;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,21 +16,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.multipart.Attribute;
-import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
-import io.netty.handler.codec.http.multipart.FileUpload;
-import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
-import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.topaz.agent.gateway.TopResponses.Reply;
 import io.topaz.model.config.ConfigSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +32,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The gateway's HTTP handler: decodes {@code /router/rest} parameters (query string, form body, multipart
- * attributes), refuses what is malformed with the TOP error for it, runs the {@link GatewayPipeline} and writes its
- * answer. One access-log line per call carries the request id. Shared by all connections.
+ * The gateway's HTTP handler: reads a {@code /router/rest} call's parameters ({@link RequestParameters}) or a
+ * {@code /router/batch}, refuses what is malformed with the TOP error for it, runs the {@link GatewayPipeline} and
+ * writes its answer in the format asked ({@link ResponseFormat}), gzip'd when accepted and large enough
+ * ({@link GzipAnswers}). HTTP-level refusals speak TOP too ({@link TopRefusals}). One access-log line per call carries
+ * the request id. Shared by all connections.
  */
 @ChannelHandler.Sharable
 final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -51,17 +47,24 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final GatewayPipeline pipeline;
     private final Supplier<ConfigSnapshot> config;
     private final GatewayMetrics metrics;
-    private final RequestIds ids = new RequestIds();
-    private final int maxParameters;
-    private final int maxBatchSubCalls;
+    private final TopRefusals refusals;
+    private final RequestIds ids;
+    private final GatewayLimits limits;
 
-    GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics, int maxParameters,
-                   int maxBatchSubCalls) {
+    GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics,
+                   TopRefusals refusals, GatewayLimits limits) {
         this.pipeline = pipeline;
         this.config = config;
         this.metrics = metrics;
-        this.maxParameters = maxParameters;
-        this.maxBatchSubCalls = maxBatchSubCalls;
+        this.refusals = refusals;
+        this.ids = refusals.ids();
+        this.limits = limits;
+    }
+
+    /** One request on its way: where and how its answer goes. */
+    private record Exchange(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start,
+                            String requestId, String label, Map<String, String> params, ResponseFormat format,
+                            boolean gzip) {
     }
 
     @Override
@@ -71,182 +74,145 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         DecoderResult decoded = req.decoderResult();
         if (decoded.isFailure()) {
-            Throwable c = decoded.cause();
-            HttpResponseStatus status = c instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : c instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : c instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
-            plain(ctx, slot, status, "malformed HTTP request: " + status.reasonPhrase(), false);
+            refuseMalformed(slot, req, decoded.cause());
             return;
         }
-        String path = new QueryStringDecoder(req.uri()).path();
-        if ("/router/batch".equals(path)) {
-            batch(ctx, slot, req, keepAlive, start);
+        if (!HttpVersion.HTTP_1_1.equals(req.protocolVersion()) && !HttpVersion.HTTP_1_0.equals(req.protocolVersion())) {
+            refusals.refuse(slot, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, req.uri(), TopRefusals.malformed(
+                    "HTTP version " + ProtocolStage.truncate(req.protocolVersion().text()) + " is not served; use "
+                            + "HTTP/1.1"), true);
             return;
         }
-        if (!"/router/rest".equals(path)) {
-            plain(ctx, slot, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest or /router/batch",
+        RequestTarget target = RequestTarget.of(req.uri());
+        boolean batch = "/router/batch".equals(target.path());
+        if (!batch && !"/router/rest".equals(target.path())) {
+            plain(slot, HttpResponseStatus.NOT_FOUND, "no such endpoint; TOP calls go to /router/rest or /router/batch",
                     keepAlive);
             return;
         }
-        if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.POST.equals(req.method())) {
-            plain(ctx, slot, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST", keepAlive);
+        if (!HttpMethod.POST.equals(req.method()) && (batch || !HttpMethod.GET.equals(req.method()))) {
+            refusals.refuse(slot, HttpResponseStatus.METHOD_NOT_ALLOWED, req.uri(), TopRefusals.malformed(
+                    batch ? "a batch is a POST" : "use GET or POST"), !keepAlive);
             return;
         }
         String requestId = ids.next();
         Map<String, String> params = new HashMap<>();
+        boolean gzip = GzipAnswers.accepted(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        if (batch) {
+            batch(new Exchange(ctx, slot, keepAlive, start, requestId, metrics.started("batch", true), params,
+                    null, gzip), req, target);
+            return;
+        }
         List<FilePart> files = new ArrayList<>(0);
-        TopError paramError = decode(req, params, files);
+        TopError paramError = RequestParameters.decode(req, target.query(), params, files, limits.maxParameters());
         ConfigSnapshot snapshot = config.get();
         String method = params.get("method");
-        String label = metrics.started(method, method != null && snapshot.apis().containsKey(method));
+        Exchange ex = new Exchange(ctx, slot, keepAlive, start, requestId,
+                metrics.started(method, method != null && snapshot.apis().containsKey(method)), params,
+                ResponseFormat.of(params.get("format")), gzip);
         if (paramError != null) {
-            finish(ctx, slot, keepAlive, start, 0, label, requestId, params, Reply.of(paramError, requestId));
+            finish(ex, 0, Reply.of(paramError, requestId));
             return;
         }
         Call call = new Call(requestId, start, snapshot, ctx.executor(), params);
+        call.format = ex.format();
         if (!files.isEmpty()) {
             call.files = List.copyOf(files);
         }
         pipeline.handle(call).whenComplete((reply, err) -> // the invocation stage wrote upstreamNanos before this
-                answer(ctx, slot, keepAlive, start, call.upstreamNanos, label, requestId, params, reply));
+                answer(ex, call.upstreamNanos, reply));
     }
 
-    private void batch(ChannelHandlerContext ctx, ResponseOrder.Slot slot, FullHttpRequest req, boolean keepAlive,
-                       long start) {
-        if (!HttpMethod.POST.equals(req.method())) {
-            plain(ctx, slot, HttpResponseStatus.METHOD_NOT_ALLOWED, "a batch is a POST", keepAlive);
-            return;
+    private void batch(Exchange pending, FullHttpRequest req, RequestTarget target) {
+        Map<String, String> params = pending.params();
+        TopError error = FormParameters.decodeQuery(target.query(), params, limits.maxParameters());
+        Exchange ex = new Exchange(pending.ctx(), pending.slot(), pending.keepAlive(), pending.start(),
+                pending.requestId(), pending.label(), params, ResponseFormat.of(params.get("format")), pending.gzip());
+        byte[] raw = ByteBufUtil.getBytes(req.content());
+        String body = error != null ? null : FormParameters.utf8(raw, 0, raw.length);
+        if (error == null && body == null) {
+            error = TopError.of(47, "isv.invalid-encoding", "the batch body is not UTF-8");
         }
-        String requestId = ids.next();
-        Map<String, String> params = new HashMap<>();
-        TopError error;
-        try {
-            error = put(new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, maxParameters + 1).parameters(),
-                    params);
-        } catch (IllegalArgumentException e) {
-            error = TopError.of(47, "isv.invalid-encoding", "the query string is not valid UTF-8 URL encoding");
-        }
-        String label = metrics.started("batch", true);
         if (error != null) {
-            finish(ctx, slot, keepAlive, start, 0, label, requestId, params, Reply.of(error, requestId));
+            finish(ex, 0, Reply.of(error, ex.requestId()));
             return;
         }
         String separator = req.headers().get("top-api-separator", BatchCall.DEFAULT_SEPARATOR);
-        String body = req.content().toString(StandardCharsets.UTF_8);
-        Call batch = new Call(requestId, start, config.get(), ctx.executor(), params);
-        BatchCall.run(pipeline, batch, body, separator.isEmpty() ? BatchCall.DEFAULT_SEPARATOR : separator,
-                        maxBatchSubCalls, ids::next)
+        Call call = new Call(ex.requestId(), ex.start(), config.get(), ex.ctx().executor(), params);
+        call.format = ex.format();
+        BatchCall.run(pipeline, call, body, separator.isEmpty() ? BatchCall.DEFAULT_SEPARATOR : separator,
+                        limits.maxBatchSubCalls(), ids::next)
                 // A batch's sub-calls wait for their upstreams side by side: its latency is not split (-1).
-                .whenComplete((reply, err) -> answer(ctx, slot, keepAlive, start, -1, label, requestId, params, reply));
+                .whenComplete((reply, err) -> answer(ex, -1, reply));
+    }
+
+    /** A request the HTTP codec could not read whole: the status for why, with a TOP body. */
+    private void refuseMalformed(ResponseOrder.Slot slot, FullHttpRequest req, Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            refusals.refuse(slot, HttpResponseStatus.REQUEST_URI_TOO_LONG, null, TopRefusals.tooLarge("request line",
+                    limits.maxUrlBytes()), true);
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            // the request line was read: its target names the format
+            refusals.refuse(slot, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, req.uri(),
+                    TopRefusals.tooLarge("header section", limits.maxHeaderBytes()), true);
+        } else if (cause instanceof TooLongFrameException) {
+            refusals.refuse(slot, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, null, TopRefusals.tooLarge("request",
+                    limits.maxBodyBytes()), true);
+        } else if (cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage())
+                .startsWith("invalid version format")) {
+            refusals.refuse(slot, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, null, TopRefusals.malformed(
+                    "the HTTP version is not one served; use HTTP/1.1"), true);
+        } else {
+            refusals.refuse(slot, HttpResponseStatus.BAD_REQUEST, null, TopRefusals.malformed(
+                    "malformed HTTP request: " + ProtocolStage.truncate(String.valueOf(cause.getMessage()))), true);
+        }
     }
 
     /**
      * Answers a call whose pipeline has ended — with its reply, or an internal error when it ended without one — on
      * the connection's event loop.
      */
-    private void answer(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start,
-                        long upstreamNanos, String label, String requestId, Map<String, String> params, Reply reply) {
+    private void answer(Exchange ex, long upstreamNanos, Reply reply) {
         Reply r = reply != null ? reply : Reply.of(TopError.of(10, "isp.internal-error",
-                "retry later, quoting request_id " + requestId), requestId);
-        if (ctx.executor().inEventLoop()) {
-            finish(ctx, slot, keepAlive, start, upstreamNanos, label, requestId, params, r);
+                "retry later, quoting request_id " + ex.requestId()), ex.requestId());
+        if (ex.ctx().executor().inEventLoop()) {
+            finish(ex, upstreamNanos, r);
         } else {
-            ctx.executor().execute(() -> finish(ctx, slot, keepAlive, start, upstreamNanos, label, requestId, params,
-                    r));
+            ex.ctx().executor().execute(() -> finish(ex, upstreamNanos, r));
         }
     }
 
-    /** Fills {@code params} from the query string and the body; returns the TOP error for malformed input. */
-    private TopError decode(FullHttpRequest req, Map<String, String> params, List<FilePart> files) {
-        try {
-            QueryStringDecoder query = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, maxParameters + 1);
-            TopError e = put(query.parameters(), params);
-            if (e != null) {
-                return e;
-            }
-            if (HttpMethod.POST.equals(req.method()) && req.content().isReadable()) {
-                String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-                if (type.startsWith("multipart/form-data")) {
-                    HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), req,
-                            StandardCharsets.UTF_8);
-                    try {
-                        for (InterfaceHttpData d : decoder.getBodyHttpDatas()) {
-                            if (d.getHttpDataType() == InterfaceHttpData.HttpDataType.Attribute) {
-                                if (params.putIfAbsent(d.getName(), ((Attribute) d).getValue()) != null) {
-                                    return duplicate(d.getName());
-                                }
-                            } else if (d instanceof FileUpload f) {
-                                // File parts are not signed (TOP); they are forwarded as file parts.
-                                if (params.containsKey(f.getName())
-                                        || files.stream().anyMatch(x -> x.name().equals(f.getName()))) {
-                                    return duplicate(f.getName());
-                                }
-                                files.add(new FilePart(f.getName(), f.getFilename(), f.getContentType(), f.get()));
-                            }
-                        }
-                    } finally {
-                        decoder.destroy();
-                    }
-                } else {
-                    String body = req.content().toString(StandardCharsets.UTF_8);
-                    QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false, maxParameters + 1);
-                    e = put(form.parameters(), params);
-                    if (e != null) {
-                        return e;
-                    }
-                }
-            }
-            if (params.size() > maxParameters) {
-                return TopError.of(41, "isv.too-many-parameters", "at most " + maxParameters + " parameters");
-            }
-            return null;
-        } catch (IllegalArgumentException | HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            return TopError.of(47, "isv.invalid-encoding", "the parameters are not valid UTF-8 URL encoding");
-        } catch (IOException e) {
-            return TopError.of(47, "isv.invalid-encoding", "the multipart body could not be read");
-        }
-    }
-
-    private TopError put(Map<String, List<String>> decoded, Map<String, String> params) {
-        if (decoded.size() > maxParameters) {
-            return TopError.of(41, "isv.too-many-parameters", "at most " + maxParameters + " parameters");
-        }
-        for (Map.Entry<String, List<String>> e : decoded.entrySet()) {
-            if (e.getValue().size() != 1 || params.putIfAbsent(e.getKey(), e.getValue().get(0)) != null) {
-                return duplicate(e.getKey());
-            }
-        }
-        return null;
-    }
-
-    private static TopError duplicate(String name) {
-        return TopError.of(43, "isv.duplicate-parameter", "the parameter '" + ProtocolStage.truncate(name)
-                + "' is given more than once");
-    }
-
-    private void finish(ChannelHandlerContext ctx, ResponseOrder.Slot slot, boolean keepAlive, long start,
-                        long upstreamNanos, String label, String requestId, Map<String, String> params, Reply reply) {
-        long nanos = System.nanoTime() - start;
-        metrics.finished(label, reply.error(), nanos, upstreamNanos);
+    private void finish(Exchange ex, long upstreamNanos, Reply answer) {
+        Reply reply = ex.format().render(answer, ex.requestId(), ex.params().get("method"));
+        long nanos = System.nanoTime() - ex.start();
+        metrics.finished(ex.label(), reply.error(), nanos, upstreamNanos);
+        Map<String, String> params = ex.params();
         if (access.isInfoEnabled()) {
             TopError e = reply.error();
-            access.info("{} {} app={} code={}{} {}us", requestId, ProtocolStage.truncate(params.get("method")),
+            access.info("{} {} app={} code={}{} {}us", ex.requestId(), ProtocolStage.truncate(params.get("method")),
                     ProtocolStage.truncate(params.get("app_key")), e == null ? 0 : e.code(),
                     e == null || e.subCode() == null ? "" : " sub_code=" + e.subCode(), nanos / 1_000);
         }
+        byte[] body = reply.body();
+        boolean gzip = ex.gzip() && body.length >= GzipAnswers.THRESHOLD;
+        if (gzip) {
+            body = GzipAnswers.gzip(body);
+        }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(reply.body()));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+                Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, ex.format().contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (gzip) {
+            res.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP)
+                    .set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
         if (reply.error() != null && reply.error().retryAfterSeconds() > 0) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, reply.error().retryAfterSeconds());
         }
-        write(slot, res, keepAlive);
+        write(ex.slot(), res, ex.keepAlive());
     }
 
-    private static void plain(ChannelHandlerContext ctx, ResponseOrder.Slot slot, HttpResponseStatus status, String message,
-                              boolean keepAlive) {
+    private static void plain(ResponseOrder.Slot slot, HttpResponseStatus status, String message, boolean keepAlive) {
         byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
@@ -255,7 +221,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** On the connection's event loop: the answer goes out when every earlier request's answer has. */
-    private static void write(ResponseOrder.Slot slot, FullHttpResponse res, boolean keepAlive) {
+    static void write(ResponseOrder.Slot slot, FullHttpResponse res, boolean keepAlive) {
         res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         slot.complete(res, !keepAlive);
     }

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
  *  HTTP request (/router/rest: GET query, or POST form / multipart)
  *       │ GatewayHandler: decode parameters, request id, config snapshot of this moment
  *       ▼
- *  ┌──────────────┐  method, app_key, v, format, sign_method, sign, timestamp window     21 22 23 25 28 30–33
+ *  ┌──────────────┐  method, app_key, v, format, sign_method, sign, timestamp window     21 23 25 28 30–33
  *  │ protocol     │
  *  ├──────────────┤  app exists and is active, signature, session (metadata cache)      25 26 27 29 · 10 isp.
  *  │ security     │
@@ -33,7 +33,8 @@ import java.util.concurrent.CompletionException;
  *  │ response map │
  *  └──────────────┘
  *       ▼
- *  HTTP 200 JSON (errors too, as TOP answers them)
+ *  HTTP 200 (errors too, as TOP answers them): JSON, or XML converted from it (format=xml or absent); gzip'd
+ *  from 1 KiB when the caller accepts it
  * </pre>
  *
  * <p>Every stage completes a future: the synchronous ones at once, the security stage when the metadata cache answers,

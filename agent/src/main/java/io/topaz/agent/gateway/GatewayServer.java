@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
@@ -87,8 +86,8 @@ public final class GatewayServer implements Closeable {
         GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow(), limits.platformZone()),
                 new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(traffic), routing,
                 new InvocationStage(upstreams, routing));
-        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), limits.maxParameters(),
-                limits.maxBatchSubCalls());
+        TopRefusals refusals = new TopRefusals(new RequestIds());
+        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), refusals, limits);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -101,8 +100,8 @@ public final class GatewayServer implements Closeable {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(limits.maxUrlBytes(), limits.maxHeaderBytes(), 16 * 1024))
-                                .addLast(new RequestReadTimeout(limits.requestReadTimeout().toMillis()))
-                                .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
+                                .addLast(new RequestReadTimeout(limits.requestReadTimeout().toMillis(), refusals))
+                                .addLast(new TopAggregator(limits.maxBodyBytes(), refusals))
                                 .addLast(handler);
                     }
                 });

@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Protocol: the system parameters are present and well formed — {@code method}, {@code app_key}, {@code v=2.0},
- * {@code format=json}, {@code sign_method}, {@code sign}, and a {@code timestamp} within the window around this
- * agent's clock (TOP's format {@code yyyy-MM-dd HH:mm:ss} in GMT+8, or epoch milliseconds).
+ * {@code format} ({@code json}, or {@code xml}, the default), {@code sign_method}, {@code sign}, and a
+ * {@code timestamp} within the window around this agent's clock (TOP's format {@code yyyy-MM-dd HH:mm:ss} in GMT+8,
+ * or epoch milliseconds). Lenient, as TOP's own gateways were: an absent {@code sign_method} is md5.
  */
 final class ProtocolStage implements Stage {
 
@@ -43,8 +44,9 @@ final class ProtocolStage implements Stage {
             return subCall(call);
         }
         String format = p.get("format");
-        if (format != null && !format.isEmpty() && !"json".equals(format)) {
-            return Stage.fail(23, "isv.invalid-format", "format '" + truncate(format) + "' is not served; use format=json");
+        if (!ResponseFormat.served(format)) {
+            return Stage.fail(23, "isv.invalid-format", "format '" + truncate(format)
+                    + "' is not served; use format=json or format=xml (the default)");
         }
         String appKey = p.get("app_key");
         if (blank(appKey)) {
@@ -87,14 +89,19 @@ final class ProtocolStage implements Stage {
         }
         String session = p.get("session");
         call.sessionKey = blank(session) ? null : session;
-        call.simplify = "true".equalsIgnoreCase(p.get("simplify"));
+        call.simplify = simplify(call);
         return PASS;
+    }
+
+    /** {@code simplify=true} drops JSON's outer wrapper; XML keeps its root element, which XML cannot do without. */
+    private static boolean simplify(Call call) {
+        return call.format == ResponseFormat.JSON && "true".equalsIgnoreCase(call.params.get("simplify"));
     }
 
     private static CompletableFuture<TopError> subCall(Call call) {
         String session = call.params.get("session");
         call.sessionKey = blank(session) ? null : session;
-        call.simplify = "true".equalsIgnoreCase(call.params.get("simplify"));
+        call.simplify = simplify(call);
         return PASS;
     }
 

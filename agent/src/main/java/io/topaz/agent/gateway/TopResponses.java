@@ -25,8 +25,16 @@ final class TopResponses {
         return m.replace('.', '_') + "_response";
     }
 
-    /** The TOP answer for a call, and the error it carries (null on success). */
-    record Reply(byte[] body, TopError error) {
+    /**
+     * The TOP answer for a call, and the error it carries (null on success). The body is one JSON answer, or, when
+     * {@code rendered}, already in the caller's format (an XML conversion; a batch's answers joined by its
+     * separator).
+     */
+    record Reply(byte[] body, TopError error, boolean rendered) {
+        Reply(byte[] body, TopError error) {
+            this(body, error, false);
+        }
+
         static Reply of(TopError e, String requestId) {
             return new Reply(TopResponses.error(e, requestId), e);
         }

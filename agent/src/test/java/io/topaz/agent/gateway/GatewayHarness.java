@@ -98,7 +98,7 @@ final class GatewayHarness {
             if ("taobao.picture.upload".equals(ex.getRequestHeaders().getFirst("X-Topaz-Method"))) {
                 LAST_UPLOAD.set(new Received(ex.getRequestHeaders().getFirst("Content-Type"), received));
             }
-            byte[] b = "{\"time\":\"2026-11-24 12:00:00\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] b = answer(upstreamMethod, received).getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
@@ -117,6 +117,21 @@ final class GatewayHarness {
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.picture.upload", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of("title")))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.echo", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.trades.sold.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.broken", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.trade.get", "trade", // a group the app lacks: 11
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.user.seller.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, true, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("topaz.demo.down", "basic", // nothing listens on port 1
+                        List.of(new UpstreamEndpoint("http://127.0.0.1:1/down", 100)), 3000, false, List.of()))
+                .put(ConfigKind.APIS, new ApiDefinition("taobao.once.get", "basic",
+                        List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
+                .put(ConfigKind.FLOW_RULES, new FlowRule("once-qps", FlowScope.API, "taobao.once.get", null, 1, null))
                 .put(ConfigKind.APIS, new ApiDefinition("taobao.limited.get", "basic",
                         List.of(new UpstreamEndpoint(url, 100)), 3000, false, List.of()))
                 .put(ConfigKind.FLOW_RULES, new FlowRule("limited-qps", FlowScope.API, "taobao.limited.get", null,
@@ -130,6 +145,31 @@ final class GatewayHarness {
         metadata = TestMetadata.withApp(APP, SECRET, List.of("basic"), Executors.newFixedThreadPool(2));
         server = newServer(registry);
         port = server.start("127.0.0.1", 0, 2);
+    }
+
+    /** The upstream's answer to {@code method}, given the form body it received. */
+    private static String answer(String method, byte[] received) {
+        if ("topaz.demo.echo".equals(method)) { // the form as received (URL-encoded: nothing to escape in JSON)
+            return "{\"received\":\"" + new String(received, StandardCharsets.US_ASCII) + "\"}";
+        }
+        if ("taobao.trades.sold.get".equals(method)) {
+            return tradesAnswer();
+        }
+        if ("topaz.demo.broken".equals(method)) { // braces around something that is not JSON
+            return "{\"time\": oops}";
+        }
+        return "{\"time\":\"2026-11-24 12:00:00\"}";
+    }
+
+    /** A list answer in TOP's shape, about 3 KB: 40 trades. */
+    static String tradesAnswer() {
+        StringBuilder sb = new StringBuilder("{\"trades\":{\"trade\":[");
+        for (int i = 0; i < 40; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"tid\":").append(1000 + i)
+                    .append(",\"title\":\"Blue cup & <saucer> no. ").append(i).append("\",\"paid\":").append(i % 2 == 0)
+                    .append('}');
+        }
+        return sb.append("]},\"total_results\":40}").toString();
     }
 
     /** Another gateway, not started, with this one's config, app, upstream and traffic control; caller closes it. */
@@ -173,8 +213,17 @@ final class GatewayHarness {
         return sb.toString();
     }
 
+    /** A signed call asking for JSON answers. */
     static Map<String, String> signed(String method, String... extra) {
+        return signedAs("json", method, extra);
+    }
+
+    /** A signed call asking for answers in {@code format}; null: no format parameter (TOP's default, XML). */
+    static Map<String, String> signedAs(String format, String method, String... extra) {
         Map<String, String> p = new TreeMap<>();
+        if (format != null) {
+            p.put("format", format);
+        }
         p.put("method", method);
         p.put("app_key", APP);
         p.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));

@@ -18,7 +18,7 @@ class RequestReadTimeoutTest {
     private static EmbeddedChannel channel() {
         // The codec decodes the request; the timeout handler sits after it as in the gateway. Responses pass the
         // codec's encoder, so the test reads bytes.
-        return new EmbeddedChannel(new HttpServerCodec(), new RequestReadTimeout(1_000));
+        return new EmbeddedChannel(new HttpServerCodec(), new RequestReadTimeout(1_000, new TopRefusals(new RequestIds())));
     }
 
     private static void send(EmbeddedChannel ch, String text) {
@@ -50,11 +50,17 @@ class RequestReadTimeoutTest {
     @Test
     void aRequestLeftHalfSentTimesOut() {
         EmbeddedChannel ch = channel();
-        send(ch, "POST /router/rest HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+        send(ch, "POST /router/rest?format=xml HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
         passTheTimeout(ch);
-        ByteBuf out = ch.readOutbound();
-        assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408");
-        out.release();
+        StringBuilder out = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; b.release()) {
+            out.append(b.toString(StandardCharsets.UTF_8));
+        }
+        // a TOP error_response in the format the query string names, with a request id
+        assertThat(out.toString()).startsWith("HTTP/1.1 408")
+                .contains("content-type: text/xml;charset=UTF-8")
+                .contains("<error_response><code>10</code>").contains("<sub_code>isp.request-read-timeout</sub_code>")
+                .containsPattern("<request_id>[0-9a-z]+</request_id></error_response>$");
         assertThat(ch.isOpen()).isFalse();
         releaseAll(ch);
     }

@@ -58,7 +58,7 @@ class TransportTest {
             HttpClient http = HttpClient.newHttpClient();
             GatewayHarness.concurrentSignedCalls(http, port, 100);
             HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/router/rest?method=taobao.time.get&app_key=" + GatewayHarness.APP + "&sign=00")).build(),
+                    + "/router/rest?format=json&method=taobao.time.get&app_key=" + GatewayHarness.APP + "&sign=00")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(bad.body()).startsWith("{\"error_response\":{\"code\":");
         } finally {
