@@ -30,7 +30,9 @@ import java.util.function.IntSupplier;
  * API group and overload shedding by tier, compiled from each applied release and decided for each call.
  *
  * <p>{@link #admit} decides in this order: overload shedding (cheapest, and it protects the node), the API's QPS
- * limits, the app's, the app-and-API ones, then the quota (last, so a refused call never uses quota). A call that
+ * limits, the app's, the app-and-API ones, then the quota. Each rule takes its {@link Permit} in turn; a call that a
+ * later rule refuses gives back every permit it took, so an app over its own limit spends none of the API's budget
+ * that other apps share, and only calls that passed every rule count as passed. A call that
  * passes holds a slot of the {@link OverloadGuard} until {@link #done} is called with its latency. Single-node rules
  * decide at once without allocation; cluster-wide rules wait for the {@link ClusterCounter} only when their local
  * batch of permits is used up, and fall back to the agent's share when it is unreachable.
@@ -193,7 +195,7 @@ public final class TrafficControl implements Closeable {
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "flow", f.id());
         Limiter limiter = f.mode() == LimitMode.CLUSTER && counter != null
-                ? new ClusterQps(keyPrefix + "flow:{" + f.id() + "}", f.qps(), counter, clock, members, m,
+                ? ClusterQps.limiter(keyPrefix + "flow:{" + f.id() + "}", f.qps(), counter, clock, members, m,
                 fallbackRetryMillis)
                 : new LocalQps(f.qps(), members, m);
         if (f.mode() == LimitMode.CLUSTER && counter == null) {
@@ -212,9 +214,9 @@ public final class TrafficControl implements Closeable {
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "quota", q.id());
         Limiter limiter = q.mode() == LimitMode.CLUSTER && counter != null
-                ? new ClusterQuota(q.id(), keyPrefix + "quota:{" + q.id() + "}:", q.dailyLimit(), counter,
+                ? ClusterQuota.limiter(q.id(), keyPrefix + "quota:{" + q.id() + "}:", q.dailyLimit(), counter,
                 quotaCounts, clock, members, m, fallbackRetryMillis)
-                : new LocalQuota(q.id(), q.dailyLimit(), quotaCounts, members, m);
+                : new LocalQuota(q.id(), q.dailyLimit(), quotaCounts, members, m, false);
         if (q.mode() == LimitMode.CLUSTER && counter == null) {
             m.fallbackActive.set(1);
         }
@@ -288,31 +290,55 @@ public final class TrafficControl implements Closeable {
         });
     }
 
+    /**
+     * Takes the permit of the rule at ({@code list}, {@code index}) and decides the rest; when a later rule refuses
+     * the call, gives the permit back, so a refused call spends no rule's budget. Only a call that passed every rule
+     * counts as passed by each. (The permits are held on the stack of this recursion, one frame a rule: nothing is
+     * allocated on the single-node path.)
+     */
     private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, long now) {
-        while (list < lists.length) {
-            if (index >= lists[list].length) {
-                list++;
-                index = 0;
-                continue;
-            }
-            Rule r = lists[list][index];
-            CompletableFuture<Boolean> verdict = r.limiter.tryAcquire(now);
-            if (!verdict.isDone()) {
-                int l = list;
-                int i = index;
-                return verdict.thenCompose(pass -> {
-                    r.limiter.meters().count(pass);
-                    return pass ? check(lists, l, i + 1, now) : CompletableFuture.completedFuture(reject(r, now));
-                });
-            }
-            boolean pass = verdict.join();
-            r.limiter.meters().count(pass);
-            if (!pass) {
-                return CompletableFuture.completedFuture(reject(r, now));
-            }
-            index++;
+        while (list < lists.length && index >= lists[list].length) {
+            list++;
+            index = 0;
         }
-        return PASS;
+        if (list == lists.length) {
+            return PASS;
+        }
+        Rule r = lists[list][index];
+        CompletableFuture<Permit> verdict = r.limiter.tryAcquire(now);
+        if (verdict.isDone()) {
+            return decided(lists, list, index, now, r, verdict.join());
+        }
+        int l = list;
+        int i = index;
+        return verdict.thenCompose(permit -> decided(lists, l, i, now, r, permit));
+    }
+
+    private CompletableFuture<Rejection> decided(Rule[][] lists, int list, int index, long now, Rule r, Permit permit) {
+        if (permit == null) {
+            r.limiter.meters().blocked.increment();
+            return CompletableFuture.completedFuture(reject(r, now));
+        }
+        CompletableFuture<Rejection> rest;
+        try {
+            rest = check(lists, list, index + 1, now);
+        } catch (RuntimeException e) {
+            permit.giveBack(now);
+            throw e;
+        }
+        if (rest.isDone() && !rest.isCompletedExceptionally()) {
+            settle(r, permit, rest.join() == null, now);
+            return rest;
+        }
+        return rest.whenComplete((rejection, err) -> settle(r, permit, err == null && rejection == null, now));
+    }
+
+    private static void settle(Rule r, Permit permit, boolean passed, long now) {
+        if (passed) {
+            r.limiter.meters().passed.increment();
+        } else {
+            permit.giveBack(now);
+        }
     }
 
     private Rejection reject(Rule r, long now) {
@@ -364,9 +390,7 @@ public final class TrafficControl implements Closeable {
         if (r == null) {
             return false;
         }
-        return r.limiter instanceof ClusterQps c ? c.inFallback()
-                : r.limiter instanceof ClusterQuota q ? q.inFallback()
-                : r.mode == LimitMode.CLUSTER;
+        return r.mode == LimitMode.CLUSTER && (counter == null || r.limiter.inFallback());
     }
 
     /** Whether a cluster counter is configured and connected. */
