@@ -55,6 +55,11 @@ public final class TieredCache<V> {
 
     private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
     private static final int MAX_BATCH = 1_000;
+    /**
+     * Keys that may wait for a batch while another is in flight (ten batches). More are refused at once, so a slow
+     * control plane under a burst of misses costs callers a quick code 10, not the agent's memory.
+     */
+    static final int MAX_PENDING = 10 * MAX_BATCH;
 
     /**
      * A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. {@code answer} is the completed
@@ -299,7 +304,16 @@ public final class TieredCache<V> {
         CompletableFuture<Entry<V>> f;
         boolean start;
         synchronized (batchLock) {
-            f = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+            f = pending.get(key);
+            if (f == null) {
+                if (pending.size() >= MAX_PENDING) {
+                    metrics.overflow.increment();
+                    return CompletableFuture.failedFuture(new IllegalStateException(MAX_PENDING
+                            + " keys are already waiting for the metadata source"));
+                }
+                f = new CompletableFuture<>();
+                pending.put(key, f);
+            }
             start = !batchInFlight;
             batchInFlight = true;
         }

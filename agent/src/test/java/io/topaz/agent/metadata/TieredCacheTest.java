@@ -118,6 +118,33 @@ class TieredCacheTest {
     }
 
     @Test
+    void keysWaitingForASlowSourceAreBoundedAndTheExcessFailsAtOnce() {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        source.hold(); // the control plane does not answer: the first key's batch stays in flight
+        List<CompletableFuture<Optional<AppMetadata>>> waiting = new ArrayList<>();
+        for (int i = 0; i <= TieredCache.MAX_PENDING; i++) { // the one in flight, and a full queue behind it
+            source.apps.put("w" + i, app("w" + i, 1));
+            waiting.add(c.get("w" + i));
+        }
+        List<CompletableFuture<Optional<AppMetadata>>> excess = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            excess.add(c.get("x" + i));
+        }
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        assertThat(excess).allMatch(CompletableFuture::isCompletedExceptionally); // at once, not after the source
+        assertThatThrownBy(() -> excess.get(0).join()).hasCauseInstanceOf(TieredCache.UnavailableException.class)
+                .hasMessageContaining("already waiting");
+        assertThat(count("topaz.metadata.pending.overflow")).isEqualTo(100);
+        assertThat(c.get("w7")).isNotDone(); // a key already waiting joins its lookup, it is not refused
+
+        source.release();
+        waiting.forEach(f -> assertThat(join(f)).isPresent());
+        assertThat(source.keysAsked.get()).isEqualTo(TieredCache.MAX_PENDING + 1);
+        source.apps.put("x0", app("x0", 1));
+        assertThat(join(c.get("x0"))).isPresent(); // room again: a refused key loads on its next lookup
+    }
+
+    @Test
     void bloomFilterKeepsUnknownKeysAwayFromL2AndL3() {
         for (int i = 0; i < 20_000; i++) {
             source.apps.put("app-" + i, app("app-" + i, 1));
