@@ -272,7 +272,7 @@ public final class TrafficControl implements Closeable {
         Rule[][] lists = {api, app, appApi, quota};
         CompletableFuture<Rejection> decision;
         try {
-            decision = check(lists, 0, 0, now);
+            decision = check(lists, 0, 0, 0, null, now);
         } catch (RuntimeException e) {
             overload.exit(now, -1);
             throw e;
@@ -291,54 +291,94 @@ public final class TrafficControl implements Closeable {
     }
 
     /**
-     * Takes the permit of the rule at ({@code list}, {@code index}) and decides the rest; when a later rule refuses
-     * the call, gives the permit back, so a refused call spends no rule's budget. Only a call that passed every rule
-     * counts as passed by each. (The permits are held on the stack of this recursion, one frame a rule: nothing is
-     * allocated on the single-node path.)
+     * Takes the permits of the rules from ({@code list}, {@code index}) on; {@code taken} rules before it granted one.
+     * When a rule refuses, every permit taken is given back, so a refused call spends no rule's budget; only a call
+     * that passed every rule counts as passed by each. A local limiter is its own permit, so the single-node path
+     * needs no array to hold them (and allocates nothing); a cluster lease's permit, and any on the asynchronous
+     * path, is held in {@code held} (null until needed).
      */
-    private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, long now) {
-        while (list < lists.length && index >= lists[list].length) {
-            list++;
-            index = 0;
+    private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, int taken, Permit[] held,
+                                               long now) {
+        while (true) {
+            if (index >= lists[list].length) {
+                if (++list == lists.length) {
+                    countPassed(lists);
+                    return PASS;
+                }
+                index = 0;
+                continue;
+            }
+            Rule r = lists[list][index];
+            CompletableFuture<Permit> verdict;
+            try {
+                verdict = r.limiter.tryAcquire(now);
+            } catch (RuntimeException e) {
+                giveBack(lists, taken, held, now);
+                throw e;
+            }
+            if (!verdict.isDone()) {
+                Permit[] h = held != null ? held : new Permit[size(lists)];
+                int l = list;
+                int i = index;
+                int t = taken;
+                return verdict.thenCompose(permit -> {
+                    if (permit == null) {
+                        return refused(lists, r, t, h, now);
+                    }
+                    h[t] = permit;
+                    return check(lists, l, i + 1, t + 1, h, now);
+                });
+            }
+            Permit permit = verdict.join();
+            if (permit == null) {
+                return refused(lists, r, taken, held, now);
+            }
+            if (permit != r.limiter) {
+                if (held == null) {
+                    held = new Permit[size(lists)];
+                }
+                held[taken] = permit;
+            }
+            taken++;
+            index++;
         }
-        if (list == lists.length) {
-            return PASS;
-        }
-        Rule r = lists[list][index];
-        CompletableFuture<Permit> verdict = r.limiter.tryAcquire(now);
-        if (verdict.isDone()) {
-            return decided(lists, list, index, now, r, verdict.join());
-        }
-        int l = list;
-        int i = index;
-        return verdict.thenCompose(permit -> decided(lists, l, i, now, r, permit));
     }
 
-    private CompletableFuture<Rejection> decided(Rule[][] lists, int list, int index, long now, Rule r, Permit permit) {
-        if (permit == null) {
-            r.limiter.meters().blocked.increment();
-            return CompletableFuture.completedFuture(reject(r, now));
-        }
-        CompletableFuture<Rejection> rest;
-        try {
-            rest = check(lists, list, index + 1, now);
-        } catch (RuntimeException e) {
-            permit.giveBack(now);
-            throw e;
-        }
-        if (rest.isDone() && !rest.isCompletedExceptionally()) {
-            settle(r, permit, rest.join() == null, now);
-            return rest;
-        }
-        return rest.whenComplete((rejection, err) -> settle(r, permit, err == null && rejection == null, now));
+    private CompletableFuture<Rejection> refused(Rule[][] lists, Rule r, int taken, Permit[] held, long now) {
+        r.limiter.meters().blocked.increment();
+        giveBack(lists, taken, held, now);
+        return CompletableFuture.completedFuture(reject(r, now));
     }
 
-    private static void settle(Rule r, Permit permit, boolean passed, long now) {
-        if (passed) {
-            r.limiter.meters().passed.increment();
-        } else {
-            permit.giveBack(now);
+    /** Gives back the permits of the first {@code taken} rules: held, or the limiter itself. */
+    private static void giveBack(Rule[][] lists, int taken, Permit[] held, long now) {
+        int n = 0;
+        for (Rule[] rules : lists) {
+            for (Rule r : rules) {
+                if (n == taken) {
+                    return;
+                }
+                Permit p = held != null && held[n] != null ? held[n] : (Permit) r.limiter;
+                p.giveBack(now);
+                n++;
+            }
         }
+    }
+
+    private static void countPassed(Rule[][] lists) {
+        for (Rule[] rules : lists) {
+            for (Rule r : rules) {
+                r.limiter.meters().passed.increment();
+            }
+        }
+    }
+
+    private static int size(Rule[][] lists) {
+        int n = 0;
+        for (Rule[] rules : lists) {
+            n += rules.length;
+        }
+        return n;
     }
 
     private Rejection reject(Rule r, long now) {
