@@ -51,7 +51,9 @@ class GatewayServerTest {
             GatewayServer server = h.newServer(new SimpleMeterRegistry(), metadata);
             try {
                 int port = server.start("127.0.0.1", 0, 2);
-                GatewayHarness.concurrentSignedCalls(HttpClient.newHttpClient(), port, 200);
+                // 50, not hundreds: the harness's upstream (the JDK's HttpServer) closes idle connections past 200 in
+                // all, and the gateways of this JVM share it, so a pooled connection may break when reused
+                GatewayHarness.concurrentSignedCalls(HttpClient.newHttpClient(), port, 50);
             } finally {
                 server.close();
             }
