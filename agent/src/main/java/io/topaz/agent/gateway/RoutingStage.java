@@ -1,8 +1,10 @@
 package io.topaz.agent.gateway;
 
 import io.topaz.model.config.ApiDefinition;
+import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.UpstreamEndpoint;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +54,8 @@ final class RoutingStage implements Stage {
 
     private final UpstreamHealth health;
     private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
+    /** The newest release whose removed APIs and instances were forgotten. */
+    private volatile long releaseSeen = Long.MIN_VALUE;
 
     RoutingStage(UpstreamHealth health) {
         this.health = health;
@@ -59,12 +63,41 @@ final class RoutingStage implements Stage {
 
     @Override
     public CompletableFuture<TopError> apply(Call call) {
+        if (call.config != null && call.config.release() > releaseSeen) {
+            forgetRemoved(call.config);
+        }
         UpstreamEndpoint e = pick(call.api, Set.of());
         if (e == null) {
             return Stage.fail(15, "isp.no-upstream", "API " + call.method + " has no upstream instance");
         }
         call.endpoint = e;
         return PASS;
+    }
+
+    /**
+     * The first call of a new release drops the rotations of APIs it no longer has and the health of instances no API
+     * of it names, so that releases that come and go leave no state behind. (A call of the previous release still in
+     * flight may bring one back; the next release drops it.)
+     */
+    private synchronized void forgetRemoved(ConfigSnapshot config) {
+        if (config.release() <= releaseSeen) {
+            return;
+        }
+        Map<String, ApiDefinition> apis = config.apis();
+        rotations.keySet().removeIf(method -> !apis.containsKey(method));
+        Set<String> urls = new HashSet<>();
+        for (ApiDefinition api : apis.values()) {
+            for (UpstreamEndpoint e : api.upstreams() == null ? List.<UpstreamEndpoint>of() : api.upstreams()) {
+                urls.add(e.url());
+            }
+        }
+        health.retainOnly(urls);
+        releaseSeen = config.release();
+    }
+
+    /** The APIs whose rotation is kept (tests). */
+    Set<String> rotatedApis() {
+        return Set.copyOf(rotations.keySet());
     }
 
     /** The next instance for {@code api} not in {@code exclude}: healthy ones first; null when none is left. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
  * Security: the app exists and is active, the signature matches one of its secrets, and the session — required when
  * the API needs one, checked whenever given — is valid for this app. Metadata comes through the multi-tier cache;
  * when it cannot be had the call fails with 10 and an {@code isp.} sub-code (retry later), never passes unchecked.
+ * After a cache miss the pipeline goes on on the call's event loop, not on the thread that loaded the entry.
  */
 final class SecurityStage implements Stage {
 
@@ -24,9 +25,10 @@ final class SecurityStage implements Stage {
     @Override
     public CompletableFuture<TopError> apply(Call call) {
         if (call.subCall) {
-            return session(call).exceptionally(SecurityStage::unavailable);
+            return Stage.onCallsLoop(call, session(call).exceptionally(SecurityStage::unavailable));
         }
-        return metadata.checkSignature(call.appKey, call.params, call.signedBody, call.signMethod, call.sign)
+        return Stage.onCallsLoop(call, metadata.checkSignature(call.appKey, call.params, call.signedBody,
+                        call.signMethod, call.sign)
                 .thenCompose(check -> {
                     if (!check.ok()) {
                         return CompletableFuture.completedFuture(signatureError(call, check));
@@ -34,7 +36,7 @@ final class SecurityStage implements Stage {
                     call.app = check.app();
                     return call.batch ? PASS : session(call);
                 })
-                .exceptionally(SecurityStage::unavailable);
+                .exceptionally(SecurityStage::unavailable));
     }
 
     /** The session: required when the API needs one, checked whenever given. */

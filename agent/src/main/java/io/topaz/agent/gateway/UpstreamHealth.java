@@ -2,6 +2,7 @@ package io.topaz.agent.gateway;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -47,6 +48,16 @@ final class UpstreamHealth {
                 s.ejected = false;
             }
         }
+    }
+
+    /** Forgets every instance but {@code urls} (those a release removed). */
+    void retainOnly(Set<String> urls) {
+        states.keySet().retainAll(urls);
+    }
+
+    /** The instances whose health is tracked (tests). */
+    Set<String> tracked() {
+        return Set.copyOf(states.keySet());
     }
 
     /** Records a failure; returns true when it ejects the instance. */

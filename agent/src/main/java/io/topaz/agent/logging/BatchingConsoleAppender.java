@@ -35,12 +35,28 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     private final Queue<ILoggingEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
+    /** The lines being written; its lock is held by whoever writes (the writer thread, or {@link #flush}). */
+    private final ByteArrayOutputStream batch = new ByteArrayOutputStream(64 * 1024);
+    private final boolean ownWriter;
     private Encoder<ILoggingEvent> encoder;
     private int capacity = 65_536;
     private long flushMillis = 5;
     private PrintStream out;
     private Thread writer;
     private volatile boolean running;
+
+    /** The appender logback configures: a writer thread writes every {@code flushMillis}. */
+    public BatchingConsoleAppender() {
+        this(true);
+    }
+
+    /**
+     * @param ownWriter false: no writer thread; lines are written only by {@link #flush} and {@link #stop} (so tests
+     *                  decide when, instead of waiting for a thread)
+     */
+    BatchingConsoleAppender(boolean ownWriter) {
+        this.ownWriter = ownWriter;
+    }
 
     public void setEncoder(Encoder<ILoggingEvent> encoder) {
         this.encoder = encoder;
@@ -78,10 +94,12 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
         if (out == null) {
             out = System.out;
         }
-        running = true;
-        writer = new Thread(this::writeLoop, "topaz-log-writer-" + name);
-        writer.setDaemon(true);
-        writer.start();
+        if (ownWriter) {
+            running = true;
+            writer = new Thread(this::writeLoop, "topaz-log-writer-" + name);
+            writer.setDaemon(true);
+            writer.start();
+        }
         super.start();
     }
 
@@ -102,6 +120,10 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
             return;
         }
         super.stop();
+        if (!ownWriter) {
+            flush();
+            return;
+        }
         running = false;
         LockSupport.unpark(writer);
         try {
@@ -112,15 +134,21 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     }
 
     private void writeLoop() {
-        ByteArrayOutputStream batch = new ByteArrayOutputStream(64 * 1024);
         while (running) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(flushMillis));
-            drain(batch);
+            flush();
         }
-        drain(batch); // what was queued before stop()
+        flush(); // what was queued before stop()
     }
 
-    private void drain(ByteArrayOutputStream batch) {
+    /** Writes every line queued so far, and the report of lines dropped since the last write. */
+    void flush() {
+        synchronized (batch) {
+            drain();
+        }
+    }
+
+    private void drain() {
         ILoggingEvent e;
         while ((e = queue.poll()) != null) {
             queued.decrementAndGet();
@@ -130,7 +158,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
                 addError("appender '" + name + "' could not encode a log line", failure);
             }
             if (batch.size() >= 256 * 1024) {
-                write(batch);
+                write();
             }
         }
         long lost = dropped.getAndSet(0);
@@ -138,10 +166,10 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
             batch.writeBytes(("topaz: " + lost + " log lines were dropped: more than " + capacity
                     + " were waiting to be written\n").getBytes(StandardCharsets.UTF_8));
         }
-        write(batch);
+        write();
     }
 
-    private void write(ByteArrayOutputStream batch) {
+    private void write() {
         if (batch.size() == 0) {
             return;
         }

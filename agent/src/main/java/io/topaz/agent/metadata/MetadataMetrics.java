@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * Per kind and tier: {@code topaz_metadata_lookups_total{kind,tier,result}} (l1 hit/miss, l2 hit/miss/error,
- * l3 found/absent/error), {@code topaz_metadata_load_seconds{kind,tier}}, stale serves, Bloom rejections, negative
+ * l3 found/absent/error), {@code topaz_metadata_load_seconds{kind,tier}}, stale serves, Bloom rejections, lookups
+ * refused because too many keys were waiting for L3 ({@code topaz_metadata_pending_overflow_total}), negative
  * hits and whether the shared tiers are reachable.
  */
 final class MetadataMetrics {
@@ -31,6 +32,7 @@ final class MetadataMetrics {
     final Counter bloomRejected;
     final Counter negativeHit;
     final Counter invalidations;
+    final Counter overflow;
 
     MetadataMetrics(MeterRegistry registry, MetadataKind kind, java.util.function.Supplier<Number> size,
                     java.util.function.Supplier<Number> sourceUp) {
@@ -59,6 +61,9 @@ final class MetadataMetrics {
                 .description("lookups answered by a cached miss").register(registry);
         invalidations = Counter.builder("topaz.metadata.invalidations").tag("kind", k)
                 .description("entries dropped on a metadata event").register(registry);
+        overflow = Counter.builder("topaz.metadata.pending.overflow").tag("kind", k)
+                .description("lookups refused at once because too many keys were waiting for the control plane")
+                .register(registry);
         // strong references: the suppliers are lambdas nothing else holds, and a weak gauge would read NaN
         Gauge.builder("topaz.metadata.l1.size", size).tag("kind", k).strongReference(true)
                 .description("entries in the local cache").register(registry);

@@ -55,6 +55,11 @@ public final class TieredCache<V> {
 
     private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
     private static final int MAX_BATCH = 1_000;
+    /**
+     * Keys that may wait for a batch while another is in flight (ten batches). More are refused at once, so a slow
+     * control plane under a burst of misses costs callers a quick code 10, not the agent's memory.
+     */
+    static final int MAX_PENDING = 10 * MAX_BATCH;
 
     /**
      * A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. {@code answer} is the completed
@@ -94,8 +99,7 @@ public final class TieredCache<V> {
     private final AtomicBoolean sourceDown = new AtomicBoolean();
     private boolean batchInFlight;
     private volatile CacheRule rule;
-    private volatile KeyFilter filter;
-    private volatile Set<String> createdSinceFilter = Set.of();
+    private final LiveKeyFilter filter = new LiveKeyFilter();
 
     TieredCache(MetadataKind kind, Class<V> type, ToLongFunction<V> versionOf,
                 Function<Set<String>, CompletableFuture<Map<String, V>>> l3,
@@ -144,8 +148,7 @@ public final class TieredCache<V> {
             return revalidate(key, e, cached);
         }
         if (cached == null) {
-            KeyFilter f = filter;
-            if (f != null && !f.mightContain(key)) {
+            if (!filter.mightContain(key)) {
                 metrics.bloomRejected.increment();
                 return CompletableFuture.completedFuture(Optional.empty());
             }
@@ -217,15 +220,7 @@ public final class TieredCache<V> {
 
     /** A key was created: let the filter pass it and forget a cached miss of it. */
     public void created(String key) {
-        KeyFilter f = filter;
-        if (f != null) {
-            f.put(key);
-        }
-        synchronized (this) {
-            Set<String> s = new HashSet<>(createdSinceFilter);
-            s.add(key);
-            createdSinceFilter = s;
-        }
+        filter.created(key);
         cache.synchronous().invalidate(key);
     }
 
@@ -251,26 +246,34 @@ public final class TieredCache<V> {
         return rule;
     }
 
-    /** Fetches the Bloom filter at the rule's rate; until the first one arrives every miss goes to L2/L3. */
+    /**
+     * Fetches the Bloom filter at the rule's rate; until the first one arrives every miss goes to L2/L3. Fetches may
+     * overlap (the periodic refresh, a rule change, a gap in the event stream): the newest one begun wins.
+     */
     public CompletableFuture<Void> refreshFilter() {
-        synchronized (this) {
-            createdSinceFilter = Set.of();
+        long number = filter.begin();
+        CompletableFuture<KeyFilter> fetch;
+        try {
+            fetch = filterSource.apply(rule.bloomFalsePositiveRate());
+        } catch (RuntimeException e) {
+            fetch = CompletableFuture.failedFuture(e);
         }
-        return filterSource.apply(rule.bloomFalsePositiveRate()).thenAccept(f -> {
-            synchronized (this) {
-                createdSinceFilter.forEach(f::put); // keys created while it was in flight
-                filter = f;
+        return fetch.handle((f, err) -> {
+            if (err != null) {
+                filter.failed();
+                log.warn("{} key filter not loaded ({}); lookups skip it until it is", kind, rootMessage(err));
+            } else if (filter.install(number, f)) {
+                log.info("{} key filter loaded: sized for {} keys at a false-positive rate of {}", kind,
+                        f.expectedInsertions(), f.falsePositiveRate());
+            } else {
+                log.debug("{} key filter {} dropped: a newer one is installed", kind, number);
             }
-            log.info("{} key filter loaded: sized for {} keys at a false-positive rate of {}", kind,
-                    f.expectedInsertions(), f.falsePositiveRate());
-        }).exceptionally(err -> {
-            log.warn("{} key filter not loaded ({}); lookups skip it until it is", kind, rootMessage(err));
             return null;
         });
     }
 
     boolean hasFilter() {
-        return filter != null;
+        return filter.present();
     }
 
     /** Whether the last attempt to reach L3 failed. */
@@ -301,7 +304,16 @@ public final class TieredCache<V> {
         CompletableFuture<Entry<V>> f;
         boolean start;
         synchronized (batchLock) {
-            f = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+            f = pending.get(key);
+            if (f == null) {
+                if (pending.size() >= MAX_PENDING) {
+                    metrics.overflow.increment();
+                    return CompletableFuture.failedFuture(new IllegalStateException(MAX_PENDING
+                            + " keys are already waiting for the metadata source"));
+                }
+                f = new CompletableFuture<>();
+                pending.put(key, f);
+            }
             start = !batchInFlight;
             batchInFlight = true;
         }
@@ -453,9 +465,8 @@ public final class TieredCache<V> {
     /** For tests: lookups that would have to leave the agent for {@code keys}. */
     List<String> wouldLoad(List<String> keys) {
         List<String> out = new ArrayList<>();
-        KeyFilter f = filter;
         for (String k : keys) {
-            if (cache.getIfPresent(k) == null && (f == null || f.mightContain(k))) {
+            if (cache.getIfPresent(k) == null && filter.mightContain(k)) {
                 out.add(k);
             }
         }

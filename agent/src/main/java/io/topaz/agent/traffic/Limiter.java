@@ -9,10 +9,11 @@ import java.util.concurrent.CompletableFuture;
  */
 interface Limiter {
 
-    CompletableFuture<Boolean> PASS = CompletableFuture.completedFuture(Boolean.TRUE);
-    CompletableFuture<Boolean> BLOCK = CompletableFuture.completedFuture(Boolean.FALSE);
+    /** The answer "refused". */
+    CompletableFuture<Permit> BLOCK = CompletableFuture.completedFuture(null);
 
-    CompletableFuture<Boolean> tryAcquire(long nowMillis);
+    /** Completes with the permit taken, or with null when the rule refuses the call. */
+    CompletableFuture<Permit> tryAcquire(long nowMillis);
 
     RuleMeters meters();
 
@@ -24,10 +25,11 @@ interface Limiter {
      * agent stops. Completes when done.
      */
     default CompletableFuture<?> release() {
-        return PASS;
+        return BLOCK;
     }
 
-    static CompletableFuture<Boolean> of(boolean pass) {
-        return pass ? PASS : BLOCK;
+    /** Whether a cluster-wide rule decides on this agent's local share now because the counter is unreachable. */
+    default boolean inFallback() {
+        return false;
     }
 }

@@ -8,11 +8,12 @@ import java.util.function.IntSupplier;
 /**
  * A QPS limit enforced by this agent alone, on a sliding window of one second in 100 ms buckets. In
  * {@link LimitMode#SINGLE_NODE} mode the agent's share is the limit over the live agents of its cluster; it is also the
- * fallback of a cluster-wide limit.
+ * fallback of a cluster-wide limit. Its permit is itself: giving one back takes the call out of the window.
  */
-final class LocalQps implements Limiter {
+final class LocalQps implements Limiter, Permit {
 
     private final SlidingWindow window = SlidingWindow.perSecond();
+    private final CompletableFuture<Permit> granted = CompletableFuture.completedFuture(this);
     private final IntSupplier members;
     private final RuleMeters meters;
     private volatile long limit;
@@ -32,13 +33,14 @@ final class LocalQps implements Limiter {
         return Share.of(limit, members);
     }
 
-    boolean acquire(long nowMillis) {
-        return window.tryAcquire(nowMillis, share());
+    @Override
+    public CompletableFuture<Permit> tryAcquire(long nowMillis) {
+        return window.tryAcquire(nowMillis, share()) ? granted : BLOCK;
     }
 
     @Override
-    public CompletableFuture<Boolean> tryAcquire(long nowMillis) {
-        return Limiter.of(acquire(nowMillis));
+    public void giveBack(long nowMillis) {
+        window.add(nowMillis, -1);
     }
 
     @Override

@@ -41,11 +41,6 @@ final class RuleMeters {
         this.meters = List.of(passed, blocked, fallback, active);
     }
 
-    boolean count(boolean pass) {
-        (pass ? passed : blocked).increment();
-        return pass;
-    }
-
     void remove(MeterRegistry registry) {
         meters.forEach(registry::remove);
     }

@@ -30,7 +30,9 @@ import java.util.function.IntSupplier;
  * API group and overload shedding by tier, compiled from each applied release and decided for each call.
  *
  * <p>{@link #admit} decides in this order: overload shedding (cheapest, and it protects the node), the API's QPS
- * limits, the app's, the app-and-API ones, then the quota (last, so a refused call never uses quota). A call that
+ * limits, the app's, the app-and-API ones, then the quota. Each rule takes its {@link Permit} in turn; a call that a
+ * later rule refuses gives back every permit it took, so an app over its own limit spends none of the API's budget
+ * that other apps share, and only calls that passed every rule count as passed. A call that
  * passes holds a slot of the {@link OverloadGuard} until {@link #done} is called with its latency. Single-node rules
  * decide at once without allocation; cluster-wide rules wait for the {@link ClusterCounter} only when their local
  * batch of permits is used up, and fall back to the agent's share when it is unreachable.
@@ -193,7 +195,7 @@ public final class TrafficControl implements Closeable {
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "flow", f.id());
         Limiter limiter = f.mode() == LimitMode.CLUSTER && counter != null
-                ? new ClusterQps(keyPrefix + "flow:{" + f.id() + "}", f.qps(), counter, clock, members, m,
+                ? ClusterQps.limiter(keyPrefix + "flow:{" + f.id() + "}", f.qps(), counter, clock, members, m,
                 fallbackRetryMillis)
                 : new LocalQps(f.qps(), members, m);
         if (f.mode() == LimitMode.CLUSTER && counter == null) {
@@ -212,9 +214,9 @@ public final class TrafficControl implements Closeable {
         }
         RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "quota", q.id());
         Limiter limiter = q.mode() == LimitMode.CLUSTER && counter != null
-                ? new ClusterQuota(q.id(), keyPrefix + "quota:{" + q.id() + "}:", q.dailyLimit(), counter,
+                ? ClusterQuota.limiter(q.id(), keyPrefix + "quota:{" + q.id() + "}:", q.dailyLimit(), counter,
                 quotaCounts, clock, members, m, fallbackRetryMillis)
-                : new LocalQuota(q.id(), q.dailyLimit(), quotaCounts, members, m);
+                : new LocalQuota(q.id(), q.dailyLimit(), quotaCounts, members, m, false);
         if (q.mode() == LimitMode.CLUSTER && counter == null) {
             m.fallbackActive.set(1);
         }
@@ -270,7 +272,7 @@ public final class TrafficControl implements Closeable {
         Rule[][] lists = {api, app, appApi, quota};
         CompletableFuture<Rejection> decision;
         try {
-            decision = check(lists, 0, 0, now);
+            decision = check(lists, 0, 0, 0, null, now);
         } catch (RuntimeException e) {
             overload.exit(now, -1);
             throw e;
@@ -288,31 +290,95 @@ public final class TrafficControl implements Closeable {
         });
     }
 
-    private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, long now) {
-        while (list < lists.length) {
+    /**
+     * Takes the permits of the rules from ({@code list}, {@code index}) on; {@code taken} rules before it granted one.
+     * When a rule refuses, every permit taken is given back, so a refused call spends no rule's budget; only a call
+     * that passed every rule counts as passed by each. A local limiter is its own permit, so the single-node path
+     * needs no array to hold them (and allocates nothing); a cluster lease's permit, and any on the asynchronous
+     * path, is held in {@code held} (null until needed).
+     */
+    private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, int taken, Permit[] held,
+                                               long now) {
+        while (true) {
             if (index >= lists[list].length) {
-                list++;
+                if (++list == lists.length) {
+                    countPassed(lists);
+                    return PASS;
+                }
                 index = 0;
                 continue;
             }
             Rule r = lists[list][index];
-            CompletableFuture<Boolean> verdict = r.limiter.tryAcquire(now);
+            CompletableFuture<Permit> verdict;
+            try {
+                verdict = r.limiter.tryAcquire(now);
+            } catch (RuntimeException e) {
+                giveBack(lists, taken, held, now);
+                throw e;
+            }
             if (!verdict.isDone()) {
+                Permit[] h = held != null ? held : new Permit[size(lists)];
                 int l = list;
                 int i = index;
-                return verdict.thenCompose(pass -> {
-                    r.limiter.meters().count(pass);
-                    return pass ? check(lists, l, i + 1, now) : CompletableFuture.completedFuture(reject(r, now));
+                int t = taken;
+                return verdict.thenCompose(permit -> {
+                    if (permit == null) {
+                        return refused(lists, r, t, h, now);
+                    }
+                    h[t] = permit;
+                    return check(lists, l, i + 1, t + 1, h, now);
                 });
             }
-            boolean pass = verdict.join();
-            r.limiter.meters().count(pass);
-            if (!pass) {
-                return CompletableFuture.completedFuture(reject(r, now));
+            Permit permit = verdict.join();
+            if (permit == null) {
+                return refused(lists, r, taken, held, now);
             }
+            if (permit != r.limiter) {
+                if (held == null) {
+                    held = new Permit[size(lists)];
+                }
+                held[taken] = permit;
+            }
+            taken++;
             index++;
         }
-        return PASS;
+    }
+
+    private CompletableFuture<Rejection> refused(Rule[][] lists, Rule r, int taken, Permit[] held, long now) {
+        r.limiter.meters().blocked.increment();
+        giveBack(lists, taken, held, now);
+        return CompletableFuture.completedFuture(reject(r, now));
+    }
+
+    /** Gives back the permits of the first {@code taken} rules: held, or the limiter itself. */
+    private static void giveBack(Rule[][] lists, int taken, Permit[] held, long now) {
+        int n = 0;
+        for (Rule[] rules : lists) {
+            for (Rule r : rules) {
+                if (n == taken) {
+                    return;
+                }
+                Permit p = held != null && held[n] != null ? held[n] : (Permit) r.limiter;
+                p.giveBack(now);
+                n++;
+            }
+        }
+    }
+
+    private static void countPassed(Rule[][] lists) {
+        for (Rule[] rules : lists) {
+            for (Rule r : rules) {
+                r.limiter.meters().passed.increment();
+            }
+        }
+    }
+
+    private static int size(Rule[][] lists) {
+        int n = 0;
+        for (Rule[] rules : lists) {
+            n += rules.length;
+        }
+        return n;
     }
 
     private Rejection reject(Rule r, long now) {
@@ -364,9 +430,7 @@ public final class TrafficControl implements Closeable {
         if (r == null) {
             return false;
         }
-        return r.limiter instanceof ClusterQps c ? c.inFallback()
-                : r.limiter instanceof ClusterQuota q ? q.inFallback()
-                : r.mode == LimitMode.CLUSTER;
+        return r.mode == LimitMode.CLUSTER && (counter == null || r.limiter.inFallback());
     }
 
     /** Whether a cluster counter is configured and connected. */

@@ -174,6 +174,11 @@ final class GatewayHarness {
 
     /** Another gateway, not started, with this one's config, app, upstream and traffic control; caller closes it. */
     GatewayServer newServer(io.micrometer.core.instrument.MeterRegistry metrics) {
+        return newServer(metrics, metadata);
+    }
+
+    /** As {@link #newServer(io.micrometer.core.instrument.MeterRegistry)}, reading apps through {@code metadata}. */
+    GatewayServer newServer(io.micrometer.core.instrument.MeterRegistry metrics, MetadataClient metadata) {
         return new GatewayServer(() -> config, metadata, metrics, Clock.systemUTC(),
                 GatewayLimits.defaults().withTimeouts(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)),
                 traffic);

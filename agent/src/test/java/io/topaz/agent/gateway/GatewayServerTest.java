@@ -1,16 +1,23 @@
 package io.topaz.agent.gateway;
 
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.nio.NioIoHandler;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.metadata.RedisSupport;
+import io.topaz.agent.metadata.TestMetadata;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +35,34 @@ class GatewayServerTest {
                 + "/router/rest?" + GatewayHarness.query(GatewayHarness.signed("taobao.item.get")))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.body()).contains("\"code\":40").contains("isv.missing-parameter:num_iid");
+        assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
+    }
+
+    @Test
+    void callsWhoseAppIsReloadedThroughRedisGoOnWithoutBlockingAnEventLoop() throws Exception {
+        GatewayHarness h = GatewayHarness.get();
+        SimpleMeterRegistry metadataMetrics = new SimpleMeterRegistry();
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        // a ticker a minute further on each read: every lookup finds the app expired or gone and reloads it through
+        // L2, whose answer arrives on a Lettuce thread
+        try (MetadataClient metadata = TestMetadata.withAppOnRedis(GatewayHarness.APP, GatewayHarness.SECRET,
+                List.of("basic"), executor, RedisSupport.uri(), RedisSupport.prefix(),
+                Duration.ofMinutes(1), metadataMetrics)) {
+            GatewayServer server = h.newServer(new SimpleMeterRegistry(), metadata);
+            try {
+                int port = server.start("127.0.0.1", 0, 2);
+                // 50, not hundreds: the harness's upstream (the JDK's HttpServer) closes idle connections past 200 in
+                // all, and the gateways of this JVM share it, so a pooled connection may break when reused
+                GatewayHarness.concurrentSignedCalls(HttpClient.newHttpClient(), port, 50);
+            } finally {
+                server.close();
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+        double fromL2 = metadataMetrics.find("topaz.metadata.lookups").tag("tier", "l2").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertThat(fromL2).isPositive(); // the Redis path was taken, not only L1 hits
         assertThat(GatewayHarness.BLOCKING_CALLS).isEmpty();
     }
 

@@ -6,6 +6,7 @@ import io.topaz.model.config.CacheRule;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.metadata.AppMetadata;
 import io.topaz.model.metadata.AppSecret;
+import io.topaz.model.metadata.KeyFilter;
 import io.topaz.model.top.SignMethod;
 import io.topaz.model.top.TopSigner;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +118,33 @@ class TieredCacheTest {
     }
 
     @Test
+    void keysWaitingForASlowSourceAreBoundedAndTheExcessFailsAtOnce() {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        source.hold(); // the control plane does not answer: the first key's batch stays in flight
+        List<CompletableFuture<Optional<AppMetadata>>> waiting = new ArrayList<>();
+        for (int i = 0; i <= TieredCache.MAX_PENDING; i++) { // the one in flight, and a full queue behind it
+            source.apps.put("w" + i, app("w" + i, 1));
+            waiting.add(c.get("w" + i));
+        }
+        List<CompletableFuture<Optional<AppMetadata>>> excess = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            excess.add(c.get("x" + i));
+        }
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        assertThat(excess).allMatch(CompletableFuture::isCompletedExceptionally); // at once, not after the source
+        assertThatThrownBy(() -> excess.get(0).join()).hasCauseInstanceOf(TieredCache.UnavailableException.class)
+                .hasMessageContaining("already waiting");
+        assertThat(count("topaz.metadata.pending.overflow")).isEqualTo(100);
+        assertThat(c.get("w7")).isNotDone(); // a key already waiting joins its lookup, it is not refused
+
+        source.release();
+        waiting.forEach(f -> assertThat(join(f)).isPresent());
+        assertThat(source.keysAsked.get()).isEqualTo(TieredCache.MAX_PENDING + 1);
+        source.apps.put("x0", app("x0", 1));
+        assertThat(join(c.get("x0"))).isPresent(); // room again: a refused key loads on its next lookup
+    }
+
+    @Test
     void bloomFilterKeepsUnknownKeysAwayFromL2AndL3() {
         for (int i = 0; i < 20_000; i++) {
             source.apps.put("app-" + i, app("app-" + i, 1));
@@ -160,24 +189,75 @@ class TieredCacheTest {
     }
 
     @Test
+    void keysCreatedWhileFilterFetchesOverlapPassAndAnOlderFetchNeverReplacesANewerOne() {
+        List<CompletableFuture<KeyFilter>> fetches = new CopyOnWriteArrayList<>();
+        TieredCache<AppMetadata> c = new TieredCache<>(MetadataKind.APP, AppMetadata.class, AppMetadata::version,
+                source::apps, rate -> {
+                    CompletableFuture<KeyFilter> f = new CompletableFuture<>();
+                    fetches.add(f);
+                    return f;
+                }, SharedCache.none(), RULE, ticker, executor, registry);
+
+        // fetch 1 begins; "late" is created (its event arrives) while it is in flight; fetch 2 begins
+        CompletableFuture<Void> first = c.refreshFilter();
+        source.apps.put("late", app("late", 1));
+        c.created("late");
+        CompletableFuture<Void> second = c.refreshFilter();
+        fetches.get(0).complete(filterOf()); // fetch 1 was built before "late" existed
+        join(first);
+        assertThat(c.hasFilter()).isTrue();
+        assertThat(join(c.get("late"))).isPresent();
+        fetches.get(1).complete(filterOf("late"));
+        join(second);
+        assertThat(join(c.get("late"))).isPresent();
+
+        // fetch 3 begins, "newer" is created, fetch 4 begins; 4 answers first, then 3 (slower), without "newer"
+        CompletableFuture<Void> third = c.refreshFilter();
+        source.apps.put("newer", app("newer", 1));
+        c.created("newer");
+        CompletableFuture<Void> fourth = c.refreshFilter();
+        fetches.get(3).complete(filterOf("late", "newer"));
+        join(fourth);
+        fetches.get(2).complete(filterOf("late"));
+        join(third);
+        assertThat(join(c.get("newer"))).isPresent();
+        assertThat(join(c.get("ghost"))).isEmpty();
+        assertThat(source.loads("ghost")).isZero(); // the filter in use still keeps unknown keys away
+    }
+
+    /** A filter as the control plane builds it, holding {@code keys}, with a negligible false-positive rate. */
+    private static KeyFilter filterOf(String... keys) {
+        KeyFilter f = KeyFilter.create(10_000, 1e-9);
+        for (String k : keys) {
+            f.put(k);
+        }
+        return f;
+    }
+
+    @Test
     void sharedTiersDownServesStaleWithinTheBoundThenFailsClearly() throws Exception {
         String redis = RedisSupport.uri();
+        String prefix = RedisSupport.prefix();
         TcpProxy proxy = new TcpProxy("127.0.0.1", RedisSupport.PORT);
         closeables.add(proxy);
-        RedisSharedCache l2 = new RedisSharedCache("redis://127.0.0.1:" + proxy.port() + "/0", RedisSupport.prefix());
+        RedisSharedCache l2 = new RedisSharedCache("redis://127.0.0.1:" + proxy.port() + "/0", prefix);
         closeables.add(l2);
-        await().atMost(Duration.ofSeconds(10)).until(l2::connected);
-        assertThat(redis).isNotBlank();
+        RedisSharedCache direct = new RedisSharedCache(redis, prefix); // the same L2, not through the proxy
+        closeables.add(direct);
+        await().atMost(Duration.ofSeconds(10)).until(() -> l2.connected() && direct.connected());
 
         TieredCache<AppMetadata> c = cache(l2);
         source.apps.put("kept", app("kept", 1));
         assertThat(join(c.get("kept"))).isPresent();
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                join(direct.get(MetadataKind.APP, List.of("kept"))).containsKey("kept")); // L2 was in use
 
         proxy.close();   // L2 down
         source.down = true; // L3 down
         ticker.advance(Duration.ofMinutes(3)); // past expire-after, within max staleness
         assertThat(join(c.get("kept"))).map(AppMetadata::appKey).contains("kept");
         assertThat(count("topaz.metadata.stale.served")).isEqualTo(1);
+        assertThat(count("topaz.metadata.lookups", "tier", "l2", "result", "error")).isPositive(); // L2 was asked
         assertThat(c.sourceDown()).isTrue();
         assertThat(registry.get("topaz.metadata.source.up").gauge().value()).isZero();
 

@@ -89,6 +89,19 @@ class ClusterTrafficTest {
     }
 
     @Test
+    void anAppFarOverItsOwnClusterLimitDoesNotSpendTheApiLimitOfAnother() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TrafficControl t = agent("a", 1, redis, registry);
+        t.apply(TrafficControlTest.apiAndAppLimits(LimitMode.CLUSTER));
+        waitForRedis(List.of(t));
+        clock.advance(Duration.ofSeconds(2)); // a fresh window
+        assertThat(TrafficControlTest.greedyAndModestFor3Seconds(t, clock)).isEqualTo(30);
+        assertThat(registry.get("topaz.traffic.decisions").tag("rule", "greedy-qps").tag("outcome", "passed")
+                .counter().count()).isEqualTo(15);
+        assertThat(t.inFallback("flow", "trade-qps")).isFalse();
+    }
+
+    @Test
     void whenRedisGoesAwayTheAgentEnforcesItsShareAndReturnsToTheClusterLimitAfter() throws Exception {
         TcpProxy proxy = redisProxy();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

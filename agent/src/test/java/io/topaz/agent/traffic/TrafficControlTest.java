@@ -123,6 +123,45 @@ class TrafficControlTest {
     }
 
     @Test
+    void anAppFarOverItsOwnLimitDoesNotSpendTheApiLimitOfAnother() {
+        TrafficControl t = control();
+        t.apply(apiAndAppLimits(null));
+        assertThat(greedyAndModestFor3Seconds(t, clock)).isEqualTo(30); // every call of the modest app passed
+        // the greedy app passed 5 a second; only calls that passed every rule count as passed by the API's rule
+        assertThat(counter("flow", "trade-qps", "passed")).isEqualTo(45);
+        assertThat(counter("flow", "greedy-qps", "passed")).isEqualTo(15);
+        assertThat(counter("flow", "greedy-qps", "blocked")).isEqualTo(30 * 50 - 15);
+        assertThat(t.inFlight()).isZero();
+    }
+
+    /**
+     * An API limited to 20 calls a second, app {@code greedy} limited to 5 a second, app {@code modest} to 15 a
+     * second on that API.
+     */
+    static ConfigSnapshot apiAndAppLimits(io.topaz.model.config.LimitMode mode) {
+        return snapshot(1,
+                new FlowRule("trade-qps", FlowScope.API, "taobao.trade.get", null, 20, mode),
+                new FlowRule("greedy-qps", FlowScope.APP, null, "greedy", 5, mode),
+                new FlowRule("modest-trade", FlowScope.APP_API, "taobao.trade.get", "modest", 15, mode));
+    }
+
+    /**
+     * For 3 seconds, every 100 ms: app {@code greedy} makes 50 calls (ten times its limit), app {@code modest} one
+     * (10 a second, under its own limit; with greedy's 5 a second under the API's 20). Returns modest's passed calls.
+     */
+    static int greedyAndModestFor3Seconds(TrafficControl t, MutableClock clock) {
+        int modestPassed = 0;
+        for (int step = 0; step < 30; step++) {
+            passes(t, 50, "taobao.trade.get", "greedy", "trade");
+            if (call(t, "taobao.trade.get", "modest", "trade") == null) {
+                modestPassed++;
+            }
+            clock.advance(Duration.ofMillis(100));
+        }
+        return modestPassed;
+    }
+
+    @Test
     void aNewReleaseChangesLimitsLiveAndKeepsTheWindow() {
         TrafficControl t = control();
         t.apply(snapshot(1, new FlowRule("time-qps", FlowScope.API, "taobao.time.get", null, 5, null)));
