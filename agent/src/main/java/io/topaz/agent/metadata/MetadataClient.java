@@ -147,11 +147,22 @@ public final class MetadataClient implements Closeable {
         sessions.apply(rules.getOrDefault(MetadataKind.SESSION.name(), defaultRule(MetadataKind.SESSION)));
     }
 
-    private void onEvent(MetadataEvent e) {
+    void onEvent(MetadataEvent e) {
         if (state.get() != State.STARTED) {
             return;
         }
-        TieredCache<?> cache = e.kind() == MetadataKind.APP ? apps : sessions;
+        TieredCache<?> cache = switch (e.kind()) {
+            case APP -> apps;
+            case SESSION -> sessions;
+            // The message service's permits and groups: no cache of them on agents yet, so nothing to invalidate.
+            // Sent to the session cache, an event keyed by a user id would have dropped that key from its filter.
+            case TMC_USER, TMC_GROUPS -> null;
+        };
+        if (cache == null) {
+            log.debug("metadata event {}: {} {} {} v{} (not cached here)", e.seq(), e.type(), e.kind(), e.key(),
+                    e.version());
+            return;
+        }
         if (e.type() == MetadataEvent.Type.CREATED) {
             cache.created(e.key());
         } else {
