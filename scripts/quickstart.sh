@@ -166,9 +166,10 @@ PRODUCER_APP=demo-producer
 DEMO_TOPIC=taobao_trade_TradeChanged
 seed_app "$PRODUCER_APP" "Demo producer" '["tmc"]'
 PRODUCER_SECRET=$(cat "$STATE/$PRODUCER_APP.secret")
-for topic in taobao_trade_TradeCreate taobao_trade_TradeChanged taobao_trade_TradeClose; do
-  seed /api/v1/topics "$topic" "{\"name\":\"$topic\",\"group\":\"taobao_trade\",\"description\":\"demo order events\",\"producerApps\":[\"$PRODUCER_APP\"],\"dataIdField\":\"tid\"}"
-done
+# One line a topic, in the shape DocumentedCommandsTest reads the quickstart's seed with.
+seed /api/v1/topics taobao_trade_TradeCreate '{"name":"taobao_trade_TradeCreate","group":"taobao_trade","description":"demo order events","producerApps":["demo-producer"],"dataIdField":"tid"}'
+seed /api/v1/topics taobao_trade_TradeChanged '{"name":"taobao_trade_TradeChanged","group":"taobao_trade","description":"demo order events","producerApps":["demo-producer"],"dataIdField":"tid"}'
+seed /api/v1/topics taobao_trade_TradeClose '{"name":"taobao_trade_TradeClose","group":"taobao_trade","description":"demo order events","producerApps":["demo-producer"],"dataIdField":"tid"}'
 seed /api/v1/subscriptions demo-app '{"appKey":"demo-app","topics":["taobao_trade_TradeCreate","taobao_trade_TradeChanged","taobao_trade_TradeClose"]}'
 seed /api/v1/apis taobao.user.seller.get '{"method":"taobao.user.seller.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":true,"requiredParameters":[]}'
 seed /api/v1/apis taobao.item.get '{"method":"taobao.item.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090/api","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":["num_iid"]}'
