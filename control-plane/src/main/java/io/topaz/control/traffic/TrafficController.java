@@ -47,10 +47,13 @@ class TrafficController {
             description = "From the latest poll of every live agent's /metrics (topaz_gateway_requests_total, "
                     + "topaz_gateway_errors_total, topaz_zookeeper_connected): per agent, whether it answered that poll, "
                     + "whether it is connected to ZooKeeper, its calls and errors per second over the last interval it "
-                    + "was measured, its counters' totals, and its last 'points' rate points, oldest first (at most "
-                    + "topaz.traffic.history-points, 120 by default). Sorted by agent id; 'at' is null before the first poll.")
+                    + "was measured, its counters' totals, and its last 'points' rate points, oldest first (more than "
+                    + "topaz.traffic.history-points, 120 by default, gives them all). Sorted by agent id; 'at' is null "
+                    + "before the first poll.")
     FleetTraffic agents(@RequestParam(required = false) Integer points) {
-        return poller.fleetTraffic(points(points));
+        // a client asking for more points than this control plane keeps gets all it has: a console built for the
+        // default history must not fail against a control plane configured with a shorter one
+        return poller.fleetTraffic(points(points == null ? null : Math.min(points, poller.historyPoints())));
     }
 
     private int points(Integer points) {

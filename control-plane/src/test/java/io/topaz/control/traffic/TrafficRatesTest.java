@@ -254,6 +254,7 @@ class TrafficRatesTest extends ControlPlaneTestSupport {
             assertThat(me.get("points")).anySatisfy(p -> assertThat(p.get("requestsPerSecond").asDouble()).isPositive());
             assertThat(Instant.parse(r.json("at").asString())).isBeforeOrEqualTo(Instant.now());
         });
+        assertThat(viewer.get("/api/v1/traffic/agents?points=100000").status()).as("more than kept: all").isEqualTo(200);
         RestApi.Response bad = viewer.get("/api/v1/traffic/agents?points=0");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json("message").asString()).contains("points must be between 1 and 120, was 0");
