@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local services the test suite uses (PostgreSQL, MariaDB, Redis) when one is down, then waits until each
-# answers. Safe to run again: a service that answers is left alone.
+# answers; installs promtool (the alert-rule checks' tool) when it is missing. Safe to run again: a service that
+# answers is left alone.
 set -uo pipefail
 
 wait_for() { # name, check command
@@ -20,6 +21,13 @@ ensure() { # name, check command, start command
   bash -c "$start" >/dev/null 2>&1 || true
   wait_for "$name" "$check"
 }
+
+# promtool checks docs/monitoring (PromtoolCheckTest); Debian's prometheus package provides it.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "services: installing promtool (Debian package prometheus)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus) >/dev/null 2>&1 \
+    || echo "services: could not install promtool; PromtoolCheckTest fails under CI=true" >&2
+fi
 
 rc=0
 ensure PostgreSQL "pg_isready -h 127.0.0.1 -p 5432" \

@@ -6,7 +6,6 @@ import io.topaz.console.common.ConnectionStatus;
 import io.topaz.console.common.Poller;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.ControlPlaneClient;
-import io.topaz.console.fleet.AgentMetricsReader;
 import io.topaz.console.signin.ConsoleSettings;
 import io.topaz.console.signin.QuickstartEnv;
 import io.topaz.console.signin.SignInView;
@@ -86,7 +85,7 @@ public final class Console implements AutoCloseable {
 
     private void signedIn(Session session) {
         BackgroundWork work = new BackgroundWork(background, Platform::runLater, new ConnectionStatus());
-        main = new MainViewModel(session, work, new AgentMetricsReader(Duration.ofSeconds(2), clock), clock, zone,
+        main = new MainViewModel(session, work, clock, zone,
                 this::signOut);
         MainView view = new MainView(main);
         setRoot(view);

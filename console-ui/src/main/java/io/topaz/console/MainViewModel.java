@@ -5,7 +5,6 @@ import io.topaz.console.common.BackgroundWork;
 import io.topaz.console.common.Session;
 import io.topaz.console.config.ConfigTableViewModel;
 import io.topaz.console.config.KindForm;
-import io.topaz.console.fleet.AgentMetricsReader;
 import io.topaz.console.fleet.FleetViewModel;
 import io.topaz.console.releases.ReleasesViewModel;
 import io.topaz.console.traffic.TrafficViewModel;
@@ -38,12 +37,12 @@ public final class MainViewModel {
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
     private final Runnable onSignOut;
 
-    public MainViewModel(Session session, BackgroundWork work, AgentMetricsReader metrics, Clock clock, ZoneId zone,
+    public MainViewModel(Session session, BackgroundWork work, Clock clock, ZoneId zone,
                          Runnable onSignOut) {
         this.session = session;
         this.work = work;
         this.onSignOut = onSignOut;
-        this.fleet = new FleetViewModel(session, work, metrics);
+        this.fleet = new FleetViewModel(session, work);
         this.releases = new ReleasesViewModel(session, work, clock);
         this.audit = new AuditViewModel(session, work, clock, zone);
         this.apps = new io.topaz.console.apps.AppsViewModel(session, work);

@@ -5,7 +5,6 @@ import io.topaz.console.common.ConnectionStatus;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.ControlPlaneClient;
 import io.topaz.console.controlplane.Role;
-import io.topaz.console.fleet.AgentMetricsReader;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -21,8 +20,7 @@ class MainViewModelTest {
     private final TestCluster cluster = TestCluster.get();
 
     private MainViewModel main(Session session, BackgroundWork work, AtomicBoolean signedOut) {
-        return new MainViewModel(session, work, new AgentMetricsReader(Duration.ofSeconds(1), Clock.systemUTC()),
-                Clock.systemUTC(), ZoneId.of("UTC"), () -> signedOut.set(true));
+        return new MainViewModel(session, work, Clock.systemUTC(), ZoneId.of("UTC"), () -> signedOut.set(true));
     }
 
     @Test

@@ -65,6 +65,11 @@ public final class ControlPlaneClient {
         return read(send("GET", "/api/v1/traffic/rates", null, null), TrafficRates.class);
     }
 
+    /** Every live agent's gateway rates with its last {@code points} rate points, from the control plane's poll. */
+    public AgentsTraffic agentsTraffic(int points) {
+        return read(send("GET", "/api/v1/traffic/agents?points=" + points, null, null), AgentsTraffic.class);
+    }
+
     /** The rule's last {@code points} rate points, oldest first; NOT_FOUND when no agent has counted it lately. */
     public TrafficHistory trafficHistory(String kind, String rule, int points) {
         return read(send("GET", "/api/v1/traffic/rates/" + path(kind) + "/" + path(rule) + "/history?points=" + points,

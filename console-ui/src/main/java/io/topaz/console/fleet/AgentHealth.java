@@ -1,14 +1,19 @@
 package io.topaz.console.fleet;
 
-/** How an agent looks from the console: its admin port answers, and it is connected to ZooKeeper. */
+import io.topaz.console.controlplane.AgentsTraffic;
+
+/**
+ * How an agent looks from the control plane's latest poll of its {@code /metrics}: it answered, and it is connected
+ * to ZooKeeper. The console asks the control plane, never the agent.
+ */
 public enum AgentHealth {
-    /** Not scraped yet. */
+    /** Not polled by the control plane yet. */
     UNKNOWN("…"),
     UP("up"),
-    /** The admin port answers but the agent has lost ZooKeeper: it serves its last release and cannot get new ones. */
+    /** It answers but has lost ZooKeeper: it serves its last release and cannot get new ones. */
     ZOOKEEPER_LOST("ZooKeeper lost"),
-    /** Registered in ZooKeeper, but its admin port does not answer the console. */
-    NO_ANSWER("admin port not answering");
+    /** Registered in ZooKeeper, but its admin port does not answer the control plane's poll. */
+    NO_ANSWER("metrics not answering");
 
     private final String label;
 
@@ -20,10 +25,13 @@ public enum AgentHealth {
         return label;
     }
 
-    static AgentHealth of(AgentSample s) {
-        if (!s.answered()) {
+    static AgentHealth of(AgentsTraffic.Agent traffic) {
+        if (traffic == null) {
+            return UNKNOWN;
+        }
+        if (!traffic.reporting()) {
             return NO_ANSWER;
         }
-        return s.zookeeperConnected() ? UP : ZOOKEEPER_LOST;
+        return traffic.zookeeperConnected() ? UP : ZOOKEEPER_LOST;
     }
 }

@@ -1,6 +1,7 @@
 package io.topaz.console.fleet;
 
 import io.topaz.console.controlplane.AgentStatus;
+import io.topaz.console.controlplane.AgentsTraffic;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyLongProperty;
@@ -43,9 +44,10 @@ public final class AgentRow {
                 : String.valueOf(status.appliedRelease()));
     }
 
-    void record(AgentSample sample) {
-        health.set(AgentHealth.of(sample));
-        traffic.record(sample);
+    /** The control plane's latest poll of this agent, or null when it has not polled it yet. */
+    void record(AgentsTraffic.Agent polled) {
+        health.set(AgentHealth.of(polled));
+        traffic.show(polled == null ? java.util.List.of() : polled.points());
     }
 
     public String id() {

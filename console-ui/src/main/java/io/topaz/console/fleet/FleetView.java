@@ -105,7 +105,7 @@ public final class FleetView extends VBox {
         VBox.setVgrow(table, Priority.ALWAYS);
 
         NumberAxis x = new NumberAxis();
-        x.setLabel("scrapes ago");
+        x.setLabel("polls ago");
         x.setAutoRanging(false);
         x.setLowerBound(-(TrafficSeries.POINTS - 1));
         x.setUpperBound(0);
@@ -131,8 +131,9 @@ public final class FleetView extends VBox {
                 table.getSelectionModel().select(0);
             }
         });
-        Label note = new Label("Gateway calls and errors come from each agent's /metrics "
-                + "(topaz_gateway_requests_total, topaz_gateway_errors_total); the line is flat until an agent's gateway counts calls.");
+        Label note = new Label("Gateway calls and errors per second and health come from the control plane, which polls "
+                + "each agent's /metrics (topaz_gateway_requests_total, topaz_gateway_errors_total, "
+                + "topaz_zookeeper_connected); the line is flat while an agent's gateway counts no calls.");
         note.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
         note.setWrapText(true);
         getChildren().addAll(header, Messages.error("fleetMessage", viewModel.messageProperty()), table, chart, note);
@@ -141,10 +142,12 @@ public final class FleetView extends VBox {
     private void chart(AgentRow row) {
         if (charted != null) {
             charted.traffic().calls().removeListener(redrawChart);
+            charted.traffic().errors().removeListener(redrawChart);
         }
         charted = row;
         if (row != null) {
             row.traffic().calls().addListener(redrawChart);
+            row.traffic().errors().addListener(redrawChart);
             chart.setTitle("Gateway calls and errors per second · " + row.id());
         }
         drawChart();

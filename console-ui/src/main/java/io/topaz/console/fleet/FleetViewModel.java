@@ -3,6 +3,7 @@ package io.topaz.console.fleet;
 import io.topaz.console.common.BackgroundWork;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.AgentStatus;
+import io.topaz.console.controlplane.AgentsTraffic;
 import io.topaz.console.controlplane.Fleet;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -17,28 +18,27 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The fleet screen: the control plane's fleet view plus one scrape of each agent's metrics per refresh, merged into
- * rows that keep their identity (and sparkline history) while the agent stays registered. A refresh that is still
- * running when the next is due is not doubled.
+ * The fleet screen: the control plane's fleet view plus its latest poll of each agent's gateway calls, errors and
+ * ZooKeeper link ({@code GET /api/v1/traffic/agents}), merged into rows that keep their identity while the agent stays
+ * registered. Everything comes from the control plane: the console never reaches an agent's admin port. A refresh
+ * that is still running when the next is due is not doubled.
  */
 public final class FleetViewModel {
 
     private final Session session;
     private final BackgroundWork work;
-    private final AgentMetricsReader metrics;
     private final ObservableList<AgentRow> agents = FXCollections.observableArrayList();
     private final ReadOnlyLongWrapper liveRelease = new ReadOnlyLongWrapper();
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Loading the fleet…");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
 
-    private record Snapshot(Fleet fleet, Map<String, AgentSample> samples) {
+    private record Snapshot(Fleet fleet, Map<String, AgentsTraffic.Agent> traffic) {
     }
 
-    public FleetViewModel(Session session, BackgroundWork work, AgentMetricsReader metrics) {
+    public FleetViewModel(Session session, BackgroundWork work) {
         this.session = session;
         this.work = work;
-        this.metrics = metrics;
     }
 
     public ObservableList<AgentRow> agents() {
@@ -69,18 +69,22 @@ public final class FleetViewModel {
         loading.set(true);
         work.run(() -> {
             Fleet fleet = session.client().fleet();
-            return new Snapshot(fleet, metrics.scrape(fleet.items()));
+            Map<String, AgentsTraffic.Agent> traffic = new HashMap<>();
+            for (AgentsTraffic.Agent a : session.client().agentsTraffic(TrafficSeries.POINTS).agents()) {
+                traffic.put(a.agent(), a);
+            }
+            return new Snapshot(fleet, traffic);
         }, s -> {
             loading.set(false);
             message.set("");
-            apply(s.fleet(), s.samples());
+            apply(s.fleet(), s.traffic());
         }, e -> {
             loading.set(false);
             message.set("Cannot load the fleet: " + e.operatorMessage());
         });
     }
 
-    private void apply(Fleet fleet, Map<String, AgentSample> samples) {
+    private void apply(Fleet fleet, Map<String, AgentsTraffic.Agent> traffic) {
         liveRelease.set(fleet.liveRelease());
         Map<String, AgentRow> existing = new HashMap<>();
         agents.forEach(r -> existing.put(r.id(), r));
@@ -88,10 +92,8 @@ public final class FleetViewModel {
         for (AgentStatus a : fleet.items()) {
             AgentRow row = existing.computeIfAbsent(a.id(), AgentRow::new);
             row.update(a);
-            AgentSample sample = samples.get(a.id());
-            if (sample != null) {
-                row.record(sample);
-            }
+            // an agent registered since the control plane's last poll is not in it yet: health unknown, no points
+            row.record(traffic.get(a.id()));
             next.add(row);
         }
         if (!next.equals(agents)) {

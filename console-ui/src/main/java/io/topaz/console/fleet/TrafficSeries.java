@@ -1,17 +1,16 @@
 package io.topaz.console.fleet;
 
+import io.topaz.console.controlplane.AgentsTraffic;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.OptionalDouble;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * One agent's calls and errors per second over its last {@value #POINTS} scrapes, from the gateway's monotonic
- * counters: each point is (this total − previous total) / seconds between the scrapes. A counter that went down (the
- * agent restarted) starts a new baseline; a missing counter (no gateway yet) or a missed scrape is a 0 point, so the
- * line stays flat rather than breaking.
+ * One agent's gateway calls and errors per second over the control plane's last {@value #POINTS} polls of it, oldest
+ * first. The control plane measures them (from the agent's monotonic counters, restart-safe); this only shows the
+ * points it is given, so a refresh replaces the series rather than appending to it.
  */
 public final class TrafficSeries {
 
@@ -19,9 +18,6 @@ public final class TrafficSeries {
 
     private final ObservableList<Double> calls = FXCollections.observableArrayList();
     private final ObservableList<Double> errors = FXCollections.observableArrayList();
-    private Instant lastAt;
-    private OptionalDouble lastRequests = OptionalDouble.empty();
-    private OptionalDouble lastErrors = OptionalDouble.empty();
 
     public ObservableList<Double> calls() {
         return calls;
@@ -31,29 +27,21 @@ public final class TrafficSeries {
         return errors;
     }
 
-    void record(AgentSample sample) {
-        double seconds = lastAt == null ? 0 : Duration.between(lastAt, sample.at()).toMillis() / 1000.0;
-        append(calls, rate(lastRequests, sample.requestsTotal(), seconds));
-        append(errors, rate(lastErrors, sample.errorsTotal(), seconds));
-        if (sample.answered()) {
-            lastAt = sample.at();
-            lastRequests = sample.requestsTotal();
-            lastErrors = sample.errorsTotal();
+    /** Shows these points (at most the last {@value #POINTS}); unchanged lists fire no change. */
+    void show(List<AgentsTraffic.Point> points) {
+        List<AgentsTraffic.Point> last = points.subList(Math.max(0, points.size() - POINTS), points.size());
+        List<Double> nextCalls = new ArrayList<>(last.size());
+        List<Double> nextErrors = new ArrayList<>(last.size());
+        for (AgentsTraffic.Point p : last) {
+            nextCalls.add(p.requestsPerSecond());
+            nextErrors.add(p.errorsPerSecond());
         }
-    }
-
-    private static double rate(OptionalDouble before, OptionalDouble now, double seconds) {
-        if (before.isEmpty() || now.isEmpty() || seconds <= 0) {
-            return 0;
+        // errors first: views redraw on a change of calls and read both
+        if (!nextErrors.equals(errors)) {
+            errors.setAll(nextErrors);
         }
-        double delta = now.getAsDouble() - before.getAsDouble();
-        return delta < 0 ? 0 : delta / seconds;
-    }
-
-    private static void append(ObservableList<Double> series, double value) {
-        series.add(value);
-        if (series.size() > POINTS) {
-            series.remove(0, series.size() - POINTS);
+        if (!nextCalls.equals(calls)) {
+            calls.setAll(nextCalls);
         }
     }
 

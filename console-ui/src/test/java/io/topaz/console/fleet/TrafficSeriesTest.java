@@ -1,54 +1,53 @@
 package io.topaz.console.fleet;
 
+import io.topaz.console.controlplane.AgentsTraffic;
+import javafx.collections.ListChangeListener;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
-import java.util.OptionalDouble;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The series only shows the control plane's points (AgentCallRatesTest there checks the arithmetic). */
 class TrafficSeriesTest {
 
-    private static final Instant T0 = Instant.parse("2026-11-24T08:00:00Z");
-
-    private static AgentSample sample(int seconds, Double requests, Double errors) {
-        return new AgentSample(T0.plusSeconds(seconds), true, true,
-                requests == null ? OptionalDouble.empty() : OptionalDouble.of(requests),
-                errors == null ? OptionalDouble.empty() : OptionalDouble.of(errors));
+    private static AgentsTraffic.Point point(double calls, double errors) {
+        return new AgentsTraffic.Point("2026-11-24T08:00:00Z", calls, errors);
     }
 
     @Test
-    void ratesAreCounterDeltasOverTheTimeBetweenScrapes() {
+    void showsThePointsItIsGivenOldestFirstAndReplacesThemOnTheNextRefresh() {
         TrafficSeries s = new TrafficSeries();
-        s.record(sample(0, 100.0, 10.0));
-        s.record(sample(2, 140.0, 12.0));
-        s.record(sample(4, 140.0, 12.0));
-        assertThat(s.calls()).containsExactly(0.0, 20.0, 0.0);
-        assertThat(s.errors()).containsExactly(0.0, 1.0, 0.0);
+        assertThat(s.latestCalls()).isZero();
+        s.show(List.of(point(20, 1), point(0, 0), point(35, 2)));
+        assertThat(s.calls()).containsExactly(20.0, 0.0, 35.0);
+        assertThat(s.errors()).containsExactly(1.0, 0.0, 2.0);
+        assertThat(s.latestCalls()).isEqualTo(35.0);
+        assertThat(s.latestErrors()).isEqualTo(2.0);
+
+        s.show(List.of(point(0, 0), point(35, 2), point(40, 0)));
+        assertThat(s.calls()).containsExactly(0.0, 35.0, 40.0);
+        s.show(List.of());
+        assertThat(s.calls()).isEmpty();
         assertThat(s.latestCalls()).isZero();
     }
 
     @Test
-    void absentCountersAndMissedScrapesAreFlatAndARestartStartsANewBaseline() {
+    void keepsTheLastSixtyPointsAndAnUnchangedRefreshFiresNoChange() {
         TrafficSeries s = new TrafficSeries();
-        s.record(sample(0, null, null));
-        s.record(sample(2, null, null));
-        s.record(sample(4, 50.0, null));
-        s.record(AgentSample.noAnswer(T0.plusSeconds(6)));
-        s.record(sample(8, 70.0, null));   // 20 calls over the 4 s since the last answer
-        s.record(sample(10, 5.0, null));   // counter went down: the agent restarted
-        s.record(sample(12, 25.0, null));
-        assertThat(s.calls()).containsExactly(0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 10.0);
-        assertThat(s.errors()).containsOnly(0.0);
-    }
-
-    @Test
-    void keepsTheLastSixtyPoints() {
-        TrafficSeries s = new TrafficSeries();
+        List<AgentsTraffic.Point> points = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            s.record(sample(i, (double) i * i, 0.0));
+            points.add(point(i, 0));
         }
-        assertThat(s.calls()).hasSize(TrafficSeries.POINTS);
-        assertThat(s.latestCalls()).isEqualTo(99.0 * 99 - 98.0 * 98);
+        s.show(points);
+        assertThat(s.calls()).hasSize(TrafficSeries.POINTS).startsWith(40.0).endsWith(99.0);
+
+        AtomicInteger changes = new AtomicInteger();
+        s.calls().addListener((ListChangeListener<Double>) c -> changes.incrementAndGet());
+        s.errors().addListener((ListChangeListener<Double>) c -> changes.incrementAndGet());
+        s.show(points);
+        assertThat(changes).hasValue(0);
     }
 }

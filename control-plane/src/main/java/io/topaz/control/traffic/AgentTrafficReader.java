@@ -18,22 +18,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scrapes one agent's admin {@code /metrics} and reads its traffic-control counters:
+ * Scrapes one agent's admin {@code /metrics} and reads its traffic-control counters, its gateway's call and error
+ * counters and its ZooKeeper link:
  *
  * <pre>
  * topaz_traffic_decisions_total{kind="flow|quota|overload",rule="…",outcome="passed|blocked"}
  * topaz_traffic_fallback_total{kind="flow|quota",rule="…"}
  * topaz_traffic_fallback_active{kind="flow|quota",rule="…"}   0 or 1
+ * topaz_gateway_requests_total{method="…"}                     summed over methods
+ * topaz_gateway_errors_total{method="…",code="…"}              summed over methods and codes
+ * topaz_zookeeper_connected                                    0 or 1
  * </pre>
  *
- * Other labels (e.g. {@code application}) are summed over. A sample without {@code kind} or {@code rule}, or with an
- * unknown outcome, is ignored.
+ * Other labels (e.g. {@code application}) are summed over. A traffic sample without {@code kind} or {@code rule}, or
+ * with an unknown outcome, is ignored. An agent without a gateway serves no gateway counters: it counts 0 calls.
  */
 final class AgentTrafficReader {
 
     static final String DECISIONS = "topaz_traffic_decisions_total";
     static final String FALLBACK = "topaz_traffic_fallback_total";
     static final String FALLBACK_ACTIVE = "topaz_traffic_fallback_active";
+    static final String GATEWAY_REQUESTS = "topaz_gateway_requests_total";
+    static final String GATEWAY_ERRORS = "topaz_gateway_errors_total";
+    static final String ZOOKEEPER_CONNECTED = "topaz_zookeeper_connected";
 
     private final HttpClient http;
     private final Duration timeout;
@@ -44,10 +51,10 @@ final class AgentTrafficReader {
     }
 
     /**
-     * The agent's counters per rule, or empty when it has no admin port, does not answer within the timeout, or answers
+     * The agent's counters, or empty when it has no admin port, does not answer within the timeout, or answers
      * other than 200. Never completes exceptionally.
      */
-    CompletableFuture<Optional<Map<RuleKey, RuleCounters>>> scrape(AgentInfo agent) {
+    CompletableFuture<Optional<AgentCounters>> scrape(AgentInfo agent) {
         Integer port = agent.ports().get("admin");
         if (port == null || port <= 0 || agent.host() == null || agent.host().isBlank()) {
             return CompletableFuture.completedFuture(Optional.empty());
@@ -60,15 +67,30 @@ final class AgentTrafficReader {
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> r.statusCode() == 200 ? Optional.of(parse(r.body())) : Optional.<Map<RuleKey, RuleCounters>>empty())
+                .thenApply(r -> r.statusCode() == 200 ? Optional.of(parse(r.body())) : Optional.<AgentCounters>empty())
                 // the request timeout covers the body too, but a stalled connect on some platforms does not: bound it
                 .completeOnTimeout(Optional.empty(), timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
                 .exceptionally(e -> Optional.empty());
     }
 
-    static Map<RuleKey, RuleCounters> parse(String text) {
+    static AgentCounters parse(String text) {
+        Map<String, List<Sample>> scraped = PrometheusText.samples(text,
+                List.of(DECISIONS, FALLBACK, FALLBACK_ACTIVE, GATEWAY_REQUESTS, GATEWAY_ERRORS, ZOOKEEPER_CONNECTED));
+        GatewayCounters gateway = new GatewayCounters(sum(scraped.get(GATEWAY_REQUESTS)),
+                sum(scraped.get(GATEWAY_ERRORS)), sum(scraped.get(ZOOKEEPER_CONNECTED)) >= 1);
+        return new AgentCounters(rules(scraped), gateway);
+    }
+
+    private static double sum(List<Sample> samples) {
+        double total = 0;
+        for (Sample s : samples) {
+            total += s.value();
+        }
+        return total;
+    }
+
+    private static Map<RuleKey, RuleCounters> rules(Map<String, List<Sample>> scraped) {
         Map<RuleKey, RuleCounters> rules = new HashMap<>();
-        Map<String, List<Sample>> scraped = PrometheusText.samples(text, List.of(DECISIONS, FALLBACK, FALLBACK_ACTIVE));
         for (Sample s : scraped.get(DECISIONS)) {
             RuleKey key = key(s);
             String outcome = s.label("outcome");

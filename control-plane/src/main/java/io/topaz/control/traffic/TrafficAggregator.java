@@ -72,7 +72,7 @@ final class TrafficAggregator {
                 continue;
             }
             reporting++;
-            Map<RuleKey, RuleCounters> now = scrape.counters().get();
+            Map<RuleKey, RuleCounters> now = scrape.counters().get().rules();
             Baseline before = baselines.get(e.getKey());
             double seconds = before == null ? 0 : seconds(before.at(), at);
             boolean restarted = before != null && before.startedAtMillis() != scrape.startedAtMillis();

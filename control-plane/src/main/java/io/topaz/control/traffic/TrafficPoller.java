@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Every {@code topaz.traffic.poll-interval}, scrapes every live agent of the fleet view at once (asynchronously, each
- * with the scrape timeout) and hands the answers to the {@link TrafficAggregator}. An agent that does not answer counts
+ * with the scrape timeout) and hands the answers to the {@link TrafficAggregator} (rates per rule) and to
+ * {@link AgentCallRates} (gateway calls and errors per agent). An agent that does not answer counts
  * as not reporting for that poll and holds up nobody; if ZooKeeper cannot list the fleet, the last rates stay.
  *
  * <p>Lifecycle {@code LATENT → STARTED → CLOSED}: {@link #start()} once, {@link #close()} any number of times; a
@@ -42,6 +43,7 @@ public final class TrafficPoller implements Closeable {
     private final Clock clock;
     private final AgentTrafficReader reader;
     private final TrafficAggregator aggregator;
+    private final AgentCallRates agentRates;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "traffic-poller");
@@ -56,6 +58,7 @@ public final class TrafficPoller implements Closeable {
         this.clock = clock;
         this.reader = new AgentTrafficReader(settings.scrapeTimeout());
         this.aggregator = new TrafficAggregator(settings.historyPoints());
+        this.agentRates = new AgentCallRates(settings.historyPoints());
         Gauge.builder("topaz.traffic.agents.not.reporting", this, p -> p.latest().agentsNotReporting())
                 .description("Live agents whose /metrics did not answer the latest traffic poll")
                 .register(registry);
@@ -92,7 +95,7 @@ public final class TrafficPoller implements Closeable {
             return latest;
         }
         Instant at = clock.instant();
-        Map<AgentInfo, CompletableFuture<Optional<Map<RuleKey, RuleCounters>>>> pending = new LinkedHashMap<>();
+        Map<AgentInfo, CompletableFuture<Optional<AgentCounters>>> pending = new LinkedHashMap<>();
         for (AgentInfo a : agents) {
             pending.put(a, reader.scrape(a));
         }
@@ -100,6 +103,7 @@ public final class TrafficPoller implements Closeable {
         Map<String, AgentScrape> scrapes = new LinkedHashMap<>();
         pending.forEach((a, f) -> scrapes.put(a.id(), new AgentScrape(a.startedAtMillis(), f.join())));
         TrafficSnapshot next = aggregator.record(at, scrapes);
+        agentRates.record(at, scrapes);
         latest = next;
         return next;
     }
@@ -112,6 +116,11 @@ public final class TrafficPoller implements Closeable {
     /** The rule's last {@code limit} rate points, oldest first; empty when no agent has counted the rule lately. */
     public Optional<List<RatePoint>> history(RuleKey rule, int limit) {
         return aggregator.history(rule, limit);
+    }
+
+    /** Every live agent's gateway rates from the latest poll, each with its last {@code limit} points at most. */
+    public FleetTraffic fleetTraffic(int limit) {
+        return agentRates.fleet(limit);
     }
 
     public int historyPoints() {

@@ -64,6 +64,19 @@ final class FakeAgent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sets the gateway counters ({@code topaz_gateway_requests_total} and {@code topaz_gateway_errors_total}, split over
+     * two APIs and two error codes as a real agent's are) and {@code topaz_zookeeper_connected}.
+     */
+    synchronized FakeAgent gateway(double requests, double errors, boolean zookeeperConnected) {
+        series.put("topaz_gateway_requests_total{agent=\"a\",method=\"taobao.time.get\"}", requests - 1);
+        series.put("topaz_gateway_requests_total{agent=\"a\",method=\"unknown\"}", 1.0);
+        series.put("topaz_gateway_errors_total{agent=\"a\",code=\"15\",method=\"taobao.time.get\"}", errors - 1);
+        series.put("topaz_gateway_errors_total{agent=\"a\",code=\"22\",method=\"unknown\"}", 1.0);
+        series.put("topaz_zookeeper_connected{agent=\"a\"}", zookeeperConnected ? 1.0 : 0.0);
+        return this;
+    }
+
     private synchronized String text() {
         StringBuilder b = new StringBuilder("""
                 # HELP topaz_traffic_decisions_total Traffic-control decisions

@@ -189,4 +189,76 @@ class TrafficRatesTest extends ControlPlaneTestSupport {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(registry.get("topaz.traffic.agents.not.reporting").gauge().value()).isEqualTo(1.0));
     }
+
+    private static AgentTraffic agentTraffic(FleetTraffic f, String id) {
+        return f.agents().stream().filter(a -> a.agent().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " not in " + f.agents()));
+    }
+
+    @Test
+    void eachAgentsGatewayCallsAndErrorsBecomeRatesFromTheSameScrape() throws Exception {
+        FakeAgent a = agent("gateway-a", 1000).gateway(100, 10, true);
+        FakeAgent b = agent("gateway-b", 1000).gateway(20, 2, false);
+        FakeAgent silent = agent("gateway-silent", 1000).gateway(5, 5, true);
+        silent.closeAdminPort();
+        TrafficPoller poller = manualPoller();
+        poller.poll();
+        a.gateway(160, 25, true);
+        b.gateway(20, 2, true);
+        clock.advance(Duration.ofSeconds(5));
+        poller.poll();
+
+        FleetTraffic fleet = poller.fleetTraffic(120);
+        assertThat(fleet.at()).isEqualTo(clock.instant());
+        AgentTraffic ta = agentTraffic(fleet, "gateway-a");
+        assertThat(ta.reporting()).isTrue();
+        assertThat(ta.zookeeperConnected()).isTrue();
+        assertThat(ta.requestsPerSecond()).isCloseTo(12.0, within(1e-9));
+        assertThat(ta.errorsPerSecond()).isCloseTo(3.0, within(1e-9));
+        assertThat(ta.requestsTotal()).isEqualTo(160.0);
+        assertThat(ta.errorsTotal()).isEqualTo(25.0);
+        assertThat(ta.points()).containsExactly(new AgentRatePoint(clock.instant(), 12.0, 3.0));
+        AgentTraffic tb = agentTraffic(fleet, "gateway-b");
+        assertThat(tb.requestsPerSecond()).isZero();
+        assertThat(tb.zookeeperConnected()).isTrue();
+        AgentTraffic ts = agentTraffic(fleet, "gateway-silent");
+        assertThat(ts.reporting()).isFalse();
+        assertThat(ts.points()).isEmpty();
+    }
+
+    @Test
+    void theApplicationServesEachAgentsGatewayRatesToViewers() throws Exception {
+        FakeAgent a = agent("gateway-api", 1000).gateway(100, 0, true);
+        RestApi viewer = withRole("VIEWER");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode agents = viewer.get("/api/v1/traffic/agents").json("agents");
+            assertThat(agents).anySatisfy(n -> assertThat(n.get("agent").asString()).isEqualTo("gateway-api"));
+        });
+        a.gateway(5000, 700, false);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            RestApi.Response r = viewer.get("/api/v1/traffic/agents?points=3");
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode me = null;
+            for (JsonNode n : r.json("agents")) {
+                if (n.get("agent").asString().equals("gateway-api")) {
+                    me = n;
+                }
+            }
+            assertThat(me).isNotNull();
+            assertThat(me.get("reporting").asBoolean()).isTrue();
+            assertThat(me.get("zookeeperConnected").asBoolean()).isFalse();
+            assertThat(me.get("requestsTotal").asDouble()).isEqualTo(5000.0);
+            assertThat(me.get("errorsTotal").asDouble()).isEqualTo(700.0);
+            assertThat(me.get("points").size()).isBetween(1, 3);
+            // some poll saw the jump from 100 to 5000 calls
+            assertThat(me.get("points")).anySatisfy(p -> assertThat(p.get("requestsPerSecond").asDouble()).isPositive());
+            assertThat(Instant.parse(r.json("at").asString())).isBeforeOrEqualTo(Instant.now());
+        });
+        assertThat(viewer.get("/api/v1/traffic/agents?points=100000").status()).as("more than kept: all").isEqualTo(200);
+        RestApi.Response bad = viewer.get("/api/v1/traffic/agents?points=0");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json("message").asString()).contains("points must be between 1 and 120, was 0");
+        assertThat(anonymous().get("/api/v1/traffic/agents").status()).isEqualTo(401);
+        assertThat(viewer.get("/v3/api-docs").json("paths").has("/api/v1/traffic/agents")).isTrue();
+    }
 }
