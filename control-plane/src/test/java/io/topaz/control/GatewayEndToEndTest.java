@@ -225,7 +225,9 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
     }
 
     private JsonNode send(HttpRequest r) throws Exception {
-        HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+        // A bounded wait: a call that is never answered fails the test instead of hanging the build.
+        HttpRequest bounded = HttpRequest.newBuilder(r, (name, value) -> true).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> res = http.send(bounded, HttpResponse.BodyHandlers.ofString());
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.body()).doesNotContain("Exception").doesNotContain("\tat ");
         return Json.lenient().readTree(res.body());
