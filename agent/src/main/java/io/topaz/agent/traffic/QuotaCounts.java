@@ -1,17 +1,15 @@
 package io.topaz.agent.traffic;
 
+import io.topaz.model.storage.DurableReplace;
+import io.topaz.model.storage.FileOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -54,6 +52,7 @@ final class QuotaCounts {
         return date.atStartOfDay(zone).toInstant().toEpochMilli();
     }
 
+    private final FileOperations files;
     private final Path file;
     private final ZoneId zone;
     private final java.util.concurrent.atomic.AtomicReference<Day> day = new java.util.concurrent.atomic.AtomicReference<>();
@@ -61,6 +60,12 @@ final class QuotaCounts {
     private volatile boolean dirty;
 
     QuotaCounts(Path file, ZoneId zone, long nowMillis) {
+        this(FileOperations.real(), file, zone, nowMillis);
+    }
+
+    /** @param files how the counts file is written (tests pass one that can cut the power) */
+    QuotaCounts(FileOperations files, Path file, ZoneId zone, long nowMillis) {
+        this.files = files;
         this.file = file;
         this.zone = zone;
         this.day.set(load(file, date(nowMillis)));
@@ -135,23 +140,12 @@ final class QuotaCounts {
         out.put("zone", zone.getId());
         d.local.forEach((rule, n) -> out.put("local." + rule, Long.toString(n.get())));
         d.unsynced.forEach((rule, n) -> out.put("unsynced." + rule, Long.toString(n.get())));
+        StringBuilder text = new StringBuilder(
+                "# Topaz agent: daily quota counts of one day (see docs/architecture.md, traffic control)\n");
+        out.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("# Topaz agent: daily quota counts of one day (see docs/architecture.md, traffic control)\n");
-                for (Map.Entry<String, String> e : out.entrySet()) {
-                    w.write(e.getKey() + "=" + e.getValue() + "\n");
-                }
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename is a directory change: forced too, or a power loss may bring back older (lower) counts.
-            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            // Durable, directory included: a power loss must not bring back older (lower) counts.
+            DurableReplace.replace(files, file, text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             dirty = true;
             log.warn("quota counts: cannot write {} ({}); retrying", file, e.getMessage());

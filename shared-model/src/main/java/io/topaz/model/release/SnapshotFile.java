@@ -2,21 +2,21 @@ package io.topaz.model.release;
 
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.json.Json;
+import io.topaz.model.storage.DurableReplace;
+import io.topaz.model.storage.FileOperations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A release written to one local file: the manifest and its blobs in one JSON document. Agents keep the last applied
  * release this way and boot from it when ZooKeeper is unreachable. Writes go to a temporary file that is forced to
- * disk and then atomically moved over the old one, so a crash leaves either the old or the new release, never half.
+ * disk and then atomically moved over the old one ({@link DurableReplace}), so a crash leaves either the old or the new
+ * release, never half.
  */
 public final class SnapshotFile {
 
@@ -28,21 +28,16 @@ public final class SnapshotFile {
     }
 
     public static void write(Path file, EncodedRelease release) {
+        write(FileOperations.real(), file, release);
+    }
+
+    /**
+     * Writes through {@code files} (tests pass one that can cut the power). Durable when it returns: without the
+     * directory force the agent could boot from the previous release (or none) although it had applied this one.
+     */
+    public static void write(FileOperations files, Path file, EncodedRelease release) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            byte[] json = Json.write(new Content(release.manifest(), release.blobs()));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(json));
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename is a directory change: without this it may not survive a power loss, and the agent would
-            // boot from the previous release (or none) although it had applied this one.
-            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            DurableReplace.replace(files, file, Json.write(new Content(release.manifest(), release.blobs())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write snapshot " + file, e);
         }
