@@ -67,7 +67,9 @@ class TokenController {
         if (!c.errors().isEmpty()) {
             throw new ConfigValidationException("token", c.errors());
         }
-        Instant expiresAt = req.expiresInSeconds() == null ? null : clock.instant().plusSeconds(req.expiresInSeconds());
+        // whole milliseconds, as stored, so the answer and the listing agree
+        Instant expiresAt = req.expiresInSeconds() == null ? null
+                : Instant.ofEpochMilli(clock.millis()).plusSeconds(req.expiresInSeconds());
         String secret = tokens.create(req.name(), req.role(), auth.getName(), expiresAt);
         audit.record(auth.getName(), AuditAction.TOKEN_CREATE, "tokens", req.name(), null, null,
                 AuditLog.detail("role", req.role().name(), "expiresAt", expiresAt == null ? null : expiresAt.toString()));

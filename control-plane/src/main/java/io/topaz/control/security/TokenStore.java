@@ -77,20 +77,23 @@ public class TokenStore {
     }
 
     /**
-     * Makes {@code name} an active, non-expiring token with this role and secret: the active token of that name gets
-     * the secret, else a revoked token with this secret is reinstated (the configured secret is the operator's word),
-     * else a token is created.
+     * Makes {@code name} an active, non-expiring token with this role and secret (the configured secret is the
+     * operator's word): a token that already has the secret is reinstated under that name, even if revoked, and any
+     * other active token of the name is revoked; otherwise the active token of the name takes the secret, or a token
+     * is created.
      */
     void ensure(String name, Role role, String secret) {
         String h = hash(secret);
-        int updated = jdbc.sql("update api_token set token_hash = ?, role = ?, expires_at_millis = null where active_name = ?")
-                .params(h, role.name(), name).update();
-        if (updated == 0) {
-            updated = jdbc.sql("update api_token set name = ?, active_name = ?, role = ?, expires_at_millis = null, "
-                            + "revoked_at_millis = null, revoked_by = null where token_hash = ?")
-                    .params(name, name, role.name(), h).update();
-        }
-        if (updated == 0) {
+        Optional<Long> sameSecret = jdbc.sql("select id from api_token where token_hash = ?").param(h).query(Long.class).optional();
+        if (sameSecret.isPresent()) {
+            jdbc.sql("update api_token set revoked_at_millis = ?, revoked_by = 'bootstrap', active_name = null "
+                            + "where active_name = ? and id <> ?")
+                    .params(clock.millis(), name, sameSecret.get()).update();
+            jdbc.sql("update api_token set name = ?, active_name = ?, role = ?, expires_at_millis = null, "
+                            + "revoked_at_millis = null, revoked_by = null where id = ?")
+                    .params(name, name, role.name(), sameSecret.get()).update();
+        } else if (jdbc.sql("update api_token set token_hash = ?, role = ?, expires_at_millis = null where active_name = ?")
+                .params(h, role.name(), name).update() == 0) {
             insert(name, role, secret, "bootstrap", null);
         }
         cache.invalidateAll();

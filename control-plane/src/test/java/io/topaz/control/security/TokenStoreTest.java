@@ -129,6 +129,27 @@ class TokenStoreTest {
         assertThat(store.revoke("root", "root-2")).isTrue();         // once another admin exists, it may
     }
 
+    @Test
+    void theConfiguredAdminSecretIsReinstatedEvenAfterItsTokenWasRevokedAndItsNameReused() {
+        String configured = store.newSecret();
+        store.ensure("bootstrap-admin", Role.ADMIN, configured);
+        store.create("other-admin", Role.ADMIN, "bootstrap-admin");
+        assertThat(store.revoke("bootstrap-admin", "other-admin")).isTrue();
+        String impostor = store.create("bootstrap-admin", Role.VIEWER, "other-admin", START.plusSeconds(1));
+
+        store.ensure("bootstrap-admin", Role.ADMIN, configured);   // a restart with the same configuration
+
+        assertThat(store.authenticate(configured)).contains(new TokenStore.Principal("bootstrap-admin", Role.ADMIN));
+        assertThat(store.authenticate(impostor)).isEmpty();
+        clock.advance(Duration.ofDays(365));
+        assertThat(store.authenticate(configured)).isPresent();
+
+        String rotated = store.newSecret();
+        store.ensure("bootstrap-admin", Role.ADMIN, rotated);      // a restart with a new secret configured
+        assertThat(store.authenticate(rotated)).isPresent();
+        assertThat(store.authenticate(configured)).isEmpty();
+    }
+
     /**
      * Two admins revoke each other at once. The first revocation holds its transaction open; the second must wait for
      * it and then be refused. Without the lock the second sees the first's uncommitted revocation as not yet made,
