@@ -6,6 +6,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -130,6 +132,9 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         String app = "{\"appKey\":\"app1\",\"name\":\"App one\",\"owner\":\"isv-1\",\"allowedApiGroups\":[\"core\"]}";
         assertThat(op.post("/api/v1/apps", app).status()).isEqualTo(403);
         assertThat(admin().post("/api/v1/apps", app).status()).isEqualTo(201);
+        // a session key acts for a seller: only admins issue one (the body is checked after the role)
+        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"app1\",\"userId\":\"nobody\"}").status()).isEqualTo(403);
+        assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"app1\",\"userId\":\"nobody\"}").status()).isEqualTo(404);
 
         // Tokens are shown once and never listed; a revoked token stops working.
         RestApi.Response created = admin().post("/api/v1/tokens", "{\"name\":\"temp\",\"role\":\"VIEWER\"}");
@@ -139,6 +144,61 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         assertThat(admin().get("/api/v1/tokens").raw()).contains("temp").doesNotContain(created.json("token").asString());
         assertThat(admin().delete("/api/v1/tokens/temp", null).status()).isEqualTo(204);
         assertThat(temp.get("/api/v1/apis").status()).isEqualTo(401);
+        assertThat(admin().delete("/api/v1/tokens/temp", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void revokedTokensStayListedWithTheirTimeAndTheLastAdminTokenStays() {
+        assertThat(admin().post("/api/v1/tokens", "{\"name\":\"kept\",\"role\":\"VIEWER\"}").status()).isEqualTo(201);
+        assertThat(admin().delete("/api/v1/tokens/kept", null).status()).isEqualTo(204);
+        JsonNode kept = token("kept");
+        assertThat(kept.get("status").asString()).isEqualTo("REVOKED");
+        assertThat(kept.get("revokedAt").asString()).isNotBlank();
+        assertThat(kept.get("revokedBy").asString()).isEqualTo("bootstrap-admin");
+
+        RestApi.Response last = admin().delete("/api/v1/tokens/bootstrap-admin", null);
+        assertThat(last.status()).isEqualTo(409);
+        assertThat(last.json("message").asString()).contains("last usable ADMIN token");
+        assertThat(admin().get("/api/v1/me").status()).isEqualTo(200);
+
+        assertThat(admin().post("/api/v1/tokens", "{\"name\":\"second-admin\",\"role\":\"ADMIN\"}").status()).isEqualTo(201);
+        assertThat(admin().delete("/api/v1/tokens/second-admin", null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aTokenMayExpireAndItsLifetimeIsChecked() {
+        RestApi.Response created = admin().post("/api/v1/tokens",
+                "{\"name\":\"short\",\"role\":\"VIEWER\",\"expiresInSeconds\":3600}");
+        assertThat(created.status()).isEqualTo(201);
+        Instant expiresAt = Instant.parse(created.json("expiresAt").asString());
+        JsonNode listed = token("short");
+        assertThat(listed.get("expiresAt").asString()).isEqualTo(expiresAt.toString());
+        assertThat(listed.get("status").asString()).isEqualTo("ACTIVE");
+        // both times come from the control plane's clock, read twice within one request
+        assertThat(Duration.between(Instant.parse(listed.get("createdAt").asString()), expiresAt))
+                .isBetween(Duration.ofSeconds(3599), Duration.ofSeconds(3601));
+        assertThat(admin().as(created.json("token").asString()).get("/api/v1/apis").status()).isEqualTo(200);
+
+        for (String lifetime : List.of("0", "-5", "315360001")) {
+            RestApi.Response bad = admin().post("/api/v1/tokens",
+                    "{\"name\":\"bad\",\"role\":\"VIEWER\",\"expiresInSeconds\":" + lifetime + "}");
+            assertThat(bad.status()).isEqualTo(400);
+            JsonNode error = bad.json("errors").get(0);
+            assertThat(error.get("field").asString()).isEqualTo("expiresInSeconds");
+            assertThat(error.get("rule").asString()).isEqualTo("must be between 1 and 315360000");
+        }
+        assertThat(admin().post("/api/v1/tokens", "{\"name\":\"bad\",\"role\":\"VIEWER\",\"expiresInSeconds\":\"soon\"}")
+                .json("errors").get(0).get("field").asString()).isEqualTo("expiresInSeconds");
+        assertThat(token("bad")).isNull();
+    }
+
+    private JsonNode token(String name) {
+        for (JsonNode t : admin().get("/api/v1/tokens").body()) {
+            if (t.get("name").asString().equals(name)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     @Test

@@ -322,7 +322,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
 
     @Test
     void sessionsPassTheSellerToTheUpstream() throws Exception {
-        String key = withRole("OPERATOR").post("/api/v1/sessions",
+        String key = admin().post("/api/v1/sessions",
                 "{\"appKey\":\"gw-app\",\"userId\":\"seller-7\",\"expiresInSeconds\":600}").json("sessionKey").asString();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode r = get(params("taobao.user.seller.get", SignMethod.HMAC, "session", key));

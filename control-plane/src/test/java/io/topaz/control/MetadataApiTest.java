@@ -157,12 +157,12 @@ class MetadataApiTest extends ControlPlaneTestSupport {
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/users", "{\"userId\":\"seller-1\",\"nick\":\"Seller One\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"seller-1\",\"nick\":\"again\"}").status()).isEqualTo(409);
-        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"session-app\",\"userId\":\"nobody\"}").status()).isEqualTo(404);
-        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"session-app\",\"userId\":\"seller-1\",\"expiresInSeconds\":5}")
+        assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"session-app\",\"userId\":\"nobody\"}").status()).isEqualTo(404);
+        assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"session-app\",\"userId\":\"seller-1\",\"expiresInSeconds\":5}")
                 .json("errors").get(0).get("field").asString()).isEqualTo("expiresInSeconds");
 
         int eventsBefore = events();
-        RestApi.Response issued = op.post("/api/v1/sessions",
+        RestApi.Response issued = admin().post("/api/v1/sessions",
                 "{\"appKey\":\"session-app\",\"userId\":\"seller-1\",\"scopes\":[\"trade\"],\"expiresInSeconds\":3600}");
         assertThat(issued.status()).isEqualTo(201);
         String key = issued.json("sessionKey").asString();

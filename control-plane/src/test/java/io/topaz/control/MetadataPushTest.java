@@ -139,7 +139,7 @@ class MetadataPushTest extends ControlPlaneTestSupport {
                 .isEqualTo(201);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/users", "{\"userId\":\"seller-9\",\"nick\":\"nine\"}").status()).isEqualTo(201);
-        RestApi.Response issued = op.post("/api/v1/sessions",
+        RestApi.Response issued = admin().post("/api/v1/sessions",
                 "{\"appKey\":\"sess-app\",\"userId\":\"seller-9\",\"expiresInSeconds\":3600}");
         String key = issued.json("sessionKey").asString();
         String id = issued.json("session").get("id").asString();

@@ -46,7 +46,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         assertThat(op.post("/api/v1/releases", "{\"message\":\"pg topics\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000001\",\"nick\":\"pg-seller\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000002\",\"nick\":\"pg-seller\"}").status()).isEqualTo(409);
-        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"4200000001\"}").status()).isEqualTo(201);
+        assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"4200000001\"}").status()).isEqualTo(201);
         String base = "/api/v1/metadata/tmc/apps/pg-app";
         assertThat(agent.post(base + "/permits/permit", "{\"userId\":\"4200000001\"}").status()).isEqualTo(200);
         assertThat(agent.post(base + "/permits/permit", "{\"userId\":\"4200000001\",\"topics\":[\"taobao_trade_TradeCreate\"]}")
@@ -66,7 +66,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
     void migrationsTokensAndAuditWorkOnPostgres() {
         assertThat(jdbc.sql("select version()").query(String.class).single()).startsWith("PostgreSQL");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where success").query(Long.class).single())
-                .isEqualTo(3L);
+                .isEqualTo(4L);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"pg\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/audit?kind=agent-clusters&key=pg").body().get("events")).hasSize(1);
@@ -74,7 +74,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
                 "{\"appKey\":\"pg-app\",\"name\":\"PG app\",\"owner\":\"isv\",\"allowedApiGroups\":[\"core\"]}");
         assertThat(app.status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"seller-pg\",\"nick\":\"pg\"}").status()).isEqualTo(201);
-        assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"seller-pg\",\"expiresInSeconds\":600}")
+        assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"seller-pg\",\"expiresInSeconds\":600}")
                 .status()).isEqualTo(201);
         assertThat(op.get("/api/v1/apps?q=pg").json("total").asLong()).isEqualTo(1);
         assertThat(op.get("/api/v1/sessions?userId=seller-pg").json("items")).hasSize(1);

@@ -69,7 +69,7 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/users", "{\"userId\":\"" + id + "\",\"nick\":\"" + nick + "\"}").status()).isEqualTo(201);
         if (withSession) {
-            assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"" + app + "\",\"userId\":\"" + id + "\"}").status())
+            assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"" + app + "\",\"userId\":\"" + id + "\"}").status())
                     .isEqualTo(201);
         }
         return id;
@@ -267,7 +267,7 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
                     + "\"allowedApiGroups\":[]}").status()).isEqualTo(201);
             assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"" + key + "\",\"topics\":[\"" + topic + "\"]}")
                     .status()).isEqualTo(201);
-            assertThat(op.post("/api/v1/sessions", "{\"appKey\":\"" + key + "\",\"userId\":\"" + userId + "\"}")
+            assertThat(admin.post("/api/v1/sessions", "{\"appKey\":\"" + key + "\",\"userId\":\"" + userId + "\"}")
                     .status()).isEqualTo(201);
             apps.add(key);
         }

@@ -13,7 +13,7 @@ public final class ControlPlaneException extends RuntimeException {
     public enum Problem {
         /** No answer: connection refused, reset or timed out. */
         UNREACHABLE,
-        /** 401: the token is unknown or revoked. */
+        /** 401: the token is unknown, revoked or expired. */
         UNAUTHORIZED,
         /** 403: the token's role may not do this. */
         FORBIDDEN,

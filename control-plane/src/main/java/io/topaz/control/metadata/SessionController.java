@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * {@code /api/v1/users} (sellers) and {@code /api/v1/sessions}: issuing a session stands in for a seller approving an
- * app on the authorization page. Operators issue and revoke; the session key is shown once, at issue.
+ * app on the authorization page. Admins issue (a session key acts for the seller); operators create sellers and revoke
+ * sessions; the session key is shown once, at issue.
  */
 @RestController
 class SessionController {

@@ -13,7 +13,7 @@ import java.io.IOException;
 
 /**
  * Authenticates {@code Authorization: Bearer <token>}. A request without one stays anonymous and is refused by the
- * authorization rules unless it asks for health; a request with an unknown token is refused at once with 401.
+ * authorization rules unless it asks for health; a request with an unknown, revoked or expired token is refused at once with 401.
  */
 class BearerTokenFilter extends OncePerRequestFilter {
 
@@ -39,7 +39,7 @@ class BearerTokenFilter extends OncePerRequestFilter {
         }
         var principal = tokens.authenticate(header.substring(7).trim());
         if (principal.isEmpty()) {
-            errors.write(response, 401, "Unauthorized", "the bearer token is unknown or revoked");
+            errors.write(response, 401, "Unauthorized", "the bearer token is unknown, revoked or expired");
             return;
         }
         var auth = new UsernamePasswordAuthenticationToken(principal.get().name(), null,

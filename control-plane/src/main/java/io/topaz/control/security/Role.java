@@ -8,7 +8,7 @@ public enum Role {
     VIEWER,
     /** Also edits drafts and publishes or rolls back releases. */
     OPERATOR,
-    /** Also manages tokens and apps. */
+    /** Also manages tokens and apps, and issues seller sessions. */
     ADMIN,
     /**
      * An agent's credential: reads metadata with secrets (the batch lookup and the key filters) and nothing else. Not

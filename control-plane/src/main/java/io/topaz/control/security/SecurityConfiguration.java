@@ -10,7 +10,7 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 
 /**
  * Who may do what. Health is open; everything else needs a bearer token. Viewers read; operators also write config and
- * publish; admins also manage tokens and apps.
+ * publish; admins also manage tokens and apps and issue seller sessions.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -41,6 +41,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/api/v1/apps", "/api/v1/apps/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.PUT, "/api/v1/apps/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/v1/apps/**").hasRole("ADMIN")
+                        // a session key acts for a seller towards TOP: minting one is as sensitive as an app secret
+                        .requestMatchers(HttpMethod.POST, "/api/v1/sessions").hasRole("ADMIN")
                         .requestMatchers("/api/v1/**").hasRole("OPERATOR")
                         .anyRequest().denyAll());
         return http.build();
