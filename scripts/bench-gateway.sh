@@ -19,7 +19,11 @@
 # agents' network transport; default io_uring where the kernel allows it); TOPAZ_BENCH_SLOWLOG=file (each answer
 # slower than 2 ms with its request_id, to match with .topaz/logs/agent-1.log); BENCH_DAMON_OFF=1 (as root: stop the kernel's DAMON monitor for the run
 # and start it again after — see docs/benchmarks.md: on the PVM guests here its sampling stalls busy processes for
-# tens of milliseconds every half second).
+# tens of milliseconds every half second);
+# TOPAZ_BENCH_FORMATS=json,xml (issue 21: Topaz answering format=json beside format=xml, no Spring Cloud Gateway;
+# taobao.item.get with a typical fields list, about half a kilobyte: each format's maximum throughput in closed-loop
+# rounds that alternate the formats, then the upstream and each format paced at TOPAZ_BENCH_RATE, or half the lower
+# maximum, for the latency added per format, and the ratios; default: off, the run above).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${BENCH_PIN:-}" ] && [ "$(id -u)" != 0 ]; then
@@ -114,7 +118,7 @@ if [ -n "${BENCH_JFR:-}" ]; then
   jcmd "$agent1_pid" JFR.start name=bench settings="${BENCH_JFR_SETTINGS:-profile}" >/dev/null
   sleep 5 # let the recorder's own start-up cost pass before the load
 fi
-if [ -n "${TOPAZ_BENCH_RATE:-}" ]; then
+if [ -n "${TOPAZ_BENCH_RATE:-}" ] || [ -n "${TOPAZ_BENCH_FORMATS:-}" ]; then
   "${LOADGEN[@]}" java -Xms256m -Xmx512m -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.topaz.bench.load.GatewayBench "$@"
   [ -z "${BENCH_JFR:-}" ] || jcmd "$agent1_pid" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null
   exit 0

@@ -55,6 +55,12 @@ public final class GatewayBench {
         System.out.printf(Locale.ROOT, "gateway load: %d connections, %.0f s measured after %.0f s warm-up, %d cores%n",
                 connections, seconds, warmup, Runtime.getRuntime().availableProcessors());
         String fixedRate = System.getenv("TOPAZ_BENCH_RATE");
+        String formats = System.getenv("TOPAZ_BENCH_FORMATS");
+        if (formats != null && !formats.isBlank()) {
+            // Topaz against itself, one answer format against another (issue 21): no upstream maximum, no SCG.
+            FormatBench.run(FormatBench.parseFormats(formats), connections, seconds, warmup, fixedRate);
+            return;
+        }
         if (fixedRate != null && !fixedRate.isBlank()) {
             // A quick look at one load (profiling, trying a change): no maximum runs, both paced at the rate given.
             double rate = Double.parseDouble(fixedRate);
@@ -169,7 +175,7 @@ public final class GatewayBench {
      * Paced runs alternate between the upstream and the gateway in this many rounds ({@code TOPAZ_BENCH_ROUNDS},
      * default 4).
      */
-    private static int rounds() {
+    static int rounds() {
         String r = System.getenv("TOPAZ_BENCH_ROUNDS");
         return r == null || r.isBlank() ? 4 : Integer.parseInt(r.trim());
     }
@@ -179,7 +185,7 @@ public final class GatewayBench {
      * ({@code TOPAZ_BENCH_ROUND_WARMUP}, default 5): every round opens new connections, and the first calls after
      * the other target's round meet code the JIT compiler has not seen lately; counting them measured recompiling.
      */
-    private static double roundWarmup() {
+    static double roundWarmup() {
         String w = System.getenv("TOPAZ_BENCH_ROUND_WARMUP");
         return w == null || w.isBlank() ? 5 : Double.parseDouble(w.trim());
     }
@@ -239,7 +245,7 @@ public final class GatewayBench {
     }
 
     /** The median of the values (left as they are); NaN for none. */
-    private static double median(double[] values) {
+    static double median(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -259,7 +265,7 @@ public final class GatewayBench {
         }
     }
 
-    private static String env(String name) {
+    static String env(String name) {
         String v = System.getenv(name);
         if (v == null || v.isBlank()) {
             throw new IllegalStateException(name + " is not set: run scripts/bench-gateway.sh, which starts the quickstart");
