@@ -20,6 +20,7 @@ final class Segments {
     private final Storage storage;
     private final Path dir;
     private final int segmentBytes;
+    private final SegmentPreparer preparer;
     private final Map<Long, SegmentFile> live = new ConcurrentHashMap<>();
     private volatile SegmentFile active;
 
@@ -27,6 +28,7 @@ final class Segments {
         this.storage = storage;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.preparer = new SegmentPreparer(storage, dir, segmentBytes);
     }
 
     static long nextMajor(long id) {
@@ -77,23 +79,31 @@ final class Segments {
         live.remove(segment.id(), segment);
     }
 
+    /** Makes {@code segment} the one taking appends, and starts preparing the one after it. */
     void activate(SegmentFile segment) {
         add(segment);
         active = segment;
+        preparer.prepare(nextMajor(segment.id()));
     }
 
-    /** Creates a new, empty segment, its directory entry durable. */
+    /**
+     * A new, empty segment, zero-filled and forced, its directory entry durable: the prepared one when its
+     * preparation succeeded, else created here.
+     */
     SegmentFile create(long id) {
         Path path = dataPath(dir, id);
-        SegmentFile s = new SegmentFile(id, path, storage.create(path, segmentBytes), 0);
+        SegmentPreparer.Prepared prepared = preparer.take(id);
+        Storage.MappedFile file = prepared != null ? prepared.file() : storage.preallocate(path, segmentBytes);
         try {
-            s.force(); // the file's size
-            storage.syncDirectory(dir); // and its name
+            if (prepared != null) {
+                storage.rename(prepared.path(), path);
+            }
+            storage.syncDirectory(dir); // its name, before any record in it can be acknowledged
         } catch (RuntimeException e) {
-            s.close();
+            file.close();
             throw e;
         }
-        return s;
+        return new SegmentFile(id, path, file, 0);
     }
 
     /** Seals the active segment and makes a new one active; returns the sealed one. The caller serializes appends. */
@@ -113,6 +123,7 @@ final class Segments {
     }
 
     void closeAll() {
+        preparer.close();
         live.values().forEach(SegmentFile::close);
     }
 }
