@@ -49,33 +49,23 @@ final class FileStorage implements Storage {
 
     @Override
     public MappedFile create(Path file, int capacity) {
-        return map(file, capacity, true, StandardOpenOption.CREATE_NEW, true); // sparse: the mapping extends it
+        return map(file, capacity, true, StandardOpenOption.CREATE_NEW);
     }
 
     @Override
     public MappedFile open(Path file, int capacity, boolean writable) {
-        return map(file, capacity, writable, StandardOpenOption.READ, false);
+        return map(file, capacity, writable, StandardOpenOption.READ);
     }
 
-    @Override
-    public MappedFile preallocate(Path file, int capacity) {
-        return map(file, capacity, true, StandardOpenOption.CREATE_NEW, false);
-    }
-
-    private static MappedFile map(Path file, int capacity, boolean writable, StandardOpenOption how,
-                                  boolean sparse) {
+    private static MappedFile map(Path file, int capacity, boolean writable, StandardOpenOption how) {
         FileChannel ch = null;
         try {
             ch = writable ? FileChannel.open(file, how, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(file, StandardOpenOption.READ);
-            boolean zeroed = writable && !sparse && ch.size() < capacity;
-            if (zeroed) {
-                writeZeros(ch, ch.size(), capacity);
-            }
             long size = writable ? Math.max(capacity, ch.size()) : ch.size();
             MappedByteBuffer map = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
                     0, size);
-            return new Mapped(file, ch, map, writable && !zeroed);
+            return new Mapped(file, ch, map, writable);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             throw new UncheckedIOException("cannot map " + file, e instanceof IOException io ? io : new IOException(e));
@@ -132,22 +122,6 @@ final class FileStorage implements Storage {
         }
     }
 
-    /**
-     * Writes zeros from {@code from} to {@code to} and forces the file with its size: the blocks are allocated now,
-     * so forcing bytes written into them later needs no journal commit (writing through a mapping of a sparse file
-     * would allocate at every force).
-     */
-    private static void writeZeros(FileChannel ch, long from, long to) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect(1024 * 1024);
-        for (long at = from; at < to; ) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
-            while (zeros.hasRemaining()) {
-                at += ch.write(zeros, at);
-            }
-        }
-        ch.force(true);
-    }
-
     private static void closeQuietly(FileChannel ch) {
         if (ch != null) {
             try {
@@ -165,11 +139,11 @@ final class FileStorage implements Storage {
         private final MappedByteBuffer map;
         private volatile boolean sizeChanged;
 
-        Mapped(Path file, FileChannel channel, MappedByteBuffer map, boolean sizeChanged) {
+        Mapped(Path file, FileChannel channel, MappedByteBuffer map, boolean writable) {
             this.file = file;
             this.channel = channel;
             this.map = map;
-            this.sizeChanged = sizeChanged; // a new or grown file not yet forced: the first force covers its size
+            this.sizeChanged = writable; // a new or grown file: its size is metadata the first force must cover
         }
 
         @Override

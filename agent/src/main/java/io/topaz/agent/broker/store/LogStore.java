@@ -98,13 +98,7 @@ public final class LogStore implements Closeable {
         this.groupCommit = new GroupCommit(dir, appendLock, segments::active, options.maxWaitingAppends(),
                 metrics.syncs());
         long began = System.nanoTime();
-        try {
-            this.hintsRead = new Recovery(storage, dir, options.segmentBytes(), metrics.corruptions())
-                    .recover(keys, segments);
-        } catch (RuntimeException e) {
-            segments.closeAll(); // the files mapped so far, and the preparing thread
-            throw e;
-        }
+        this.hintsRead = new Recovery(storage, dir, options.segmentBytes(), metrics.corruptions()).recover(keys, segments);
         metrics.recovery().record(Duration.ofNanos(System.nanoTime() - began));
         log.info("log store {}: {} keys in {} segments ({} read from hints), recovered in {} ms", dir, keys.size(),
                 segments.count(), hintsRead, (System.nanoTime() - began) / 1_000_000);

@@ -14,8 +14,7 @@ import java.util.List;
  * Start-up: rebuilds the key directory and the segment set from the files of a store directory.
  *
  * <ul>
- *   <li>Leftover {@code .tmp} files (an interrupted merge or hint write), {@code .next} files (a segment prepared
- *       ahead and never used, see {@link SegmentPreparer}) and hints without a segment are removed.
+ *   <li>Leftover {@code .tmp} files (an interrupted merge or hint write) and hints without a segment are removed.
  *   <li>Segments are applied oldest first, so a newer record or tombstone wins. A sealed segment is read from its hint
  *       when the hint checks out ({@link HintFile}), else scanned record by record, every CRC checked.
  *   <li>A record that cannot be read starts a search for the next valid record. None: the rest is a <em>torn
@@ -50,9 +49,6 @@ final class Recovery {
             if (name.endsWith(".tmp")) {
                 log.warn("log store {}: removing {}, left by an interrupted merge or hint write", dir, name);
                 storage.delete(dir.resolve(name));
-            } else if (SegmentPreparer.isPrepared(name)) {
-                log.info("log store {}: removing {}, a segment prepared ahead and never used", dir, name);
-                storage.delete(dir.resolve(name)); // its zero-filling may not have finished: prepared again
             } else if (Segments.idOf(name) >= 0) {
                 ids.add(Segments.idOf(name));
             }

@@ -20,7 +20,6 @@ final class Segments {
     private final Storage storage;
     private final Path dir;
     private final int segmentBytes;
-    private final SegmentPreparer preparer;
     private final Map<Long, SegmentFile> live = new ConcurrentHashMap<>();
     private volatile SegmentFile active;
 
@@ -28,7 +27,6 @@ final class Segments {
         this.storage = storage;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
-        this.preparer = new SegmentPreparer(storage, dir, segmentBytes);
     }
 
     static long nextMajor(long id) {
@@ -79,31 +77,23 @@ final class Segments {
         live.remove(segment.id(), segment);
     }
 
-    /** Makes {@code segment} the one taking appends, and starts preparing the one after it. */
     void activate(SegmentFile segment) {
         add(segment);
         active = segment;
-        preparer.prepare(nextMajor(segment.id()));
     }
 
-    /**
-     * A new, empty segment, zero-filled and forced, its directory entry durable: the prepared one when its
-     * preparation succeeded, else created here.
-     */
+    /** Creates a new, empty segment, its directory entry durable. */
     SegmentFile create(long id) {
         Path path = dataPath(dir, id);
-        SegmentPreparer.Prepared prepared = preparer.take(id);
-        Storage.MappedFile file = prepared != null ? prepared.file() : storage.preallocate(path, segmentBytes);
+        SegmentFile s = new SegmentFile(id, path, storage.create(path, segmentBytes), 0);
         try {
-            if (prepared != null) {
-                storage.rename(prepared.path(), path);
-            }
-            storage.syncDirectory(dir); // its name, before any record in it can be acknowledged
+            s.force(); // the file's size
+            storage.syncDirectory(dir); // and its name
         } catch (RuntimeException e) {
-            file.close();
+            s.close();
             throw e;
         }
-        return new SegmentFile(id, path, file, 0);
+        return s;
     }
 
     /** Seals the active segment and makes a new one active; returns the sealed one. The caller serializes appends. */
@@ -123,7 +113,6 @@ final class Segments {
     }
 
     void closeAll() {
-        preparer.close();
         live.values().forEach(SegmentFile::close);
     }
 }

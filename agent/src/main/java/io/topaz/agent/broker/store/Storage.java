@@ -30,15 +30,8 @@ interface Storage {
     MappedFile create(Path file, int capacity);
 
     /**
-     * Creates {@code file} of {@code capacity} zero bytes written out and forced — its blocks allocated on disk, so that
-     * a later force of bytes written into it overwrites rather than allocates (no file-system journal commit) — and
-     * maps it for reading and writing. Its directory entry is durable after {@link #syncDirectory}.
-     */
-    MappedFile preallocate(Path file, int capacity);
-
-    /**
-     * Maps an existing file: writable at {@code capacity} (a smaller file grows to it with zeros written out and
-     * forced, as by {@link #preallocate}), or read-only at its size.
+     * Maps an existing file: writable at {@code capacity} (the file grows to it with zeros), or read-only at its
+     * size.
      */
     MappedFile open(Path file, int capacity, boolean writable);
 

@@ -204,30 +204,12 @@ final class FaultInjectingStorage implements Storage {
     }
 
     @Override
-    public synchronized MappedFile preallocate(Path file, int capacity) {
-        step("preallocate " + file);
-        if (names.containsKey(file)) {
-            throw new UncheckedIOException(new java.nio.file.FileAlreadyExistsException(file.toString()));
-        }
-        Inode i = new Inode(new byte[capacity], capacity, new byte[capacity]); // zeros written and forced
-        names.put(file, i);
-        unsynced.add(Map.of(file, i));
-        forced.add(file);
-        return new Mapping(file, i, ByteBuffer.wrap(i.cache, 0, capacity).slice());
-    }
-
-    @Override
     public synchronized MappedFile open(Path file, int capacity, boolean writable) {
         alive("open " + file);
         Inode i = inode(file);
         if (writable && capacity > i.size) {
-            step("grow " + file);
             i.cache = Arrays.copyOf(i.cache, capacity);
             i.size = capacity;
-            i.disk = i.cache.clone(); // zeros written out, then the whole file forced (FileStorage)
-            forced.add(file);
-        } else {
-            alive("open " + file);
         }
         int size = writable ? Math.max(capacity, i.size) : i.size;
         ByteBuffer map = ByteBuffer.wrap(i.cache, 0, size).slice();

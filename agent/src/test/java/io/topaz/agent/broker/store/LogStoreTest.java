@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LogStoreTest {
@@ -296,63 +295,6 @@ class LogStoreTest {
             assertThat(refused).as("an append past the bound fails at once").isNotNull();
             assertThatThrownBy(refused::join).hasMessageContaining("overloaded");
             assertThat(futures).hasSizeLessThan(200_000).noneMatch(java.util.concurrent.CompletableFuture::isDone);
-        }
-    }
-
-    @Test
-    void theNextSegmentIsPreparedAheadAndBecomesActiveByARename() throws Exception {
-        int puts = 0;
-        try (LogStore s = open(Durability.GROUP_COMMIT)) {
-            Path prepared = dir.resolve("0000000000002000.next");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(prepared));
-            assertThat(Files.size(prepared)).as("full size, zero-filled").isEqualTo(64 * 1024);
-            Object inode = Files.getAttribute(prepared, "unix:ino");
-            Path second = dir.resolve("0000000000002000.data");
-            for (; puts < 1000 && !Files.exists(second); puts++) { // until the first segment fills and rolls
-                s.put("p" + puts, valueFor("p" + puts)).get(5, TimeUnit.SECONDS);
-            }
-            assertThat(second).exists();
-            assertThat(Files.getAttribute(second, "unix:ino")).as("the prepared file, renamed").isEqualTo(inode);
-            assertThat(prepared).doesNotExist();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("0000000000003000.next")));
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("close deletes the unused prepared segment")
-                    .noneMatch(n -> n.endsWith(".next"));
-        }
-        try (LogStore s = open(Durability.OS)) {
-            assertThat(s.size()).isEqualTo(puts);
-            assertThat(s.get("p0")).hasValueSatisfying(v -> assertThat(v).isEqualTo(valueFor("p0")));
-        }
-    }
-
-    @Test
-    void aPreparedSegmentLeftByACrashIsRemovedOnOpenAndConfusesNeitherRecoveryNorMerging() throws Exception {
-        try (LogStore s = open(Durability.SYNC_EACH)) {
-            for (int i = 0; i < 150; i++) {
-                s.put("q" + i, valueFor("q" + i)).get(5, TimeUnit.SECONDS);
-            }
-        }
-        // a crash while preparing: a half zero-filled file, and one holding bytes that would read as records
-        Files.write(dir.resolve("0000000000009000.next"), new byte[1000]);
-        byte[] stale = Files.readAllBytes(segments().get(0));
-        Files.write(dir.resolve("0000000000002000.next"), stale);
-        try (LogStore s = open(Durability.SYNC_EACH)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("0000000000009000.next");
-            }
-            assertThat(s.size()).isEqualTo(150);
-            for (int i = 150; i < 300; i++) { // rolls through freshly prepared segments, none of the stale bytes
-                s.put("q" + i, valueFor("q" + i)).get(5, TimeUnit.SECONDS);
-            }
-            s.delete("q0").get(5, TimeUnit.SECONDS);
-            s.merge();
-            assertThat(s.size()).isEqualTo(299);
-        }
-        try (LogStore s = open(Durability.OS)) {
-            assertThat(s.size()).isEqualTo(299);
-            assertThat(s.get("q0")).isEmpty();
-            assertThat(s.get("q299")).hasValueSatisfying(v -> assertThat(v).isEqualTo(valueFor("q299")));
         }
     }
 
