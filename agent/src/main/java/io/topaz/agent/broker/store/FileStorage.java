@@ -132,7 +132,10 @@ final class FileStorage implements Storage {
         }
     }
 
-    /** A mapping and its channel. {@code msync} covers the bytes; the channel's force covers a changed size. */
+    /**
+     * A mapping and its channel: appends go through the channel ({@code pwrite}), reads through the mapping (one page
+     * cache). {@code fdatasync} covers the bytes; a changed size takes a full {@code fsync}.
+     */
     private static final class Mapped implements MappedFile {
         private final Path file;
         private final FileChannel channel;
@@ -152,10 +155,21 @@ final class FileStorage implements Storage {
         }
 
         @Override
+        public void write(int offset, ByteBuffer bytes) {
+            try {
+                for (long at = offset; bytes.hasRemaining(); ) {
+                    at += channel.write(bytes, at);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+        }
+
+        @Override
         public void force() {
             try {
                 if (!map.isReadOnly()) {
-                    map.force();
+                    channel.force(false); // fdatasync: the file's dirty pages, written by write() or the mapping
                 }
                 if (sizeChanged) {
                     channel.force(true);

@@ -55,7 +55,13 @@ interface Storage {
         /** The mapping, from byte 0; callers use absolute gets and puts on it or on duplicates. */
         ByteBuffer buffer();
 
-        /** Makes every byte written through the mapping, and the file's size, durable. */
+        /**
+         * Writes {@code bytes} at {@code offset} through the file rather than the mapping (one copy, no page fault per
+         * page); the mapping sees them at once.
+         */
+        void write(int offset, ByteBuffer bytes);
+
+        /** Makes every byte written (by {@link #write} or through the mapping), and the file's size, durable. */
         void force();
 
         /** Cuts the file to {@code size} bytes; durable at the next {@link #force()}. */

@@ -288,6 +288,15 @@ final class FaultInjectingStorage implements Storage {
         }
 
         @Override
+        public void write(int offset, ByteBuffer bytes) {
+            synchronized (FaultInjectingStorage.this) {
+                alive("write " + file); // into the page cache, as a write through the mapping
+                map.put(offset, bytes, bytes.position(), bytes.remaining());
+                bytes.position(bytes.limit());
+            }
+        }
+
+        @Override
         public void force() {
             synchronized (FaultInjectingStorage.this) {
                 step("force " + file);
