@@ -94,12 +94,16 @@ class MetadataPushTest extends ControlPlaneTestSupport {
         String secret = admin().post("/api/v1/apps",
                 "{\"appKey\":\"push-app\",\"name\":\"Push\",\"owner\":\"isv\",\"allowedApiGroups\":[\"core\"]}")
                 .json("secret").asString();
-        for (MetadataClient c : clients()) {
-            SignatureCheck ok = check(c, "push-app", secret);
-            assertThat(ok.ok()).isTrue();
-            assertThat(ok.app().mayCall("core")).isTrue();
-            assertThat(check(c, "push-app", "wrong-secret").outcome().topCode()).isEqualTo(25);
-        }
+        // A new app reaches the agents' key filters by its CREATED event (ZooKeeper, asynchronous): the create's
+        // answer can come back before an agent has seen the event, so the first check waits for it.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (MetadataClient c : clients()) {
+                SignatureCheck ok = check(c, "push-app", secret);
+                assertThat(ok.ok()).isTrue();
+                assertThat(ok.app().mayCall("core")).isTrue();
+                assertThat(check(c, "push-app", "wrong-secret").outcome().topCode()).isEqualTo(25);
+            }
+        });
 
         assertThat(admin().post("/api/v1/apps/push-app/disable", null).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
