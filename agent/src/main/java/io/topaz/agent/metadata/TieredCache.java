@@ -15,16 +15,13 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -54,29 +51,8 @@ import java.util.function.ToLongFunction;
 public final class TieredCache<V> {
 
     private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
-    private static final int MAX_BATCH = 1_000;
-    /**
-     * Keys that may wait for a batch while another is in flight (ten batches). More are refused at once, so a slow
-     * control plane under a burst of misses costs callers a quick code 10, not the agent's memory.
-     */
-    static final int MAX_PENDING = 10 * MAX_BATCH;
-
-    /**
-     * A cached value, or a cached miss ({@code value == null}). Times are ticker nanos. {@code answer} is the completed
-     * lookup result, made once so that a hit allocates nothing; it is shared by every caller, who may read it but
-     * has no reason to (and must not) obtrude a value on it.
-     */
-    record Entry<V>(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt,
-                    CompletableFuture<Optional<V>> answer) {
-        Entry(V value, long version, long loadedAt, long softExpireAt, long hardExpireAt) {
-            this(value, version, loadedAt, softExpireAt, hardExpireAt,
-                    CompletableFuture.completedFuture(Optional.ofNullable(value)));
-        }
-
-        boolean negative() {
-            return value == null;
-        }
-    }
+    /** Keys that may wait for a batch while another is in flight; see {@link KeyBatches}. */
+    static final int MAX_PENDING = KeyBatches.MAX_PENDING;
 
     /** Thrown (inside the future) when a key is not cached and neither L2 nor L3 can be reached. */
     public static final class UnavailableException extends RuntimeException {
@@ -94,10 +70,8 @@ public final class TieredCache<V> {
     private final Ticker ticker;
     private final MetadataMetrics metrics;
     private final AsyncLoadingCache<String, Entry<V>> cache;
-    private final Object batchLock = new Object();
-    private final Map<String, CompletableFuture<Entry<V>>> pending = new LinkedHashMap<>();
+    private final KeyBatches<Entry<V>> batches;
     private final AtomicBoolean sourceDown = new AtomicBoolean();
-    private boolean batchInFlight;
     private volatile CacheRule rule;
     private final LiveKeyFilter filter = new LiveKeyFilter();
 
@@ -118,12 +92,13 @@ public final class TieredCache<V> {
                 .refreshAfterWrite(Duration.ofMillis(rule.refreshAfterMillis()))
                 // A fixed hard limit (expire-after + max staleness): Caffeine's variable expiry costs three times as
                 // much per hit (docs/benchmarks.md). The jittered, per-entry soft expiry is checked in get().
-                .expireAfterWrite(hardLimit(rule))
+                .expireAfterWrite(Entry.hardLimit(rule))
                 .ticker(ticker)
                 .executor(executor)
                 .buildAsync(new Loader());
         this.metrics = new MetadataMetrics(registry, kind, () -> cache.synchronous().estimatedSize(),
                 () -> sourceDown.get() ? 0 : 1);
+        this.batches = new KeyBatches<>(this::load, metrics.overflow);
     }
 
     public MetadataKind kind() {
@@ -236,7 +211,7 @@ public final class TieredCache<V> {
         cache.synchronous().policy().eviction().ifPresent(e -> e.setMaximum(newRule.maximumSize()));
         cache.synchronous().policy().refreshAfterWrite()
                 .ifPresent(r -> r.setRefreshesAfter(Duration.ofMillis(newRule.refreshAfterMillis())));
-        cache.synchronous().policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(hardLimit(newRule)));
+        cache.synchronous().policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(Entry.hardLimit(newRule)));
         if (!old.bloomFalsePositiveRate().equals(newRule.bloomFalsePositiveRate())) {
             refreshFilter();
         }
@@ -291,54 +266,13 @@ public final class TieredCache<V> {
     private final class Loader implements AsyncCacheLoader<String, Entry<V>> {
         @Override
         public CompletableFuture<? extends Entry<V>> asyncLoad(String key, Executor executor) {
-            return enqueue(key);
+            return batches.enqueue(key);
         }
 
         @Override
         public CompletableFuture<? extends Entry<V>> asyncReload(String key, Entry<V> oldValue, Executor executor) {
-            return enqueue(key);
+            return batches.enqueue(key);
         }
-    }
-
-    private CompletableFuture<Entry<V>> enqueue(String key) {
-        CompletableFuture<Entry<V>> f;
-        boolean start;
-        synchronized (batchLock) {
-            f = pending.get(key);
-            if (f == null) {
-                if (pending.size() >= MAX_PENDING) {
-                    metrics.overflow.increment();
-                    return CompletableFuture.failedFuture(new IllegalStateException(MAX_PENDING
-                            + " keys are already waiting for the metadata source"));
-                }
-                f = new CompletableFuture<>();
-                pending.put(key, f);
-            }
-            start = !batchInFlight;
-            batchInFlight = true;
-        }
-        if (start) {
-            flush();
-        }
-        return f;
-    }
-
-    /** Sends what is pending as one batch; when it completes, sends what piled up meanwhile. */
-    private void flush() {
-        Map<String, CompletableFuture<Entry<V>>> batch = new HashMap<>();
-        synchronized (batchLock) {
-            var it = pending.entrySet().iterator();
-            while (it.hasNext() && batch.size() < MAX_BATCH) {
-                var e = it.next();
-                batch.put(e.getKey(), e.getValue());
-                it.remove();
-            }
-            if (batch.isEmpty()) {
-                batchInFlight = false;
-                return;
-            }
-        }
-        load(batch).whenComplete((ignored, err) -> flush());
     }
 
     private CompletableFuture<Void> load(Map<String, CompletableFuture<Entry<V>>> batch) {
@@ -359,7 +293,7 @@ public final class TieredCache<V> {
                 V value = s == null || s.tombstone() ? null : decode(s.json());
                 if (value != null) {
                     metrics.l2Hit.increment();
-                    e.getValue().complete(entry(value, s.version()));
+                    e.getValue().complete(Entry.loaded(value, s.version(), rule, ticker.read()));
                 } else {
                     if (stored != null && l2.configured()) {
                         metrics.l2Miss.increment();
@@ -405,41 +339,23 @@ public final class TieredCache<V> {
                 V value = found.get(k);
                 if (value == null) {
                     metrics.l3Absent.increment();
-                    long now = ticker.read();
-                    long ttl = Duration.ofMillis(r.negativeTtlMillis()).toNanos();
-                    batch.get(k).complete(new Entry<>(null, 0, now, now + ttl, now + hardLimit(r).toNanos()));
+                    batch.get(k).complete(Entry.absent(r, ticker.read()));
                 } else {
                     metrics.l3Found.increment();
                     long version = versionOf.applyAsLong(value);
                     if (l2.configured()) {
                         l2.put(kind, k, version, new String(Json.write(value), StandardCharsets.UTF_8),
-                                        Duration.ofMillis(jittered(r.expireAfterMillis())))
+                                        Duration.ofMillis(Entry.jittered(r.expireAfterMillis())))
                                 .exceptionally(e -> {
                                     metrics.l2Error.increment();
                                     return false;
                                 });
                     }
-                    batch.get(k).complete(entry(value, version));
+                    batch.get(k).complete(Entry.loaded(value, version, rule, ticker.read()));
                 }
             }
             return null;
         });
-    }
-
-    private Entry<V> entry(V value, long version) {
-        CacheRule r = rule;
-        long now = ticker.read();
-        long soft = now + Duration.ofMillis(jittered(r.expireAfterMillis())).toNanos();
-        return new Entry<>(value, version, now, soft, soft + Duration.ofMillis(r.maxStalenessMillis()).toNanos());
-    }
-
-    private static Duration hardLimit(CacheRule r) {
-        return Duration.ofMillis(r.expireAfterMillis() + r.maxStalenessMillis());
-    }
-
-    /** 90–100 % of {@code millis}: entries loaded together expire spread over a tenth of their lifetime. */
-    static long jittered(long millis) {
-        return millis - (long) (millis * 0.1 * ThreadLocalRandom.current().nextDouble());
     }
 
     private V decode(String json) {

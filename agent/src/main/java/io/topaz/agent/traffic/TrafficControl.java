@@ -59,19 +59,16 @@ public final class TrafficControl implements Closeable {
             OVERLOAD_SHED, "the platform is overloaded and serves more important calls first; retry after 1 s", 1));
 
     /** One compiled rule: its limiter and what a refusal says. */
-    private record Rule(String kind, String id, LimitMode mode, Limiter limiter, String subCode, String what,
-                        long limit) {
-    }
-
     private record Compiled(Map<String, Rule[]> byApi, Map<String, Rule[]> byApp, Map<String, Map<String, Rule[]>> byAppApi,
                             Map<String, Map<String, Rule[]>> quotas, Map<String, Tier> tiers) {
         static final Compiled EMPTY = new Compiled(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     private static final Rule[] NONE = new Rule[0];
-    private static final CompletableFuture<Rejection> PASS = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Rejection> PASS = PermitChain.PASS;
 
     private final Clock clock;
+    private final PermitChain permits = new PermitChain(this::reject);
     private final String cluster;
     private final IntSupplier members;
     private final ClusterCounter counter;
@@ -164,10 +161,10 @@ public final class TrafficControl implements Closeable {
         }
         for (Map.Entry<String, Rule> old : live.entrySet()) {
             Rule kept = next.get(old.getKey());
-            if (kept == null || kept.limiter != old.getValue().limiter) {
-                old.getValue().limiter.release();
-                if (kept == null || kept.limiter.meters() != old.getValue().limiter.meters()) {
-                    old.getValue().limiter.meters().remove(registry);
+            if (kept == null || kept.limiter() != old.getValue().limiter()) {
+                old.getValue().limiter().release();
+                if (kept == null || kept.limiter().meters() != old.getValue().limiter().meters()) {
+                    old.getValue().limiter().meters().remove(registry);
                 }
             }
         }
@@ -189,11 +186,11 @@ public final class TrafficControl implements Closeable {
             case APP_API -> "app " + f.appKey() + " may call " + f.method() + " " + f.qps() + " times per second";
         } + (f.mode() == LimitMode.CLUSTER ? " on this cluster" : "");
         String sub = f.scope() == io.topaz.model.config.FlowScope.API ? API_LIMITED : APP_LIMITED;
-        if (old != null && old.mode == f.mode() && old.subCode.equals(sub)) {
-            old.limiter.limit(f.qps());
-            return new Rule("flow", f.id(), f.mode(), old.limiter, sub, what, f.qps());
+        if (old != null && old.mode() == f.mode() && old.subCode().equals(sub)) {
+            old.limiter().limit(f.qps());
+            return new Rule("flow", f.id(), f.mode(), old.limiter(), sub, what, f.qps());
         }
-        RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "flow", f.id());
+        RuleMeters m = old != null ? old.limiter().meters() : new RuleMeters(registry, "flow", f.id());
         Limiter limiter = f.mode() == LimitMode.CLUSTER && counter != null
                 ? ClusterQps.limiter(keyPrefix + "flow:{" + f.id() + "}", f.qps(), counter, clock, members, m,
                 fallbackRetryMillis)
@@ -208,11 +205,11 @@ public final class TrafficControl implements Closeable {
         Rule old = live.get("quota:" + q.id());
         String what = "app " + q.appKey() + " may call the API group " + q.apiGroup() + " " + q.dailyLimit()
                 + " times a day" + (q.mode() == LimitMode.CLUSTER ? " on this cluster" : "");
-        if (old != null && old.mode == q.mode()) {
-            old.limiter.limit(q.dailyLimit());
-            return new Rule("quota", q.id(), q.mode(), old.limiter, QUOTA_EXCEEDED, what, q.dailyLimit());
+        if (old != null && old.mode() == q.mode()) {
+            old.limiter().limit(q.dailyLimit());
+            return new Rule("quota", q.id(), q.mode(), old.limiter(), QUOTA_EXCEEDED, what, q.dailyLimit());
         }
-        RuleMeters m = old != null ? old.limiter.meters() : new RuleMeters(registry, "quota", q.id());
+        RuleMeters m = old != null ? old.limiter().meters() : new RuleMeters(registry, "quota", q.id());
         Limiter limiter = q.mode() == LimitMode.CLUSTER && counter != null
                 ? ClusterQuota.limiter(q.id(), keyPrefix + "quota:{" + q.id() + "}:", q.dailyLimit(), counter,
                 quotaCounts, clock, members, m, fallbackRetryMillis)
@@ -272,7 +269,7 @@ public final class TrafficControl implements Closeable {
         Rule[][] lists = {api, app, appApi, quota};
         CompletableFuture<Rejection> decision;
         try {
-            decision = check(lists, 0, 0, 0, null, now);
+            decision = permits.take(lists, now);
         } catch (RuntimeException e) {
             overload.exit(now, -1);
             throw e;
@@ -290,109 +287,18 @@ public final class TrafficControl implements Closeable {
         });
     }
 
-    /**
-     * Takes the permits of the rules from ({@code list}, {@code index}) on; {@code taken} rules before it granted one.
-     * When a rule refuses, every permit taken is given back, so a refused call spends no rule's budget; only a call
-     * that passed every rule counts as passed by each. A local limiter is its own permit, so the single-node path
-     * needs no array to hold them (and allocates nothing); a cluster lease's permit, and any on the asynchronous
-     * path, is held in {@code held} (null until needed).
-     */
-    private CompletableFuture<Rejection> check(Rule[][] lists, int list, int index, int taken, Permit[] held,
-                                               long now) {
-        while (true) {
-            if (index >= lists[list].length) {
-                if (++list == lists.length) {
-                    countPassed(lists);
-                    return PASS;
-                }
-                index = 0;
-                continue;
-            }
-            Rule r = lists[list][index];
-            CompletableFuture<Permit> verdict;
-            try {
-                verdict = r.limiter.tryAcquire(now);
-            } catch (RuntimeException e) {
-                giveBack(lists, taken, held, now);
-                throw e;
-            }
-            if (!verdict.isDone()) {
-                Permit[] h = held != null ? held : new Permit[size(lists)];
-                int l = list;
-                int i = index;
-                int t = taken;
-                return verdict.thenCompose(permit -> {
-                    if (permit == null) {
-                        return refused(lists, r, t, h, now);
-                    }
-                    h[t] = permit;
-                    return check(lists, l, i + 1, t + 1, h, now);
-                });
-            }
-            Permit permit = verdict.join();
-            if (permit == null) {
-                return refused(lists, r, taken, held, now);
-            }
-            if (permit != r.limiter) {
-                if (held == null) {
-                    held = new Permit[size(lists)];
-                }
-                held[taken] = permit;
-            }
-            taken++;
-            index++;
-        }
-    }
-
-    private CompletableFuture<Rejection> refused(Rule[][] lists, Rule r, int taken, Permit[] held, long now) {
-        r.limiter.meters().blocked.increment();
-        giveBack(lists, taken, held, now);
-        return CompletableFuture.completedFuture(reject(r, now));
-    }
-
-    /** Gives back the permits of the first {@code taken} rules: held, or the limiter itself. */
-    private static void giveBack(Rule[][] lists, int taken, Permit[] held, long now) {
-        int n = 0;
-        for (Rule[] rules : lists) {
-            for (Rule r : rules) {
-                if (n == taken) {
-                    return;
-                }
-                Permit p = held != null && held[n] != null ? held[n] : (Permit) r.limiter;
-                p.giveBack(now);
-                n++;
-            }
-        }
-    }
-
-    private static void countPassed(Rule[][] lists) {
-        for (Rule[] rules : lists) {
-            for (Rule r : rules) {
-                r.limiter.meters().passed.increment();
-            }
-        }
-    }
-
-    private static int size(Rule[][] lists) {
-        int n = 0;
-        for (Rule[] rules : lists) {
-            n += rules.length;
-        }
-        return n;
-    }
-
     private Rejection reject(Rule r, long now) {
-        String what = r.what;
+        String what = r.what();
         int nodes = Math.max(1, members.getAsInt());
-        if (r.mode == LimitMode.SINGLE_NODE && nodes > 1) {
-            what += " (" + Share.of(r.limit, members) + " on each of " + nodes + " nodes)";
+        if (r.mode() == LimitMode.SINGLE_NODE && nodes > 1) {
+            what += " (" + Share.of(r.limit(), members) + " on each of " + nodes + " nodes)";
         }
-        if (r.kind.equals("quota")) {
+        if (r.kind().equals("quota")) {
             long seconds = (quotaCounts.millisToMidnight(now) + 999) / 1_000;
-            return new Rejection(r.subCode, what + "; the quota is used up for today and resets at "
+            return new Rejection(r.subCode(), what + "; the quota is used up for today and resets at "
                     + "00:00 " + quotaCounts.zone().getId() + ", in " + seconds + " s", seconds);
         }
-        return new Rejection(r.subCode, what + "; retry after 1 s", 1);
+        return new Rejection(r.subCode(), what + "; retry after 1 s", 1);
     }
 
     /** A call admitted by {@link #admit} is answered after {@code latencyNanos}. */
@@ -430,7 +336,7 @@ public final class TrafficControl implements Closeable {
         if (r == null) {
             return false;
         }
-        return r.mode == LimitMode.CLUSTER && (counter == null || r.limiter.inFallback());
+        return r.mode() == LimitMode.CLUSTER && (counter == null || r.limiter().inFallback());
     }
 
     /** Whether a cluster counter is configured and connected. */
@@ -452,7 +358,7 @@ public final class TrafficControl implements Closeable {
         if (flusher != null) {
             flusher.shutdownNow();
         }
-        CompletableFuture<?>[] givenBack = live.values().stream().map(r -> r.limiter.release())
+        CompletableFuture<?>[] givenBack = live.values().stream().map(r -> r.limiter().release())
                 .toArray(CompletableFuture[]::new);
         quotaCounts.flush();
         if (counter != null) {

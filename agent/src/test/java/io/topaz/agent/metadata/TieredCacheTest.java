@@ -325,7 +325,7 @@ class TieredCacheTest {
 
         List<Long> samples = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
-            samples.add(TieredCache.jittered(100_000));
+            samples.add(Entry.jittered(100_000));
         }
         assertThat(samples).allMatch(v -> v > 90_000 - 1 && v <= 100_000);
         assertThat(samples.stream().distinct().count()).isGreaterThan(100);
