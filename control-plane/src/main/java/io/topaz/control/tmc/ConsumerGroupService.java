@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An app's consumer groups ({@code taobao.tmc.group.add}, {@code .delete}, {@code taobao.tmc.groups.get}). Each group
@@ -195,8 +196,8 @@ public class ConsumerGroupService {
             return out;
         }
         String in = String.join(",", Collections.nCopies(keys.size(), "?"));
-        List<String> existing = store.jdbc().sql("select app_key from app where app_key in (" + in + ")").params(keys)
-                .query(String.class).list();
+        Set<String> existing = store.jdbc().sql("select app_key from app where app_key in (" + in + ")").params(keys)
+                .query(String.class).set();
         Map<String, List<String>> groups = new HashMap<>();
         store.jdbc().sql("select app_key, group_name from tmc_group where app_key in (" + in + ") order by app_key, group_name")
                 .params(keys).query(rs -> {

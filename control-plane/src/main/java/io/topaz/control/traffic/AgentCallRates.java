@@ -62,7 +62,7 @@ final class AgentCallRates {
                 double seconds = Duration.between(agent.lastAnswerAt, at).toNanos() / 1e9;
                 if (seconds > 0) {
                     GatewayCounters before = agent.startedAtMillis == scrape.startedAtMillis() ? agent.last
-                            : new GatewayCounters(0, 0, true);
+                            : GatewayCounters.IDLE;
                     agent.requestsPerSecond = TrafficAggregator.increase(before.requests(), now.requests()) / seconds;
                     agent.errorsPerSecond = TrafficAggregator.increase(before.errors(), now.errors()) / seconds;
                     agent.points.addLast(new AgentRatePoint(at, agent.requestsPerSecond, agent.errorsPerSecond));

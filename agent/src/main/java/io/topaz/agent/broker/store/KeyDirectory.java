@@ -24,12 +24,6 @@ final class KeyDirectory {
         entries.remove(key);
     }
 
-    /** True when {@code key}'s newest record is the one at {@code offset} of segment {@code segment}. */
-    boolean pointsAt(String key, long segment, int offset) {
-        Location at = entries.get(key);
-        return at != null && at.segment() == segment && at.offset() == offset;
-    }
-
     boolean moveIfUnchanged(String key, Location from, Location to) {
         return entries.replace(key, from, to);
     }
