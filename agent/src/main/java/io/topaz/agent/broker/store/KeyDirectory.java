@@ -33,6 +33,11 @@ final class KeyDirectory {
         return entries.values().stream().anyMatch(at -> segments.contains(at.segment()));
     }
 
+    /** The live keys starting with {@code prefix} (a snapshot). */
+    java.util.List<String> keysStartingWith(String prefix) {
+        return entries.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+    }
+
     int size() {
         return entries.size();
     }

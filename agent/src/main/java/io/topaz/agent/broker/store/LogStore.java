@@ -209,6 +209,15 @@ public final class LogStore implements Closeable {
         }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The live keys starting with {@code prefix}, a snapshot in no particular order (one pass over the key
+     * directory: for start-up and administration, not for a hot path).
+     */
+    public java.util.List<String> keys(String prefix) {
+        requireStarted();
+        return keys.keysStartingWith(prefix);
+    }
+
     /** How many segments the last start-up read from hint files. */
     public int hintsRead() {
         return hintsRead;

@@ -69,6 +69,42 @@ final class Recovery {
         return hintsRead;
     }
 
+    /**
+     * For an append-only log addressed by position ({@link MessageLog}): no key directory. Sealed segments were
+     * forced and truncated before the next one started, so they are mapped as they are, without a scan (a damaged
+     * record among them is found by its CRC when read, and only that record is lost); the newest segment is scanned
+     * as above — a torn tail cut, damage in the middle skipped — and continues as the active one.
+     */
+    void recoverLog(Segments segments) {
+        storage.createDirectories(dir);
+        List<Long> ids = new ArrayList<>();
+        for (String name : storage.list(dir)) {
+            if (name.endsWith(".tmp")) {
+                storage.delete(dir.resolve(name));
+            } else if (Segments.idOf(name) >= 0) {
+                ids.add(Segments.idOf(name));
+            }
+        }
+        ids.sort(null);
+        for (int i = 0; i < ids.size(); i++) {
+            long id = ids.get(i);
+            Path path = Segments.dataPath(dir, id);
+            long size = storage.size(path);
+            boolean active = i == ids.size() - 1 && size <= segmentBytes;
+            if (!active) {
+                segments.add(new SegmentFile(id, path, storage.open(path, (int) size, false), (int) size));
+                continue;
+            }
+            SegmentFile seg = new SegmentFile(id, path, storage.open(path, segmentBytes, true), 0);
+            scan(seg, true, null);
+            segments.activate(seg);
+        }
+        if (segments.active() == null) {
+            segments.activate(segments.create(ids.isEmpty() ? Segments.ID_STEP
+                    : Segments.nextMajor(ids.get(ids.size() - 1))));
+        }
+    }
+
     private void recoverSegment(long id, boolean newest, KeyDirectory keys, Segments segments) {
         Path path = Segments.dataPath(dir, id);
         long size = storage.size(path);
@@ -102,6 +138,11 @@ final class Recovery {
         int end = 0; // end of the last valid record
         while (offset < limit) {
             RecordCodec.Read r = RecordCodec.read(b, offset, limit);
+            if (r instanceof RecordCodec.Ok ok && keys == null) {
+                offset += ok.record().size();
+                end = offset;
+                continue;
+            }
             if (r instanceof RecordCodec.Ok ok) {
                 String key = new String(ok.record().key(), StandardCharsets.UTF_8);
                 if (ok.record().value() == null) {
