@@ -1166,6 +1166,11 @@ public final class QueueEngine implements LocalQueues {
         return messages.segmentIds();
     }
 
+    /** Bytes in the message log's live segments. */
+    long logBytes() {
+        return messages.bytes();
+    }
+
     /** A queue's chunk files. */
     int queueChunks(QueueName queue) {
         synchronized (mutex) {
