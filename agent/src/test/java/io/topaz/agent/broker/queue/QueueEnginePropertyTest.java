@@ -43,7 +43,7 @@ class QueueEnginePropertyTest {
             new QueueName("app2", "g1"));
 
     private static final QueueEngine.Options OPTIONS = QueueEngine.Options.defaults()
-            .withDurability(Durability.OS).withSegmentBytes(4096).withLimits(8, 32, 16)
+            .withDurability(Durability.OS).withSegmentBytes(1024).withLimits(8, 32, 16)
             .withRedelivery(Duration.ofSeconds(10), List.of(Duration.ofSeconds(5)), 4)
             .withReclaimInterval(Duration.ofHours(1));
 
@@ -52,7 +52,7 @@ class QueueEnginePropertyTest {
         return Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(5).ofMaxSize(90);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 150)
     void everyMessageIsConfirmedOrDeadLetteredInOrderAndNeverLost(@ForAll("operations") List<Integer> ops)
             throws IOException {
         Path dir = Files.createTempDirectory("queue-engine-property");
