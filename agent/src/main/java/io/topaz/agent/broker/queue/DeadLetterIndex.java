@@ -98,6 +98,10 @@ final class DeadLetterIndex {
         return out;
     }
 
+    boolean contains(String key) {
+        return byKey.containsKey(key);
+    }
+
     int count(String appKey) {
         NavigableSet<Ref> refs = byApp.get(appKey);
         return refs == null ? 0 : refs.size();

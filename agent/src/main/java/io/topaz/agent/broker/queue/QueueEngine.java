@@ -402,7 +402,7 @@ public final class QueueEngine implements LocalQueues {
     /** The group commit of the queue files: forces those written to, then completes the appends they cover. */
     void commitQueues() {
         List<Pending> batch;
-        RuntimeException failure = null;
+        List<Runnable> forces = new ArrayList<>();
         synchronized (mutex) {
             if (pending.isEmpty() && dirtyQueues.isEmpty()) {
                 return;
@@ -410,18 +410,24 @@ public final class QueueEngine implements LocalQueues {
             batch = pending;
             pending = new ArrayList<>();
             for (QueueState q : dirtyQueues) {
-                try {
-                    q.file.force();
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
+                forces.add(q.file.takeForce());
             }
             dirtyQueues.clear();
         }
+        RuntimeException failure = null;
+        for (Runnable force : forces) { // outside the lock: consumes and confirms go on meanwhile
+            try {
+                force.run();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            log.error("message store {}: forcing the queue files failed; {} appends are not durable", dir,
+                    batch.size(), failure);
+        }
         for (Pending p : batch) {
             if (failure != null) {
-                log.error("message store {}: forcing the queue files failed; {} appends are not durable", dir,
-                        batch.size(), failure);
                 p.done().completeExceptionally(brokerError(failure));
                 continue;
             }
@@ -505,8 +511,7 @@ public final class QueueEngine implements LocalQueues {
             if (!expireOnly && (q.inFlight.size() >= options.inFlightCap() || q.window() >= options.maxWindow())) {
                 return;
             }
-            List<ConsumeQueue.Entry> entries = q.file.read(q.consumePos, Math.min(BATCH, max - out.size() + 16),
-                    q.durableIndex);
+            List<ConsumeQueue.Entry> entries = q.file.read(q.consumePos, batch(max, out.size()), q.durableIndex);
             if (entries.isEmpty()) {
                 return;
             }
@@ -574,6 +579,10 @@ public final class QueueEngine implements LocalQueues {
                 out.add(new Delivery(m, attempt));
             }
         }
+    }
+
+    private static int batch(int max, int have) {
+        return (int) Math.min(BATCH, (long) max - have + 16);
     }
 
     private long hiddenFor(int attempt) {
@@ -1032,7 +1041,7 @@ public final class QueueEngine implements LocalQueues {
             long next = Math.max(fromPosition, Math.max(q.window.confirmPos(), q.file.firstIndex()));
             long end = q.file.writeIndex();
             while (out.size() < max && next < end) {
-                List<ConsumeQueue.Entry> es = q.file.read(next, Math.min(BATCH, max - out.size() + 16), end);
+                List<ConsumeQueue.Entry> es = q.file.read(next, batch(max, out.size()), end);
                 if (es.isEmpty()) {
                     break;
                 }
@@ -1122,7 +1131,13 @@ public final class QueueEngine implements LocalQueues {
                     long index = appendRef(q, a.position(), a.size(), 0, id);
                     deadLetters.remove(ref);
                     String key = ref.key();
-                    await(a.durable(), List.of(q), new long[]{index}).thenRun(() -> state.delete(key))
+                    await(a.durable(), List.of(q), new long[]{index}).thenRun(() -> {
+                        synchronized (mutex) { // unless it died again meanwhile (a new dead letter, same key)
+                            if (!deadLetters.contains(key) && !closed) {
+                                state.delete(key);
+                            }
+                        }
+                    })
                             .exceptionally(e -> {
                                 log.error("message store {}: replay of {} not durable; it stays a dead letter after "
                                         + "a restart", dir, key, e);

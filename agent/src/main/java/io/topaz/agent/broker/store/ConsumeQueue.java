@@ -51,6 +51,11 @@ public final class ConsumeQueue implements Closeable {
     private final TreeSet<Long> chunks = new TreeSet<>();
     private final Map<Long, Storage.MappedFile> open = new LinkedHashMap<>(4, 0.75f, true);
     private final Set<Long> dirty = new HashSet<>();
+    /** Chunk files being forced outside the owner's lock, with counts; closed only once their forces are done. */
+    private final Object forceLock = new Object();
+    private final Map<Storage.MappedFile, Integer> forcing = new java.util.IdentityHashMap<>();
+    private final Set<Storage.MappedFile> closeAfterForce = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
     private long writeIndex;
 
     private ConsumeQueue(Storage storage, Path dir, int chunkEntries) {
@@ -166,6 +171,56 @@ public final class ConsumeQueue implements Closeable {
         }
     }
 
+    /**
+     * Takes the chunks appended to since the last force and returns the force of them, to run without the owner's
+     * lock (appends and reads may go on meanwhile; an entry appended after this call is left for the next force).
+     * A chunk closed meanwhile (evicted, trimmed) is closed only once this force is done.
+     */
+    public Runnable takeForce() {
+        List<Storage.MappedFile> files = new ArrayList<>(dirty.size());
+        for (long chunk : dirty) {
+            if (chunks.contains(chunk)) {
+                files.add(map(chunk));
+            }
+        }
+        dirty.clear();
+        synchronized (forceLock) {
+            files.forEach(f -> forcing.merge(f, 1, Integer::sum));
+        }
+        return () -> {
+            RuntimeException failure = null;
+            for (Storage.MappedFile f : files) {
+                try {
+                    f.force();
+                } catch (RuntimeException e) {
+                    failure = e;
+                } finally {
+                    boolean close;
+                    synchronized (forceLock) {
+                        close = forcing.merge(f, -1, Integer::sum) == 0 && forcing.remove(f) != null
+                                && closeAfterForce.remove(f);
+                    }
+                    if (close) {
+                        f.close();
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        };
+    }
+
+    private void closeChunk(Storage.MappedFile f) {
+        synchronized (forceLock) {
+            if (forcing.containsKey(f)) {
+                closeAfterForce.add(f);
+                return;
+            }
+        }
+        f.close();
+    }
+
     public boolean dirty() {
         return !dirty.isEmpty();
     }
@@ -181,7 +236,7 @@ public final class ConsumeQueue implements Closeable {
             long chunk = chunks.pollFirst();
             Storage.MappedFile f = open.remove(chunk);
             if (f != null) {
-                f.close();
+                closeChunk(f);
             }
             dirty.remove(chunk);
             storage.delete(path(chunk));
@@ -231,7 +286,7 @@ public final class ConsumeQueue implements Closeable {
                 if (dirty.remove(e.getKey())) {
                     e.getValue().force(); // never drop a mapping with bytes not yet forced
                 }
-                e.getValue().close();
+                closeChunk(e.getValue());
                 it.remove();
             }
         }
@@ -241,7 +296,7 @@ public final class ConsumeQueue implements Closeable {
     public void close() {
         for (Storage.MappedFile f : open.values()) {
             try {
-                f.close();
+                closeChunk(f);
             } catch (RuntimeException e) {
                 log.warn("consume queue {}: closing a chunk failed: {}", dir, e.toString());
             }
