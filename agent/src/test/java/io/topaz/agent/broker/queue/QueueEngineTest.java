@@ -228,16 +228,63 @@ class QueueEngineTest {
                 .withRedelivery(Duration.ofHours(2), List.of(Duration.ofSeconds(10)), 16));
         append(1, 1, Q);
         engine.consume(Q, 10); // 1 in flight
-        append(2, 2, Q);       // 2 not delivered
+        append(2, 3, Q);       // 2 and 3 not delivered
         clock.advance(Duration.ofMinutes(61));
-        append(3, 3, Q);
-        assertThat(ids(engine.consume(Q, 10))).containsExactly(3L);
+        append(4, 4, Q);
         QueueEngine.ReclaimReport r = engine.reclaim();
-        assertThat(r.deadLettered()).isEqualTo(1); // the one in flight; 2 died on the consume
+        assertThat(r.deadLettered()).isEqualTo(3); // the one in flight, and the expired head of the backlog
         DeadLetterQuery.Page page = engine.deadLetters(new DeadLetterQuery("app1", null, 0, Long.MAX_VALUE, 0, 10));
         assertThat(page.items()).extracting(DeadLetter::reason).containsOnly("RETENTION");
-        assertThat(page.items()).extracting(x -> x.message().id()).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(page.items()).extracting(x -> x.message().id()).containsExactlyInAnyOrder(1L, 2L, 3L);
         assertThat(engine.stats().get(0).backlog()).isEqualTo(1);
+        append(5, 5, Q);
+        clock.advance(Duration.ofMinutes(30));
+        append(6, 6, Q);
+        clock.advance(Duration.ofMinutes(31)); // 4 and 5 expired, 6 not: the consume skips them
+        assertThat(ids(engine.consume(Q, 10))).containsExactly(6L);
+        assertThat(engine.deadLetters(new DeadLetterQuery("app1", null, 0, Long.MAX_VALUE, 0, 10)).total())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void concurrentProducersAndAConsumerUnderGroupCommit() throws Exception {
+        open(QueueEngine.Options.defaults().withSegmentBytes(256 * 1024).withLimits(500, 5000, 1024)
+                .withReclaimInterval(Duration.ofMillis(50))); // reclamation runs meanwhile
+        int producers = 4;
+        int each = 2000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(producers + 1);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                long base = p * (long) each;
+                done.add(pool.submit(() -> {
+                    List<CompletableFuture<Void>> fs = new ArrayList<>();
+                    for (long id = base + 1; id <= base + each; id++) {
+                        fs.add(engine.append(msg(id), List.of(Q, R)));
+                    }
+                    CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
+                }));
+            }
+            Set<Long> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.Future<?> consumer = pool.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (got.size() < producers * each && System.nanoTime() < deadline) {
+                    List<Delivery> ds = engine.consume(Q, 200);
+                    for (Delivery d : ds) {
+                        assertThat(got.add(d.message().id())).as("delivered once").isTrue();
+                    }
+                    engine.confirm(Q, ids(ds).stream().mapToLong(Long::longValue).toArray(), arr());
+                }
+            });
+            for (var f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            consumer.get(40, TimeUnit.SECONDS);
+            assertThat(got).hasSize(producers * each);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(engine.stats()).extracting(QueueStats::backlog).containsExactly(0L, (long) producers * each);
     }
 
     @Test
