@@ -75,17 +75,21 @@ final class Codec {
     }
 
     /** A queue's durable state: see {@link QueueState}. */
-    record State(long confirmPos, BitSet confirmedAbove, long delivered, long confirmed, long redelivered,
-                 long deadLettered) {
+    record State(long confirmPos, BitSet confirmedAbove, long[] doneAhead, long delivered, long confirmed,
+                 long redelivered, long deadLettered) {
     }
 
     static byte[] state(State s) {
         long[] words = s.confirmedAbove().toLongArray();
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 * 5 + 4 + 8 * words.length);
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 * 5 + 4 + 8 * words.length + 4 + 8 * s.doneAhead().length);
         b.put(VERSION).putLong(s.confirmPos()).putLong(s.delivered()).putLong(s.confirmed())
                 .putLong(s.redelivered()).putLong(s.deadLettered()).putInt(words.length);
         for (long w : words) {
             b.putLong(w);
+        }
+        b.putInt(s.doneAhead().length);
+        for (long i : s.doneAhead()) {
+            b.putLong(i);
         }
         return b.array();
     }
@@ -102,7 +106,11 @@ final class Codec {
         for (int i = 0; i < words.length; i++) {
             words[i] = b.getLong();
         }
-        return new State(confirmPos, BitSet.valueOf(words), delivered, confirmed, redelivered, deadLettered);
+        long[] ahead = new long[b.getInt()];
+        for (int i = 0; i < ahead.length; i++) {
+            ahead[i] = b.getLong();
+        }
+        return new State(confirmPos, BitSet.valueOf(words), ahead, delivered, confirmed, redelivered, deadLettered);
     }
 
     private static void version(ByteBuffer b) {

@@ -520,8 +520,8 @@ public final class QueueEngine implements LocalQueues {
                         || q.window() >= options.maxWindow()))) {
                     return;
                 }
-                if (q.window.done(e.index())) {
-                    q.consumePos = e.index() + 1;
+                if (q.isDone(e.index())) {
+                    q.consumedTo(e.index() + 1);
                     continue;
                 }
                 if (!e.valid()) {
@@ -529,7 +529,7 @@ public final class QueueEngine implements LocalQueues {
                     log.warn("message store {}: queue {} entry {} is not valid (a torn write); skipped", dir, q.name,
                             e.index());
                     q.markDone(e.index());
-                    q.consumePos = e.index() + 1;
+                    q.consumedTo(e.index() + 1);
                     continue;
                 }
                 InFlight out0 = q.inFlight.get(e.id());
@@ -537,20 +537,20 @@ public final class QueueEngine implements LocalQueues {
                     if (out0.index != e.index()) {
                         q.markDone(e.index()); // the same message twice in the queue: delivered once
                     }
-                    q.consumePos = e.index() + 1; // else: carried forward while in flight, already out
+                    q.consumedTo(e.index() + 1); // else: carried forward while in flight, already out
                     continue;
                 }
                 BrokerMessage m = readMessage(e.position(), e.id());
                 if (m == null) {
                     q.markDone(e.index());
-                    q.consumePos = e.index() + 1;
+                    q.consumedTo(e.index() + 1);
                     continue;
                 }
                 if (expired(m, now)) {
                     if (!deadLetter(q, m, e.attempts(), RETENTION, e.index(), e.position(), now)) {
                         return; // the state store refused: try again later
                     }
-                    q.consumePos = e.index() + 1;
+                    q.consumedTo(e.index() + 1);
                     continue;
                 }
                 if (expireOnly) {
@@ -563,11 +563,11 @@ public final class QueueEngine implements LocalQueues {
                     if (!deadLetter(q, m, e.attempts(), MAX_ATTEMPTS, e.index(), e.position(), now)) {
                         return;
                     }
-                    q.consumePos = e.index() + 1;
+                    q.consumedTo(e.index() + 1);
                     continue;
                 }
                 q.addInFlight(f);
-                q.consumePos = e.index() + 1;
+                q.consumedTo(e.index() + 1);
                 if (attempt == 1) {
                     q.delivered++;
                     q.deliveredCounter.increment();
@@ -690,6 +690,7 @@ public final class QueueEngine implements LocalQueues {
             if (oldest == null) {
                 return;
             }
+            oldest.consumedTo(head.index()); // everything between is done: the head is the first entry not done
             BrokerMessage m = readMessage(head.position(), head.id());
             InFlight f = oldest.inFlight.get(head.id());
             int attempts = f != null && f.index == head.index() ? f.attempts : head.attempts();
@@ -700,9 +701,6 @@ public final class QueueEngine implements LocalQueues {
             } else if (oldest.deadLettered % 1000 == 1) {
                 log.warn("message store {}: app {} is over its backlog cap of {}; its oldest messages go to the "
                         + "dead letters ({} so far in {})", dir, app, cap, oldest.deadLettered, oldest.name);
-            }
-            if (oldest.consumePos <= head.index()) {
-                oldest.consumePos = head.index() + 1;
             }
             total--;
         }
@@ -717,7 +715,7 @@ public final class QueueEngine implements LocalQueues {
                 return null;
             }
             for (ConsumeQueue.Entry e : es) {
-                if (!q.window.done(e.index()) && e.valid()) {
+                if (!q.isDone(e.index()) && e.valid()) {
                     return e;
                 }
             }
@@ -937,7 +935,7 @@ public final class QueueEngine implements LocalQueues {
                 if (e.valid() && MessageLog.segmentOf(e.position()) > newestSealed) {
                     return carried;
                 }
-                if (q.window.done(e.index())) {
+                if (q.isDone(e.index())) {
                     continue;
                 }
                 InFlight f = q.inFlight.get(e.id());
@@ -1050,7 +1048,7 @@ public final class QueueEngine implements LocalQueues {
                         break;
                     }
                     next = e.index() + 1;
-                    if (!q.window.done(e.index()) && e.valid()) {
+                    if (!q.isDone(e.index()) && e.valid()) {
                         BrokerMessage m = readMessage(e.position(), e.id());
                         if (m != null) {
                             out.add(m);
@@ -1200,7 +1198,7 @@ public final class QueueEngine implements LocalQueues {
         QueueState q = queues.get(name);
         if (q == null) {
             q = new QueueState(name, ConsumeQueue.open(queueDir(name), options.queueChunkEntries()),
-                    new Codec.State(0, new BitSet(), 0, 0, 0, 0));
+                    new Codec.State(0, new BitSet(), new long[0], 0, 0, 0, 0));
             add(q);
         }
         return q;
@@ -1261,7 +1259,7 @@ public final class QueueEngine implements LocalQueues {
                 continue;
             }
             Codec.State st = state.get(STATE_PREFIX + queue.key()).map(Codec::state)
-                    .orElse(new Codec.State(0, new BitSet(), 0, 0, 0, 0));
+                    .orElse(new Codec.State(0, new BitSet(), new long[0], 0, 0, 0, 0));
             ConsumeQueue file = ConsumeQueue.open(d, options.queueChunkEntries());
             QueueState q = new QueueState(queue, file, st);
             if (q.window.confirmPos() > file.writeIndex()) {

@@ -33,6 +33,12 @@ final class QueueState {
             .thenComparingLong(f -> f.id).thenComparingLong(f -> f.index));
     /** Log segments of messages whose dead letter or carried copy is not yet durable, with counts: they pin. */
     final TreeMap<Long, Integer> pendingSegments = new TreeMap<>();
+    /**
+     * Entries done above the consume position: carried-forward references of messages in flight, confirmed before
+     * the consume position reached them. At most one per message in flight; moved into the window as the consume
+     * position passes them, so the window's bitmap spans only [confirm position, consume position].
+     */
+    final TreeSet<Long> doneAhead = new TreeSet<>();
     long consumePos;
     long durableIndex;
     volatile long unconfirmed;
@@ -58,28 +64,57 @@ final class QueueState {
         this.window = new ConfirmWindow(state.confirmPos(), state.confirmedAbove());
         window.advanceTo(file.firstIndex()); // chunks trimmed after confirmations the last state did not keep
         this.consumePos = window.confirmPos();
+        for (long i : state.doneAhead()) {
+            if (i >= consumePos && i < file.writeIndex()) {
+                doneAhead.add(i);
+            }
+        }
         this.durableIndex = file.writeIndex();
         this.delivered = state.delivered();
         this.confirmed = state.confirmed();
         this.redelivered = state.redelivered();
         this.deadLettered = state.deadLettered();
         long done = Math.min(window.doneAbove(), Math.max(0, file.writeIndex() - window.confirmPos()));
-        this.unconfirmed = Math.max(0, file.writeIndex() - window.confirmPos() - done);
+        this.unconfirmed = Math.max(0, file.writeIndex() - window.confirmPos() - done - doneAhead.size());
     }
 
     Codec.State snapshot() {
-        return new Codec.State(window.confirmPos(), window.above(), delivered, confirmed, redelivered, deadLettered);
+        return new Codec.State(window.confirmPos(), window.above(),
+                doneAhead.stream().mapToLong(Long::longValue).toArray(), delivered, confirmed, redelivered,
+                deadLettered);
     }
 
     /** Marks an entry done (confirmed, dead-lettered, carried or skipped); false when it already was. */
     boolean markDone(long index) {
-        if (!window.mark(index)) {
+        if (index > consumePos) {
+            if (!doneAhead.add(index)) {
+                return false;
+            }
+        } else if (!window.mark(index)) {
             return false;
         }
         unconfirmed = Math.max(0, unconfirmed - 1);
-        consumePos = Math.max(consumePos, window.confirmPos());
+        consumedTo(window.confirmPos());
         stateDirty = true;
         return true;
+    }
+
+    boolean isDone(long index) {
+        return window.done(index) || doneAhead.contains(index);
+    }
+
+    /** Moves the consume position up to {@code index}, taking the entries done ahead of it into the window. */
+    void consumedTo(long index) {
+        if (index <= consumePos) {
+            return;
+        }
+        while (!doneAhead.isEmpty() && doneAhead.first() < index) {
+            window.mark(doneAhead.pollFirst());
+        }
+        consumePos = index;
+        if (window.confirmPos() > consumePos) {
+            consumedTo(window.confirmPos());
+        }
     }
 
     void addInFlight(InFlight f) {
@@ -114,6 +149,6 @@ final class QueueState {
     }
 
     long window() {
-        return Math.max(consumePos, window.highestDone()) - window.confirmPos();
+        return consumePos - window.confirmPos();
     }
 }

@@ -445,6 +445,29 @@ class QueueEngineTest {
     }
 
     @Test
+    void aCarriedMessageConfirmedBeforeTheConsumerReachesItDoesNotStretchTheWindow() {
+        open(fast().withLimits(10, 40, 16).withRedelivery(Duration.ofHours(1), List.of(Duration.ofHours(1)), 16));
+        append(1, 300, Q);
+        assertThat(ids(engine.consume(Q, 1))).containsExactly(1L); // held, then carried behind the backlog
+        List<Long> got = new ArrayList<>();
+        for (int round = 0; round < 200 && got.size() < 299; round++) {
+            List<Delivery> ds = engine.consume(Q, 5);
+            got.addAll(ids(ds));
+            engine.confirm(Q, ids(ds).stream().mapToLong(Long::longValue).toArray(), arr());
+            engine.reclaim();
+            if (round == 10) {
+                assertThat(engine.confirm(Q, arr(1), arr()).confirmed()).isEqualTo(1);
+            }
+            assertThat(engine.footprint(Q).windowBits()).isLessThanOrEqualTo(40 + 4096 + 64);
+        }
+        assertThat(got).isEqualTo(java.util.stream.LongStream.rangeClosed(2, 300).boxed().toList());
+        assertThat(engine.stats().get(0).backlog()).isZero();
+        engine.close();
+        open(fast());
+        assertThat(engine.consume(Q, 100)).isEmpty();
+    }
+
+    @Test
     void memoryDoesNotGrowWithTheBacklog() {
         open(fast().withSegmentBytes(8 * 1024 * 1024).withLimits(100, 1000, 4096));
         append(1, 1000, Q);
