@@ -7,6 +7,8 @@ import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -41,9 +43,9 @@ public final class ZkAclPolicy implements ACLProvider {
         if (secured) {
             ACL cp = new ACL(Perms.ALL, new Id("digest", identities.controlPlane().digestId()));
             Id agents = new Id("digest", identities.agentDigest());
-            controlPlaneOnly = List.of(cp);
-            agentReadable = List.of(cp, new ACL(Perms.READ, agents));
-            agentWritable = List.of(cp, new ACL(AGENT_WRITE, agents));
+            controlPlaneOnly = acls(cp);
+            agentReadable = acls(cp, new ACL(Perms.READ, agents));
+            agentWritable = acls(cp, new ACL(AGENT_WRITE, agents));
         } else {
             controlPlaneOnly = ZooDefs.Ids.OPEN_ACL_UNSAFE;
             agentReadable = ZooDefs.Ids.OPEN_ACL_UNSAFE;
@@ -69,6 +71,11 @@ public final class ZkAclPolicy implements ACLProvider {
             return controlPlaneOnly;
         }
         return agentReadable;
+    }
+
+    /** Not {@code List.of}: ZooKeeper asks {@code contains(null)}, which immutable lists refuse with an exception. */
+    private static List<ACL> acls(ACL... entries) {
+        return Collections.unmodifiableList(Arrays.asList(entries));
     }
 
     private static boolean under(String path, String parent) {

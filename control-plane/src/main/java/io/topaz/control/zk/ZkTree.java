@@ -1,5 +1,7 @@
 package io.topaz.control.zk;
 
+import io.topaz.model.json.Json;
+import io.topaz.model.zk.AgentNodeAcl;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
@@ -10,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -42,12 +46,21 @@ public final class ZkTree {
      * @throws IllegalStateException when the tree is protected by identities this control plane does not hold
      */
     public int prepare() throws Exception {
+        try {
+            return prepareOrFail();
+        } catch (KeeperException.NoAuthException e) {
+            throw notOurs(e.getPath());
+        }
+    }
+
+    private int prepareOrFail() throws Exception {
         if (!policy.secured()) {
             checkReadableWithoutCredentials();
             return 0;
         }
         String root = layout.root();
         create(root);
+        publishAgentNodeAcl();
         for (String owned : layout.agentOwned()) {
             create(owned);
         }
@@ -62,10 +75,40 @@ public final class ZkTree {
     }
 
     private void create(String path) throws Exception {
+        if (curator.checkExists().forPath(path) != null) {
+            return;
+        }
         try {
             curator.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path, new byte[0]);
         } catch (KeeperException.NodeExistsException alreadyThere) {
-            // idempotent
+            // another control plane was faster
+        } catch (KeeperException.NoAuthException e) {
+            throw notOurs(path);
+        }
+    }
+
+    /** Tells agents which ACL to give the nodes they create: they cannot read digests from an ACL themselves. */
+    private void publishAgentNodeAcl() throws Exception {
+        List<AgentNodeAcl.Grant> grants = new ArrayList<>();
+        for (ACL acl : policy.getAclForPath(layout.agents())) {
+            grants.add(new AgentNodeAcl.Grant(acl.getPerms(), acl.getId().getScheme(), acl.getId().getId()));
+        }
+        byte[] data = Json.write(new AgentNodeAcl(grants));
+        String path = layout.agentNodeAcl();
+        try {
+            if (curator.checkExists().forPath(path) == null) {
+                try {
+                    curator.create().forPath(path, data);
+                    return;
+                } catch (KeeperException.NodeExistsException raced) {
+                    // fall through to compare
+                }
+            }
+            if (!Arrays.equals(curator.getData().forPath(path), data)) {
+                curator.setData().forPath(path, data);
+            }
+        } catch (KeeperException.NoAuthException e) {
+            throw notOurs(path);
         }
     }
 

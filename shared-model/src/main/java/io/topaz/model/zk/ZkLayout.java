@@ -19,6 +19,7 @@ import java.util.List;
  * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
  * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
  * ├── locks/publish               the publish mutex
+ * ├── agent-acl                   the ACL agents give the nodes they create (an {@link AgentNodeAcl}), by the control plane
  * └── broker/…                    the broker's nodes, written by agents
  * </pre>
  *
@@ -110,6 +111,11 @@ public final class ZkLayout {
     /** Parent of the control plane's locks (the publish mutex, and any other). */
     public String locks() {
         return root + "/locks";
+    }
+
+    /** Where the control plane publishes the {@link AgentNodeAcl} agents give the nodes they create. */
+    public String agentNodeAcl() {
+        return root + "/agent-acl";
     }
 
     /** The broker's subtree: agents create, update and delete nodes below it. */
