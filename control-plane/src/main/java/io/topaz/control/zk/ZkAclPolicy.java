@@ -25,7 +25,9 @@ import java.util.List;
  *                                   all             read                      nothing
  * </pre>
  *
- * Without identities ({@link ZkIdentities#open()}) every node is world-open, as before ACLs existed.
+ * Agents create their nodes with the ACL of {@code {root}/agents}, which {@link ZkTree} publishes for them in
+ * {@code {root}/agent-acl}. Without identities ({@link ZkIdentities#open()}) every node is world-open, as before ACLs
+ * existed.
  */
 public final class ZkAclPolicy implements ACLProvider {
 

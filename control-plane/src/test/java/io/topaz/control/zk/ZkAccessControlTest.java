@@ -62,6 +62,7 @@ class ZkAccessControlTest {
             assertNoAuth(() -> anonymous.getData().forPath(path));
         }
         assertNoAuth(() -> anonymous.getChildren().forPath(layout.root()));
+        assertNoAuth(() -> anonymous.checkExists().forPath(layout.live()));
         assertNoAuth(() -> anonymous.getChildren().forPath(layout.agents()));
         assertNoAuth(() -> anonymous.setData().forPath(layout.live(), bytes("{\"release\":666}")));
         assertNoAuth(() -> anonymous.delete().forPath(layout.live()));
