@@ -71,6 +71,15 @@ if [ ! -s "$STATE/admin-token" ]; then
   (umask 077; printf 'tpz_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/admin-token")
 fi
 TOKEN=$(cat "$STATE/admin-token")
+# ZooKeeper identities (user:password, digest scheme): made once, owner-only from the first byte, kept across runs —
+# the embedded ZooKeeper's tree carries ACLs naming them. The processes get the file paths, never the secrets.
+ZK_CP_AUTH="$STATE/zk-control-plane"
+ZK_AGENT_AUTH="$STATE/zk-agent"
+for who in control-plane agent; do
+  if [ ! -s "$STATE/zk-$who" ]; then
+    (umask 077; printf 'topaz-%s:%s\n' "$who" "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/zk-$who")
+  fi
+done
 
 trap 'say ""; say "quickstart: stopping…"; stop_all; say "Topaz stopped"; exit 0' INT TERM
 
@@ -94,7 +103,8 @@ JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=
 say "quickstart: starting the control plane with embedded ZooKeeper…"
 TOPAZ_SECURITY_BOOTSTRAPADMINTOKEN="$TOKEN" start control-plane \
   java $JAVA_OPTS -jar "$CP_JAR" --topaz.data-dir="$STATE/data/control-plane" --server.port=9080 \
-  --topaz.zookeeper.embedded-port=2181
+  --topaz.zookeeper.embedded-port=2181 \
+  --topaz.zookeeper.auth.control-plane-file="$ZK_CP_AUTH" --topaz.zookeeper.auth.agent-file="$ZK_AGENT_AUTH"
 wait_http control-plane "$CONTROL_URL/actuator/health" 120
 
 say "quickstart: starting the demo upstream…"
@@ -136,7 +146,8 @@ for n in 1 2; do
   say "quickstart: starting agent-$n…"
   TOPAZ_AGENT_TOKEN="$AGENT_TOKEN" start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local \
     --host=127.0.0.1 --cluster=local --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base \
-    --broker-port=$((base + 1)) --data-dir="$STATE/data/agent-$n" --control-url="$CONTROL_URL" $REDIS_FLAG
+    --broker-port=$((base + 1)) --data-dir="$STATE/data/agent-$n" --control-url="$CONTROL_URL" $REDIS_FLAG \
+    --zk-auth-file="$ZK_AGENT_AUTH"
 done
 wait_http agent-1 "http://127.0.0.1:8082/health" 60
 wait_http agent-2 "http://127.0.0.1:8182/health" 60
@@ -228,10 +239,12 @@ for _ in $(seq 1 40); do
 done
 [ -n "$answered" ] || { stop_all; die "the gateway did not answer a signed call in 20s: $reply; see $LOGS/agent-1.log"; }
 
-cat > "$ENV_FILE" <<ENV
+(umask 077; cat > "$ENV_FILE") <<ENV
 TOPAZ_CONTROL_URL=$CONTROL_URL
 TOPAZ_TOKEN=$TOKEN
 TOPAZ_ZK_CONNECT=127.0.0.1:2181
+TOPAZ_ZK_AUTH_FILE=$ZK_AGENT_AUTH
+TOPAZ_ZK_CONTROL_PLANE_AUTH_FILE=$ZK_CP_AUTH
 TOPAZ_AGENT1_ADMIN_URL=http://127.0.0.1:8082
 TOPAZ_AGENT2_ADMIN_URL=http://127.0.0.1:8182
 TOPAZ_GATEWAY_URL=$GATEWAY_URL

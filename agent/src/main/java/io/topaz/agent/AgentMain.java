@@ -50,7 +50,8 @@ public final class AgentMain {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: java -jar agent.jar --name=value …\n\nflags (environment variable, default):\n");
         AgentSettings.DEFAULTS.forEach((name, def) -> sb.append(String.format("  --%-22s %-28s %s%n", name,
-                AgentSettings.envName(name), def == null ? (name.equals("id") ? "(required)" : "(derived)") : def)));
+                AgentSettings.envName(name), def == null ? (name.equals("id") ? "(required)"
+                        : name.startsWith("zk-auth") ? "(none: open ACLs)" : "(derived)") : def)));
         return sb.toString();
     }
 }

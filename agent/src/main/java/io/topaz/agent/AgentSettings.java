@@ -2,6 +2,7 @@ package io.topaz.agent;
 
 import io.topaz.agent.metadata.MetadataSettings;
 import io.topaz.agent.net.Transport;
+import io.topaz.model.zk.ZkCredentials;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -20,11 +21,13 @@ import java.util.Map;
  * @param transport   the network transport requested ({@code --transport}); a native one the host cannot run falls
  *                    back when the agent starts
  * @param eventLoops  the gateway's event loops ({@code --event-loops}); 0 for one per available core
+ * @param zkAuth      the ZooKeeper digest identity ({@code --zk-auth-file} or {@code --zk-auth}); null for none (open
+ *                    ACLs, tests only). Its {@code toString} hides the password, so this record can be logged.
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
-                            Transport transport, int eventLoops) {
+                            Transport transport, int eventLoops, ZkCredentials zkAuth) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -42,6 +45,8 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("data-dir", null);
         DEFAULTS.put("zk-session-timeout", "30s");
         DEFAULTS.put("zk-connection-timeout", "10s");
+        DEFAULTS.put("zk-auth-file", null);
+        DEFAULTS.put("zk-auth", null);
         DEFAULTS.put("control-url", null);
         DEFAULTS.put("agent-token", null);
         DEFAULTS.put("redis-uri", null);
@@ -77,27 +82,33 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops);
+                version, session, connection, metadata, transport, eventLoops, zkAuth);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
+    }
+
+    /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
+    public AgentSettings withZkAuth(ZkCredentials credentials) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -107,12 +118,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
     }
 
     /**
@@ -154,7 +165,21 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"));
+                integer(values, "event-loops"), zkAuth(values));
+    }
+
+    /** {@code --zk-auth-file} (preferred: the secret stays out of the process list) or {@code --zk-auth}, not both. */
+    private static ZkCredentials zkAuth(Map<String, String> values) {
+        String inline = values.get("zk-auth");
+        String file = values.get("zk-auth-file");
+        if (inline != null && file != null) {
+            throw new IllegalArgumentException("--zk-auth and --zk-auth-file are both set (flags or TOPAZ_ZK_AUTH / "
+                    + "TOPAZ_ZK_AUTH_FILE); set one");
+        }
+        if (file != null) {
+            return ZkCredentials.read(Path.of(file.strip()), "--zk-auth-file");
+        }
+        return inline == null ? null : ZkCredentials.parse(inline, "--zk-auth");
     }
 
     static String envName(String flag) {

@@ -4,6 +4,7 @@ import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.config.LocalSnapshot;
 import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
+import io.topaz.agent.fleet.AgentAcls;
 import io.topaz.agent.fleet.ClusterMembers;
 import io.topaz.agent.fleet.Registration;
 import io.topaz.agent.net.Transport;
@@ -106,12 +107,7 @@ public final class TopazAgent implements Closeable {
         adminPort = admin.start("0.0.0.0", settings.adminPort(), transport);
 
         ZkLayout layout = new ZkLayout(settings.zkRoot());
-        curator = CuratorFrameworkFactory.builder()
-                .connectString(settings.zkConnect())
-                .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
-                .connectionTimeoutMs((int) settings.zkConnectionTimeout().toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(200, 29, 5_000))
-                .build();
+        curator = zookeeperClient(layout);
         curator.getConnectionStateListenable().addListener((client, newState) -> {
             zkState.set(newState);
             metrics.zookeeperConnected(newState.isConnected());
@@ -145,6 +141,28 @@ public final class TopazAgent implements Closeable {
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
+    }
+
+    /** The Curator client: authenticated and creating nodes with the subtree's ACL when --zk-auth(-file) is set. */
+    private CuratorFramework zookeeperClient(ZkLayout layout) {
+        AgentAcls acls = new AgentAcls(layout, settings.zkAuth());
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(settings.zkConnect())
+                .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
+                .connectionTimeoutMs((int) settings.zkConnectionTimeout().toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(200, 29, 5_000))
+                .aclProvider(acls);
+        if (settings.zkAuth() != null) {
+            builder.authorization("digest", settings.zkAuth().authBytes());
+            log.info("authenticating to ZooKeeper as '{}'", settings.zkAuth().user());
+        } else {
+            log.warn("no ZooKeeper credentials (--zk-auth-file or --zk-auth): this agent only works against an "
+                    + "unprotected tree, which anyone who reaches ZooKeeper can change. Production must set them "
+                    + "(see docs/operations.md)");
+        }
+        CuratorFramework client = builder.build();
+        acls.attach(client);
+        return client;
     }
 
     private void startMetadata(ZkLayout layout) {

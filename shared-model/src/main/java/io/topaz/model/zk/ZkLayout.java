@@ -5,6 +5,7 @@ import io.topaz.model.config.ConfigKind;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one owner of Topaz's ZooKeeper paths. Nothing else builds a path by hand.
@@ -17,8 +18,13 @@ import java.nio.charset.StandardCharsets;
  * ├── live                        the manifest of the live release; agents watch this one node
  * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
  * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
- * └── locks/publish               the publish mutex
+ * ├── locks/publish               the publish mutex
+ * ├── agent-acl                   the ACL agents give the nodes they create (an {@link AgentNodeAcl}), by the control plane
+ * └── broker/…                    the broker's nodes, written by agents
  * </pre>
+ *
+ * <p>Agents write only under {@link #agentOwned()} ({@code agents/} and {@code broker/}); everything else is written
+ * by the control plane alone and read by agents (see the ACL table in docs/operations.md).
  *
  * <p>No node grows with the number of entries: a draft entry is one node, and a release's entries are split into
  * buckets by key hash, each bucket a blob well under ZooKeeper's 1 MB node limit, so tens of thousands of APIs fit.
@@ -99,7 +105,37 @@ public final class ZkLayout {
     }
 
     public String publishLock() {
-        return root + "/locks/publish";
+        return locks() + "/publish";
+    }
+
+    /** Parent of the control plane's locks (the publish mutex, and any other). */
+    public String locks() {
+        return root + "/locks";
+    }
+
+    /** Where the control plane publishes the {@link AgentNodeAcl} agents give the nodes they create. */
+    public String agentNodeAcl() {
+        return root + "/agent-acl";
+    }
+
+    /** The broker's subtree: agents create, update and delete nodes below it. */
+    public String broker() {
+        return root + "/broker";
+    }
+
+    /** The subtrees agents write (registrations, the broker's nodes); the control plane creates them at start. */
+    public List<String> agentOwned() {
+        return List.of(agents(), broker());
+    }
+
+    /** Whether {@code path} is one of {@link #agentOwned()} or below one. */
+    public boolean isAgentOwned(String path) {
+        for (String owned : agentOwned()) {
+            if (path.equals(owned) || path.startsWith(owned + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes any key a legal single path segment (no '/', never '.' or '..'). */
