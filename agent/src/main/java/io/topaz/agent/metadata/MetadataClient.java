@@ -214,7 +214,7 @@ public final class MetadataClient implements Closeable {
         log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
     }
 
-    private void onGap() {
+    void onGap() {
         if (state.get() != State.STARTED) {
             return;
         }
