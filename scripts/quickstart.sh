@@ -169,10 +169,13 @@ seed_app() { # app key, name, allowed API groups (JSON array) → the secret, ke
     (umask 077; printf '%s' "${out%$'\n'*}" | json_field secret > "$STATE/$key.secret")
   fi
 }
-seed_app demo-app "Demo app" '["basic"]'
+seed_app demo-app "Demo app" '["basic","tmc"]'
 APP_SECRET=$(cat "$STATE/demo-app.secret")
+# the demo app consumes messages (taobao.tmc.*, API group tmc); an app seeded by an older quickstart lacks the group
+out=$(api PUT /api/v1/apps/demo-app/groups '{"allowedApiGroups":["basic","tmc"]}')
+[ "${out##*$'\n'}" = 200 ] || { stop_all; die "giving demo-app the tmc API group failed: ${out%$'\n'*}"; }
 # The message service's demo: a producer app that may produce the trade topics (the tmc API group is where the
-# taobao.tmc.* methods will be served), the demo app subscribed to them.
+# taobao.tmc.* methods are served), the demo app subscribed to them.
 PRODUCER_APP=demo-producer
 DEMO_TOPIC=taobao_trade_TradeChanged
 seed_app "$PRODUCER_APP" "Demo producer" '["tmc"]'
@@ -271,8 +274,13 @@ say "  agent-2 admin   http://127.0.0.1:8182/health   /metrics"
 say "  gateway         $GATEWAY_URL   (agent-2: http://127.0.0.1:8180/router/rest)"
 say "  demo app        demo-app (its secret is in the settings file); demo upstream http://127.0.0.1:9090"
 say "  a signed call   $reply"
-say "  message service config and data only (produce and consume are not served yet): trade topics producible by"
-say "                  $PRODUCER_APP, demo-app subscribed, seller $SELLER_NICK ($SELLER_ID) has permitted demo-app"
+say "  message service trade topics producible by $PRODUCER_APP, demo-app subscribed, seller $SELLER_NICK"
+say "                  ($SELLER_ID) has permitted demo-app; one message, signed TOP calls (scripts/top-call.sh signs):"
+say "    produce       scripts/top-call.sh $PRODUCER_APP taobao.tmc.message.produce topic=$DEMO_TOPIC \\"
+say "                    'content={\"tid\":1,\"seller_nick\":\"$SELLER_NICK\"}'"
+say "    consume       scripts/top-call.sh demo-app taobao.tmc.messages.consume quantity=10"
+say "    confirm       scripts/top-call.sh demo-app taobao.tmc.messages.confirm s_message_ids=<the ids consumed>"
+say "    a stream      scripts/messages-demo.sh --rate 5 --seconds 10"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"

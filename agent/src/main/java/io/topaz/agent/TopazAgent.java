@@ -8,6 +8,8 @@ import io.topaz.agent.fleet.AgentAcls;
 import io.topaz.agent.fleet.ClusterMembers;
 import io.topaz.agent.fleet.Registration;
 import io.topaz.agent.net.Transport;
+import io.topaz.agent.tmc.ControlPlaneTmc;
+import io.topaz.agent.tmc.TmcApis;
 import io.topaz.agent.traffic.ClusterCounter;
 import io.topaz.agent.traffic.RedisClusterCounter;
 import io.topaz.agent.traffic.TrafficControl;
@@ -134,7 +136,13 @@ public final class TopazAgent implements Closeable {
             }
             GatewayLimits limits = GatewayLimits.defaults();
             startTraffic(layout, limits);
-            gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic);
+            // The message service's taobao.tmc.* methods, built into the gateway. Its broker is not wired yet (the
+            // cluster layer brings it): until then produce, consume and confirm answer isp.message-service-unavailable
+            // and the permit and group methods work. Wiring: pass the Broker here, and serve
+            // tmc.publishHandler(holder::current) as POST /internal/v1/publish on the broker port.
+            TmcApis tmc = new TmcApis(null, metadata, new ControlPlaneTmc(settings.metadata().controlUrl(),
+                    settings.metadata().agentToken(), metadataExecutor), clock, limits.platformZone(), metrics.registry());
+            gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic, tmc);
             int eventLoops = settings.gatewayEventLoops();
             gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), eventLoops, transport);
             log.info("gateway listening on port {} ({}, event loops: {})", gatewayPort, transport.flag(), eventLoops);

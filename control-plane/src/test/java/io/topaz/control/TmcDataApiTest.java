@@ -305,4 +305,18 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         assertThat(dup.status()).isEqualTo(409);
         assertThat(dup.raw()).contains("a user with nick 'unique-" + app + "' already exists");
     }
+
+    /** A produce names its seller by nick: the lookup answers nick → TOP user id, for sellers with such an id only. */
+    @Test
+    void theLookupResolvesNicksOfSellersWithTopUserIds() {
+        String nick = "nick-" + app;
+        String userId = seller(nick, false);
+        String other = "text-id-" + app;
+        assertThat(withRole("OPERATOR").post("/api/v1/users", "{\"userId\":\"u-" + app + "\",\"nick\":\"" + other
+                + "\"}").status()).isEqualTo(201);
+        JsonNode nicks = agent.post("/api/v1/metadata/lookup", "{\"tmcNicks\":[\"" + nick + "\",\"" + other
+                + "\",\"no-such-nick-" + app + "\"]}").json("tmcNicks");
+        assertThat(nicks.size()).isEqualTo(1);
+        assertThat(nicks.get(nick).asString()).isEqualTo(userId);
+    }
 }

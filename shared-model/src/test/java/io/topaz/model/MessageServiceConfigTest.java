@@ -138,4 +138,40 @@ class MessageServiceConfigTest {
                 Map.of("a", new TmcGroups("a", List.of("g"), 1)));
         assertThat(Json.read(Json.write(full), MetadataLookup.Response.class)).isEqualTo(full);
     }
+
+    @Test
+    void aSubscriptionsBacklogCapIsOptionalAndBounded() {
+        assertThat(new Subscription("app", List.of("taobao_trade_TradeCreate"), 1_000L).validate()).isEmpty();
+        assertThat(new Subscription("app", List.of("taobao_trade_TradeCreate"), 999L).validate())
+                .extracting(FieldError::field).containsExactly("maxBacklog");
+        assertThat(new Subscription("app", List.of("taobao_trade_TradeCreate"), 2_000_000_000L).validate())
+                .extracting(FieldError::field).containsExactly("maxBacklog");
+        Subscription read = Json.read("{\"appKey\":\"app\",\"topics\":[\"taobao_trade_TradeCreate\"]}".getBytes(),
+                Subscription.class);
+        assertThat(read.maxBacklog()).isNull();
+        assertThat(Json.read(Json.write(new Subscription("app", List.of("taobao_trade_TradeCreate"), 5_000L)),
+                Subscription.class).maxBacklog()).isEqualTo(5_000L);
+    }
+
+    @Test
+    void theMessageServicesMethodsAndGroupAreReservedForTheAgents() {
+        io.topaz.model.config.UpstreamEndpoint up = new io.topaz.model.config.UpstreamEndpoint("http://127.0.0.1:9090/", 100);
+        assertThat(new io.topaz.model.config.ApiDefinition("taobao.tmc.messages.consume", "trade", List.of(up), null,
+                null, null).validate()).extracting(FieldError::field).containsExactly("method");
+        assertThat(new io.topaz.model.config.ApiDefinition("taobao.trade.get", "tmc", List.of(up), null, null, null)
+                .validate()).extracting(FieldError::field).containsExactly("apiGroup");
+        assertThat(new io.topaz.model.config.ApiDefinition("taobao.tmcx.get", "trade", List.of(up), null, null, null)
+                .validate()).isEmpty();
+    }
+
+    @Test
+    void theLookupCarriesNicksAndReadsOldMessagesWithout() {
+        MetadataLookup.Request old = Json.read("{\"apps\":[\"a\"]}".getBytes(), MetadataLookup.Request.class);
+        assertThat(old.tmcNicks()).isEmpty();
+        MetadataLookup.Response r = Json.read(Json.write(new MetadataLookup.Response(Map.of(), Map.of(), Map.of(),
+                Map.of(), Map.of("seller", "1001"))), MetadataLookup.Response.class);
+        assertThat(r.tmcNicks()).containsEntry("seller", "1001");
+        assertThat(new MetadataLookup.Request(List.of(), List.of(), List.of(), List.of(), List.of("x", "y")).size())
+                .isEqualTo(2);
+    }
 }

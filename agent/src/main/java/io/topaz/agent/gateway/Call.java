@@ -41,6 +41,9 @@ public final class Call {
     /** The batch itself (/router/batch): checked without a method, then split into sub-calls. */
     boolean batch;
 
+    /** The API is built into the agent ({@link BuiltInApis}): no routing, no upstream. */
+    boolean builtIn;
+
     AppMetadata app;
     SessionMetadata session;
     ApiDefinition api;
@@ -72,6 +75,16 @@ public final class Call {
         this.config = config;
         this.loop = loop;
         this.params = params;
+    }
+
+    /** The release snapshot taken when the call arrived: every decision of the call reads this one. */
+    public ConfigSnapshot config() {
+        return config;
+    }
+
+    /** The session key given with the call, or null. */
+    public String sessionKey() {
+        return sessionKey;
     }
 
     public String requestId() {

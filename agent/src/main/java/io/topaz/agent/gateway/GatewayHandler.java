@@ -50,9 +50,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final TopRefusals refusals;
     private final RequestIds ids;
     private final GatewayLimits limits;
+    private final BuiltInApis builtIns;
 
     GatewayHandler(GatewayPipeline pipeline, Supplier<ConfigSnapshot> config, GatewayMetrics metrics,
-                   TopRefusals refusals, GatewayLimits limits) {
+                   TopRefusals refusals, GatewayLimits limits, BuiltInApis builtIns) {
+        this.builtIns = builtIns;
         this.pipeline = pipeline;
         this.config = config;
         this.metrics = metrics;
@@ -108,7 +110,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ConfigSnapshot snapshot = config.get();
         String method = params.get("method");
         Exchange ex = new Exchange(ctx, slot, keepAlive, start, requestId,
-                metrics.started(method, method != null && snapshot.apis().containsKey(method)), params,
+                metrics.started(method, method != null && (snapshot.apis().containsKey(method)
+                        || builtIns != null && builtIns.api(method) != null)), params,
                 ResponseFormat.of(params.get("format")), gzip);
         if (paramError != null) {
             finish(ex, 0, Reply.of(paramError, requestId));

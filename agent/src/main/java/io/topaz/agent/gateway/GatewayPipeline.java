@@ -32,6 +32,8 @@ import java.util.concurrent.CompletionException;
  *  ├──────────────┤  upstream JSON → {"<name>_response":{…,"request_id"}} or error_response(15, sub_code)
  *  │ response map │
  *  └──────────────┘
+ *  A built-in API (BuiltInApis: taobao.tmc.*, group tmc) passes the same checks, skips routing, and is answered by
+ *  the agent itself in place of invocation; its result is wrapped like an upstream's.
  *       ▼
  *  HTTP 200 (errors too, as TOP answers them): JSON, or XML converted from it (format=xml or absent); gzip'd
  *  from 1 KiB when the caller accepts it
@@ -49,13 +51,21 @@ public final class GatewayPipeline {
     private final List<Stage> batchChecks;
     private final InvocationStage invocation;
     private final FlowControlStage flow;
+    private final RoutingStage routing;
+    private final BuiltInApis builtIns;
 
+    /**
+     * @param builtIns the APIs the agent serves itself (the stages given must know them too), or null for none: a
+     *                 built-in call skips routing and is answered by {@link BuiltInApis#serve} instead of invocation
+     */
     GatewayPipeline(ProtocolStage protocol, SecurityStage security, BusinessStage business, FlowControlStage flow,
-                    RoutingStage routing, InvocationStage invocation) {
+                    RoutingStage routing, InvocationStage invocation, BuiltInApis builtIns) {
         this.checks = List.of(protocol, security, business, flow, routing);
         this.flow = flow;
+        this.routing = routing;
         this.batchChecks = List.of(protocol, security);
         this.invocation = invocation;
+        this.builtIns = builtIns;
     }
 
     CompletableFuture<Reply> handle(Call call) {
@@ -92,7 +102,14 @@ public final class GatewayPipeline {
 
     private CompletableFuture<Reply> step(Call call, int index) {
         if (index == checks.size()) {
+            if (call.builtIn) {
+                return builtIns.serve(call).thenApply(a -> a.error() != null ? Reply.of(a.error(), call.requestId)
+                        : TopResponses.builtIn(call, a.result()));
+            }
             return invocation.invoke(call).thenApply(r -> TopResponses.map(call, r));
+        }
+        if (call.builtIn && checks.get(index) == routing) {
+            return step(call, index + 1); // served here: no upstream to pick
         }
         CompletableFuture<TopError> verdict;
         try {

@@ -39,6 +39,7 @@ public final class GatewayServer implements Closeable {
     private final Clock clock;
     private final GatewayLimits limits;
     private final TrafficControl traffic;
+    private final BuiltInApis builtIns;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private UpstreamClient upstreams;
@@ -54,6 +55,17 @@ public final class GatewayServer implements Closeable {
      */
     public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
                          GatewayLimits limits, TrafficControl traffic) {
+        this(config, metadata, registry, clock, limits, traffic, null);
+    }
+
+    /**
+     * @param traffic  flow control, or null for none; the caller owns it
+     * @param builtIns the APIs the agent serves itself (the message service's {@code taobao.tmc.*},
+     *                 {@code io.topaz.agent.tmc.TmcApis}), or null for none: those methods are then unknown (22)
+     */
+    public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
+                         GatewayLimits limits, TrafficControl traffic, BuiltInApis builtIns) {
+        this.builtIns = builtIns;
         this.traffic = traffic;
         this.config = config;
         this.metadata = metadata;
@@ -84,10 +96,11 @@ public final class GatewayServer implements Closeable {
         UpstreamHealth health = new UpstreamHealth(limits.ejectAfterFailures(), limits.ejectionCoolOff(), System::nanoTime);
         RoutingStage routing = new RoutingStage(health);
         GatewayPipeline pipeline = new GatewayPipeline(new ProtocolStage(clock, limits.timestampWindow(), limits.platformZone()),
-                new SecurityStage(metadata), new BusinessStage(), new FlowControlStage(traffic), routing,
-                new InvocationStage(upstreams, routing));
+                new SecurityStage(metadata, builtIns), new BusinessStage(builtIns), new FlowControlStage(traffic), routing,
+                new InvocationStage(upstreams, routing), builtIns);
         TopRefusals refusals = new TopRefusals(new RequestIds());
-        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), refusals, limits);
+        GatewayHandler handler = new GatewayHandler(pipeline, config, new GatewayMetrics(registry), refusals, limits,
+                builtIns);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())

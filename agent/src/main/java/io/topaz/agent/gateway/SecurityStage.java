@@ -17,9 +17,16 @@ import java.util.concurrent.CompletionException;
 final class SecurityStage implements Stage {
 
     private final MetadataClient metadata;
+    private final BuiltInApis builtIns;
 
     SecurityStage(MetadataClient metadata) {
+        this(metadata, null);
+    }
+
+    /** @param builtIns the APIs the agent serves itself (some need a session), or null for none */
+    SecurityStage(MetadataClient metadata, BuiltInApis builtIns) {
         this.metadata = metadata;
+        this.builtIns = builtIns;
     }
 
     @Override
@@ -41,7 +48,7 @@ final class SecurityStage implements Stage {
 
     /** The session: required when the API needs one, checked whenever given. */
     private CompletableFuture<TopError> session(Call call) {
-        ApiDefinition api = call.config.apis().get(call.method);
+        ApiDefinition api = BusinessStage.find(builtIns, call);
         boolean required = api != null && Boolean.TRUE.equals(api.sessionRequired());
         if (call.sessionKey == null) {
             return required

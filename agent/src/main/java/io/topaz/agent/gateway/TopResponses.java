@@ -69,6 +69,17 @@ final class TopResponses {
         return new Reply(Json.write(wrapped), null);
     }
 
+    /** A built-in API's result: {@code {"<name>_response":{…,"request_id"}}}, or unwrapped when simplified. */
+    static Reply builtIn(Call call, ObjectNode result) {
+        result.put("request_id", call.requestId);
+        if (call.simplify) {
+            return new Reply(Json.write(result), null);
+        }
+        ObjectNode wrapped = NODES.objectNode();
+        wrapped.set(responseName(call.method), result);
+        return new Reply(Json.write(wrapped), null);
+    }
+
     private static final byte[] ERROR_KEY = "\"error_response\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /**

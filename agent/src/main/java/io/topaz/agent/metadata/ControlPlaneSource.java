@@ -6,6 +6,8 @@ import io.topaz.model.metadata.AppMetadata;
 import io.topaz.model.metadata.KeyFilter;
 import io.topaz.model.metadata.MetadataLookup;
 import io.topaz.model.metadata.SessionMetadata;
+import io.topaz.model.metadata.TmcGroups;
+import io.topaz.model.metadata.TmcUser;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
- * L3 over HTTP: {@code POST /api/v1/metadata/lookup} and {@code GET /api/v1/metadata/filters/{kind}} with the agent's
+ * L3 over HTTP (apps, sessions, and the message service's permits, groups and nicks): {@code POST /api/v1/metadata/lookup} and {@code GET /api/v1/metadata/filters/{kind}} with the agent's
  * token. Non-blocking ({@link HttpClient#sendAsync}); no thread waits for the control plane.
  */
 final class ControlPlaneSource implements MetadataSource {
@@ -49,6 +51,24 @@ final class ControlPlaneSource implements MetadataSource {
     @Override
     public CompletableFuture<Map<String, SessionMetadata>> sessions(Set<String> keyHashes) {
         return post(new MetadataLookup.Request(List.of(), List.copyOf(keyHashes))).thenApply(MetadataLookup.Response::sessions);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, TmcUser>> tmcUsers(Set<String> userIds) {
+        return post(new MetadataLookup.Request(List.of(), List.of(), List.copyOf(userIds), List.of()))
+                .thenApply(MetadataLookup.Response::tmcUsers);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, TmcGroups>> tmcGroups(Set<String> appKeys) {
+        return post(new MetadataLookup.Request(List.of(), List.of(), List.of(), List.copyOf(appKeys)))
+                .thenApply(MetadataLookup.Response::tmcGroups);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> tmcNicks(Set<String> nicks) {
+        return post(new MetadataLookup.Request(List.of(), List.of(), List.of(), List.of(), List.copyOf(nicks)))
+                .thenApply(MetadataLookup.Response::tmcNicks);
     }
 
     @Override

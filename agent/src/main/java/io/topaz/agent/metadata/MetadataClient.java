@@ -8,6 +8,8 @@ import io.topaz.model.metadata.AppMetadata;
 import io.topaz.model.metadata.MetadataEvent;
 import io.topaz.model.metadata.SessionKeys;
 import io.topaz.model.metadata.SessionMetadata;
+import io.topaz.model.metadata.TmcGroups;
+import io.topaz.model.metadata.TmcUser;
 import io.topaz.model.top.SignMethod;
 import io.topaz.model.top.TopSigner;
 import io.topaz.model.zk.ZkLayout;
@@ -28,8 +30,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An agent's view of apps and sessions: two {@link TieredCache}s over the same L2 and L3, kept current by metadata
- * events, configured by the published cache rules. The gateway asks it two questions: is this call signed by a live
+ * An agent's view of apps and sessions — and of the message service's sellers' permits and apps' consumer groups —:
+ * {@link TieredCache}s over the same L2 and L3, kept current by metadata events, configured by the published cache
+ * rules. The gateway asks it two questions: is this call signed by a live
  * app ({@link #checkSignature}) and is this session valid for it ({@link #checkSession}).
  *
  * <p>Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} may be called more than once.
@@ -43,6 +46,9 @@ public final class MetadataClient implements Closeable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final TieredCache<AppMetadata> apps;
     private final TieredCache<SessionMetadata> sessions;
+    private final TieredCache<TmcUser> tmcUsers;
+    private final TieredCache<TmcGroups> tmcGroups;
+    private final TmcNicks tmcNicks;
     private final SharedCache l2;
     private final Clock clock;
     private final MetadataEventWatcher watcher;
@@ -65,6 +71,15 @@ public final class MetadataClient implements Closeable {
         this.sessions = new TieredCache<>(MetadataKind.SESSION, SessionMetadata.class, SessionMetadata::version,
                 source::sessions, rate -> source.filter(MetadataKind.SESSION, rate), l2,
                 defaultRule(MetadataKind.SESSION), ticker, executor, registry);
+        // The message service's kinds have no key filter (a seller without permits is a normal answer): the filter
+        // source is never asked, and the rules applied to them keep the default rate, so it never is (applyRules).
+        this.tmcUsers = new TieredCache<>(MetadataKind.TMC_USER, TmcUser.class, TmcUser::version, source::tmcUsers,
+                rate -> CompletableFuture.failedFuture(new IllegalStateException("no key filter of TMC_USER")), l2,
+                defaultRule(MetadataKind.TMC_USER), ticker, executor, registry);
+        this.tmcGroups = new TieredCache<>(MetadataKind.TMC_GROUPS, TmcGroups.class, TmcGroups::version,
+                source::tmcGroups, rate -> CompletableFuture.failedFuture(new IllegalStateException("no key filter of "
+                + "TMC_GROUPS")), l2, defaultRule(MetadataKind.TMC_GROUPS), ticker, executor, registry);
+        this.tmcNicks = new TmcNicks(source::tmcNicks, ticker, executor);
         this.watcher = curator == null ? null : new MetadataEventWatcher(curator, layout, this::onEvent, this::onGap);
     }
 
@@ -109,6 +124,31 @@ public final class MetadataClient implements Closeable {
         return sessions;
     }
 
+    /** Sellers' message-service permits and groups, by TOP user id (decimal); invalidated by TMC_USER events. */
+    public TieredCache<TmcUser> tmcUsers() {
+        return tmcUsers;
+    }
+
+    /** Apps' consumer groups, by app key; invalidated by TMC_GROUPS events. */
+    public TieredCache<TmcGroups> tmcGroups() {
+        return tmcGroups;
+    }
+
+    /**
+     * The TOP user id of the seller with this nick, or empty when no seller with a TOP user id has it. Fails with
+     * {@link TieredCache.UnavailableException} when it is not cached and the control plane cannot be reached.
+     */
+    public CompletableFuture<java.util.OptionalLong> tmcUserIdOfNick(String nick) {
+        return tmcNicks.userIdOf(nick);
+    }
+
+    /** The seller with this nick, with permits and groups (empty: no such seller with a TOP user id). */
+    public CompletableFuture<Optional<TmcUser>> tmcUserByNick(String nick) {
+        return tmcNicks.userIdOf(nick).thenCompose(id -> id.isEmpty()
+                ? CompletableFuture.completedFuture(Optional.<TmcUser>empty())
+                : tmcUsers.get(Long.toString(id.getAsLong())));
+    }
+
     /**
      * Checks a call's app and signature: the app exists and is active, and {@code sign} matches its current secret
      * or a previous one not yet retired.
@@ -145,6 +185,15 @@ public final class MetadataClient implements Closeable {
     public void applyRules(Map<String, CacheRule> rules) {
         apps.apply(rules.getOrDefault(MetadataKind.APP.name(), defaultRule(MetadataKind.APP)));
         sessions.apply(rules.getOrDefault(MetadataKind.SESSION.name(), defaultRule(MetadataKind.SESSION)));
+        tmcUsers.apply(unfiltered(rules.getOrDefault(MetadataKind.TMC_USER.name(), defaultRule(MetadataKind.TMC_USER))));
+        tmcGroups.apply(unfiltered(rules.getOrDefault(MetadataKind.TMC_GROUPS.name(),
+                defaultRule(MetadataKind.TMC_GROUPS))));
+    }
+
+    /** A kind without a key filter keeps the default rate whatever its rule says, so no filter is ever fetched. */
+    private static CacheRule unfiltered(CacheRule r) {
+        return new CacheRule(r.kind(), r.maximumSize(), r.expireAfterMillis(), r.refreshAfterMillis(),
+                r.maxStalenessMillis(), r.negativeTtlMillis(), null);
     }
 
     void onEvent(MetadataEvent e) {
@@ -154,15 +203,9 @@ public final class MetadataClient implements Closeable {
         TieredCache<?> cache = switch (e.kind()) {
             case APP -> apps;
             case SESSION -> sessions;
-            // The message service's permits and groups: no cache of them on agents yet, so nothing to invalidate.
-            // Sent to the session cache, an event keyed by a user id would have dropped that key from its filter.
-            case TMC_USER, TMC_GROUPS -> null;
+            case TMC_USER -> tmcUsers;
+            case TMC_GROUPS -> tmcGroups;
         };
-        if (cache == null) {
-            log.debug("metadata event {}: {} {} {} v{} (not cached here)", e.seq(), e.type(), e.kind(), e.key(),
-                    e.version());
-            return;
-        }
         if (e.type() == MetadataEvent.Type.CREATED) {
             cache.created(e.key());
         } else {
@@ -171,12 +214,14 @@ public final class MetadataClient implements Closeable {
         log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
     }
 
-    private void onGap() {
+    void onGap() {
         if (state.get() != State.STARTED) {
             return;
         }
         apps.invalidateAll();
         sessions.invalidateAll();
+        tmcUsers.invalidateAll();
+        tmcGroups.invalidateAll();
         apps.refreshFilter();
         sessions.refreshFilter();
     }

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.metadata.MetadataEvent;
 import io.topaz.model.metadata.SessionMetadata;
+import io.topaz.model.metadata.TmcGroups;
+import io.topaz.model.metadata.TmcUser;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -39,6 +41,45 @@ class MetadataClientEventsTest {
             client.onEvent(new MetadataEvent(9, MetadataEvent.Type.CHANGED, MetadataKind.SESSION, key, 99, 0));
             assertThat(client.sessions().get(key).get(10, TimeUnit.SECONDS)).isPresent();
             assertThat(source.loads(key)).isEqualTo(2);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /** TMC_USER and TMC_GROUPS events drop the cached seller and app groups; a gap drops them all. */
+    @Test
+    void messageServiceEventsInvalidateTheirOwnCaches() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        FakeSource source = new FakeSource();
+        String user = "3100000002";
+        source.tmcUsers.put(user, new TmcUser(3100000002L, "seller", List.of(), 1));
+        source.tmcGroups.put("app", new TmcGroups("app", List.of("vip"), 1));
+        source.tmcNicks.put("seller", user);
+        try (MetadataClient client = new MetadataClient(source, SharedCache.none(), null, null, Clock.systemUTC(),
+                new FakeTicker(), executor, new SimpleMeterRegistry()).start()) {
+            assertThat(client.tmcUsers().get(user).get(10, TimeUnit.SECONDS)).isPresent();
+            assertThat(client.tmcGroups().get("app").get(10, TimeUnit.SECONDS).orElseThrow().exists("vip")).isTrue();
+            assertThat(client.tmcUserByNick("seller").get(10, TimeUnit.SECONDS).orElseThrow().userId())
+                    .isEqualTo(3100000002L);
+            assertThat(client.tmcUserByNick("nobody").get(10, TimeUnit.SECONDS)).isEmpty();
+            assertThat(source.tmcLoads("TMC_USER", user)).as("the nick lookup found the cached seller").isEqualTo(1);
+
+            source.tmcUsers.put(user, new TmcUser(3100000002L, "seller", List.of(new TmcUser.Permit("app", List.of(),
+                    true, "vip", 0, 0)), 2));
+            client.onEvent(new MetadataEvent(1, MetadataEvent.Type.CHANGED, MetadataKind.TMC_USER, user, 2, 0));
+            assertThat(client.tmcUsers().get(user).get(10, TimeUnit.SECONDS).orElseThrow().permits()).hasSize(1);
+            assertThat(source.tmcLoads("TMC_USER", user)).isEqualTo(2);
+            assertThat(source.tmcLoads("TMC_GROUPS", "app")).as("a user's event leaves app groups cached").isEqualTo(1);
+
+            source.tmcGroups.put("app", new TmcGroups("app", List.of(), 2));
+            client.onEvent(new MetadataEvent(2, MetadataEvent.Type.CHANGED, MetadataKind.TMC_GROUPS, "app", 2, 0));
+            assertThat(client.tmcGroups().get("app").get(10, TimeUnit.SECONDS).orElseThrow().exists("vip")).isFalse();
+
+            client.onGap();
+            client.tmcUsers().get(user).get(10, TimeUnit.SECONDS);
+            client.tmcGroups().get("app").get(10, TimeUnit.SECONDS);
+            assertThat(source.tmcLoads("TMC_USER", user)).isEqualTo(3);
+            assertThat(source.tmcLoads("TMC_GROUPS", "app")).isEqualTo(3);
         } finally {
             executor.shutdownNow();
         }

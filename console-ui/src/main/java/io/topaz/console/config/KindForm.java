@@ -103,8 +103,9 @@ public record KindForm(String kind, String title, String singular, String keyFie
     public static final KindForm SUBSCRIPTIONS = new KindForm("subscriptions", "Subscriptions", "subscription", "appKey",
             List.of(FieldSpec.text("appKey", "App key", "the subscribing app"),
                     new FieldSpec("topics", "Topics", FieldType.TEXT_LIST, List.of(),
-                            "comma-separated topics, each a published topic")),
-            List.of("appKey", "topics"));
+                            "comma-separated topics, each a published topic"),
+                    FieldSpec.number("maxBacklog", "Backlog cap", "optional: most unconfirmed messages, 1000 or more")),
+            List.of("appKey", "topics", "maxBacklog"));
 
     private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS,
             AGENT_CLUSTERS, ASSIGNMENTS, TOPICS, SUBSCRIPTIONS);

@@ -62,7 +62,8 @@ class MetadataController {
         lookups.increment();
         keys.increment(n);
         return new MetadataLookup.Response(apps.metadata(req.apps()), sessions.metadata(req.sessions()),
-                permits.metadata(req.tmcUsers()), groups.metadata(req.tmcGroups()));
+                permits.metadata(req.tmcUsers()), groups.metadata(req.tmcGroups()),
+                permits.userIdsByNick(req.tmcNicks()));
     }
 
     /** The Bloom filter of existing keys of a kind ({@code app} or {@code session}), in Guava's serial form. */

@@ -196,6 +196,26 @@ public class PermitService {
         return out;
     }
 
+    /**
+     * What agents load to resolve a produce's seller named by nick: nick → TOP user id of the sellers among
+     * {@code nicks} whose id is TOP's kind (a positive 64-bit integer); others are left out. One query.
+     */
+    public Map<String, String> userIdsByNick(Collection<String> nicks) {
+        List<String> names = nicks.stream().filter(n -> n != null && !n.isBlank()).distinct().toList();
+        Map<String, String> out = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        String in = String.join(",", Collections.nCopies(names.size(), "?"));
+        store.jdbc().sql("select nick, user_id from seller where nick in (" + in + ")").params(names)
+                .query(rs -> {
+                    if (TmcStore.isTopUserId(rs.getString(2))) {
+                        out.put(rs.getString(1), rs.getString(2));
+                    }
+                });
+        return out;
+    }
+
     private static final String PERMITS = """
             select p.user_id, p.app_key, p.topics, p.created_at_millis, p.updated_at_millis, m.group_name
             from tmc_permit p

@@ -19,6 +19,12 @@ public record ApiDefinition(
         List<String> requiredParameters) implements ConfigEntry {
 
     public static final int DEFAULT_TIMEOUT_MILLIS = 3_000;
+    /**
+     * The message service's methods ({@code taobao.tmc.*}) and their API group are built into the agents: a configured
+     * API may not take those names (it would be shadowed by the built-in one).
+     */
+    public static final String RESERVED_METHOD_PREFIX = "taobao.tmc.";
+    public static final String RESERVED_GROUP = "tmc";
     public static final int MAX_TIMEOUT_MILLIS = 120_000;
 
     public ApiDefinition {
@@ -37,7 +43,13 @@ public record ApiDefinition(
     public List<FieldError> validate() {
         Checks c = new Checks();
         c.methodName("method", method);
+        if (method != null && method.startsWith(RESERVED_METHOD_PREFIX)) {
+            c.fail("method", method, "is reserved: the taobao.tmc.* methods are served by the agents' message service");
+        }
         c.identifier("apiGroup", apiGroup);
+        if (RESERVED_GROUP.equals(apiGroup)) {
+            c.fail("apiGroup", apiGroup, "is reserved for the message service's built-in taobao.tmc.* methods");
+        }
         c.notEmpty("upstreams", upstreams);
         for (int i = 0; i < upstreams.size(); i++) {
             c.add(upstreams.get(i).validate("upstreams[" + i + "]"));

@@ -9,13 +9,23 @@ import java.util.List;
  * The topics an app receives from the message service. A message about a seller reaches the app only when the app
  * subscribes to its topic here and the seller has permitted the app for it ({@code taobao.tmc.user.permit}); the
  * topics must exist when the release is published. One entry per app, keyed by its app key.
+ *
+ * @param maxBacklog the most unconfirmed messages the app's queues may hold together on an agent before the oldest
+ *                   are dead-lettered; null for the broker's default (unlimited unless the agent sets one)
  */
-public record Subscription(String appKey, List<String> topics) implements ConfigEntry {
+public record Subscription(String appKey, List<String> topics, Long maxBacklog) implements ConfigEntry {
 
     public static final int MAX_TOPICS = 500;
+    /** The smallest backlog cap: below it an app could not take one consume's worth of messages (200). */
+    public static final long MIN_BACKLOG = 1_000;
+    public static final long MAX_BACKLOG = 1_000_000_000L;
 
     public Subscription {
         topics = topics == null ? List.of() : List.copyOf(topics);
+    }
+
+    public Subscription(String appKey, List<String> topics) {
+        this(appKey, topics, null);
     }
 
     public boolean subscribes(String topic) {
@@ -42,6 +52,9 @@ public record Subscription(String appKey, List<String> topics) implements Config
             Topic.topicName(c, "topics[" + i + "]", topics.get(i));
         }
         c.distinct("topics", topics);
+        if (maxBacklog != null) {
+            c.range("maxBacklog", maxBacklog, MIN_BACKLOG, MAX_BACKLOG);
+        }
         return c.errors();
     }
 }
