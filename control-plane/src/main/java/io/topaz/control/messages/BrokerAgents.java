@@ -98,7 +98,8 @@ class BrokerAgents {
                         timeoutMillis * 2, TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    log.warn("agent {}: {} {} failed: {}", agent.id(), method, pathAndQuery, cause.toString());
+                    // the answer names the agent as unreachable; an agent that is down would fill the log at every poll
+                    log.debug("agent {}: {} {} failed: {}", agent.id(), method, pathAndQuery, cause.toString());
                     return AgentAnswer.failed(agent, cause.getClass().getSimpleName());
                 });
     }
