@@ -64,15 +64,16 @@ public final class MessagesView extends VBox {
         oldest.setStyle("-fx-alignment: CENTER-RIGHT;");
         appsTable.getColumns().add(oldest);
         appsTable.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
-            if (row != null) {
+            if (row != null && !viewModel.replacing()) {
                 viewModel.select(row.app());
             }
         });
-        viewModel.apps().addListener((ListChangeListener<AppRow>) c -> {
+        // a refresh that adds or drops an app replaces the rows, and the table's selection with them: keep the app
+        viewModel.apps().addListener((ListChangeListener<AppRow>) c -> Platform.runLater(() -> {
             String app = viewModel.selectedAppProperty().get();
             viewModel.apps().stream().filter(r -> r.app().equals(app)).findFirst()
                     .ifPresent(r -> appsTable.getSelectionModel().select(r));
-        });
+        }));
         appsTable.setPrefHeight(200);
         appsTable.setMinHeight(120);
         VBox.setVgrow(appsTable, Priority.SOMETIMES);

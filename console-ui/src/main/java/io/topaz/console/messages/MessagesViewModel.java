@@ -128,6 +128,14 @@ public final class MessagesViewModel {
         }
     }
 
+    /**
+     * True while a refresh replaces the rows of a table: the table's selection changes then, but the operator's choice
+     * (the app, the dead letters) does not.
+     */
+    public boolean replacing() {
+        return replacing;
+    }
+
     /** The dead letters to select again after the page was reloaded. */
     public Set<Long> chosen() {
         return chosen;
@@ -276,7 +284,12 @@ public final class MessagesViewModel {
             next.add(row);
         }
         if (!next.equals(apps)) {
-            apps.setAll(next);
+            replacing = true;
+            try {
+                apps.setAll(next);
+            } finally {
+                replacing = false;
+            }
         }
         queuesUnreachable = q.unreachable();
         updateWarning();
