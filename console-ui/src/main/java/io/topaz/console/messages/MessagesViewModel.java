@@ -262,9 +262,7 @@ public final class MessagesViewModel {
                                 + " back.";
                     }
                     status.set(s);
-                    if (app.equals(selectedApp.get())) {
-                        loadPage();
-                    }
+                    // the queues' counts and the shown page (without what was just replayed or purged)
                     refresh();
                 }, e -> {
                     busy.set(false);
