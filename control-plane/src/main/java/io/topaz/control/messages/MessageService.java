@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -113,6 +115,7 @@ class MessageService {
         int chunk = Math.min(window, DeadLetterQuery.MAX_SIZE);
         Map<String, List<DeadLetterView>> items = new LinkedHashMap<>();
         Map<String, Long> totals = new HashMap<>();
+        Map<String, Set<Long>> seen = new HashMap<>();
         List<String> unreachable = new ArrayList<>();
         List<AgentInfo> pending = new ArrayList<>(brokers);
         for (int agentPage = 0; !pending.isEmpty(); agentPage++) {
@@ -128,7 +131,9 @@ class MessageService {
                 }
                 totals.put(id, Math.max(0, page.total()));
                 List<DeadLetterView> mine = items.computeIfAbsent(id, k -> new ArrayList<>());
-                page.items().forEach(d -> mine.add(view(id, d)));
+                Set<Long> held = seen.computeIfAbsent(id, k -> new HashSet<>());
+                // a dead letter arriving between two of an agent's pages shifts the next one: never list one twice
+                page.items().stream().filter(d -> held.add(d.message().id())).forEach(d -> mine.add(view(id, d)));
                 boolean more = page.items().size() == chunk && mine.size() < window && mine.size() < page.total();
                 if (more) {
                     next.add(a.agent());
