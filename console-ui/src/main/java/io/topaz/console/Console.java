@@ -93,6 +93,7 @@ public final class Console implements AutoCloseable {
         MainViewModel current = main;
         poller.every(fleetPoll, current::pollFleet);
         poller.every(fleetPoll, current::pollTraffic);
+        poller.every(fleetPoll, current::pollMessages);
         poller.every(ROLLOUT_POLL, current::pollRollout);
         main.show(Screen.FLEET);
     }

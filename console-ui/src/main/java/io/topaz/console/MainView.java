@@ -106,6 +106,7 @@ public final class MainView extends BorderPane {
             case "audit" -> new AuditView(viewModel.audit());
             case "apps" -> new io.topaz.console.apps.AppsView(viewModel.apps());
             case "traffic" -> new TrafficView(viewModel.traffic());
+            case "messages" -> new io.topaz.console.messages.MessagesView(viewModel.messages());
             default -> new ConfigView(viewModel.config(s.id()));
         };
     }

@@ -6,6 +6,7 @@ import io.topaz.console.common.Session;
 import io.topaz.console.config.ConfigTableViewModel;
 import io.topaz.console.config.KindForm;
 import io.topaz.console.fleet.FleetViewModel;
+import io.topaz.console.messages.MessagesViewModel;
 import io.topaz.console.releases.ReleasesViewModel;
 import io.topaz.console.traffic.TrafficViewModel;
 import javafx.beans.property.ObjectProperty;
@@ -32,6 +33,7 @@ public final class MainViewModel {
     private final AuditViewModel audit;
     private final io.topaz.console.apps.AppsViewModel apps;
     private final TrafficViewModel traffic;
+    private final MessagesViewModel messages;
     private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
     private final List<Screen> screens = new ArrayList<>();
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
@@ -47,6 +49,7 @@ public final class MainViewModel {
         this.audit = new AuditViewModel(session, work, clock, zone);
         this.apps = new io.topaz.console.apps.AppsViewModel(session, work);
         this.traffic = new TrafficViewModel(session, work);
+        this.messages = new MessagesViewModel(session, work, zone);
         screens.add(Screen.FLEET);
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
@@ -67,6 +70,14 @@ public final class MainViewModel {
             }
         }
         screens.add(lastRuleKind < 0 ? screens.size() : lastRuleKind + 1, Screen.TRAFFIC);
+        // the live queues and dead letters close the message-service section, after its config kinds
+        int lastMessageKind = -1;
+        for (int i = 0; i < screens.size(); i++) {
+            if (screens.get(i).section().equals(Screen.MESSAGES.section())) {
+                lastMessageKind = i;
+            }
+        }
+        screens.add(lastMessageKind < 0 ? screens.size() : lastMessageKind + 1, Screen.MESSAGES);
         screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
@@ -78,7 +89,10 @@ public final class MainViewModel {
         return session;
     }
 
-    /** Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds), Apps, Releases, Audit log. */
+    /**
+     * Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds, Messages after the message
+     * service's), Apps, Releases, Audit log.
+     */
     public List<Screen> screens() {
         return Collections.unmodifiableList(screens);
     }
@@ -120,6 +134,10 @@ public final class MainViewModel {
         return traffic;
     }
 
+    public MessagesViewModel messages() {
+        return messages;
+    }
+
     public ConfigTableViewModel config(String kind) {
         ConfigTableViewModel vm = config.get(kind);
         if (vm == null) {
@@ -142,6 +160,7 @@ public final class MainViewModel {
             case "audit" -> audit.search();
             case "apps" -> apps.refresh();
             case "traffic" -> traffic.refresh();
+            case "messages" -> messages.refresh();
             default -> config(s.id()).refresh();
         }
     }
@@ -158,6 +177,13 @@ public final class MainViewModel {
     public void pollTraffic() {
         if (Screen.TRAFFIC.equals(shown.get())) {
             traffic.refresh();
+        }
+    }
+
+    /** Every few seconds: the message queues (and the shown dead letters), while the Messages screen is shown. */
+    public void pollMessages() {
+        if (Screen.MESSAGES.equals(shown.get())) {
+            messages.refresh();
         }
     }
 

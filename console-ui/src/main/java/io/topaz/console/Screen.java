@@ -12,8 +12,9 @@ public record Screen(String id, String title, String section) {
     public static final Screen AUDIT = new Screen("audit", "Audit log", "Releases and audit");
     public static final Screen APPS = new Screen("apps", "Apps", "Apps and sellers");
     public static final Screen TRAFFIC = new Screen("traffic", "Traffic", "Traffic rules");
+    public static final Screen MESSAGES = new Screen("messages", "Messages", "Message service");
 
     public boolean isConfig() {
-        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC));
+        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC) || equals(MESSAGES));
     }
 }

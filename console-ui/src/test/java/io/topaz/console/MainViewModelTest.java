@@ -29,13 +29,16 @@ class MainViewModelTest {
         MainViewModel vm = main(cluster.session(Role.VIEWER), TestCluster.directWork(), signedOut);
         assertThat(vm.screens()).extracting(Screen::title).containsExactly("Fleet", "APIs and upstreams",
                 "Flow rules", "Quota rules", "API group tiers", "Overload shedding", "Traffic", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
-                "Topics", "Subscriptions", "Apps", "Releases", "Audit log");
+                "Topics", "Subscriptions", "Messages", "Apps", "Releases", "Audit log");
         assertThat(vm.screen("flow-rules").section()).isEqualTo("Traffic rules");
         assertThat(vm.screen("traffic")).isEqualTo(Screen.TRAFFIC);
         assertThat(vm.screen("topics").section()).isEqualTo("Message service");
         assertThat(vm.screen("subscriptions").section()).isEqualTo("Message service");
         assertThat(Screen.TRAFFIC.section()).isEqualTo("Traffic rules");
         assertThat(Screen.TRAFFIC.isConfig()).isFalse();
+        assertThat(vm.screen("messages")).isEqualTo(Screen.MESSAGES);
+        assertThat(Screen.MESSAGES.section()).isEqualTo("Message service");
+        assertThat(Screen.MESSAGES.isConfig()).isFalse();
 
         assertThat(vm.config("quota-rules").visibleItems()).isEmpty();
         vm.show(vm.screen("quota-rules"));

@@ -238,7 +238,7 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         JsonNode error = role.json("errors").get(0);
         assertThat(error.get("field").asString()).isEqualTo("role");
         assertThat(error.get("value").asString()).isEqualTo("SUPERUSER");
-        assertThat(error.get("rule").asString()).isEqualTo("must be one of VIEWER, OPERATOR, ADMIN, AGENT");
+        assertThat(error.get("rule").asString()).isEqualTo("must be one of VIEWER, OPERATOR, ADMIN, AGENT, PUBLISHER");
         RestApi.Response scope = withRole("OPERATOR").post("/api/v1/flow-rules",
                 "{\"id\":\"f\",\"scope\":\"EVERYWHERE\",\"method\":\"a.b\",\"qps\":1}");
         assertThat(scope.json("errors").get(0).get("rule").asString()).isEqualTo("must be one of API, APP, APP_API");

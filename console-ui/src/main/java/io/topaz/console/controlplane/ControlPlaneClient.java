@@ -76,6 +76,29 @@ public final class ControlPlaneClient {
                 null, null), TrafficHistory.class);
     }
 
+    /** Every broker agent's queues and the per-app totals, as the control plane gathered them just now. */
+    public MessageQueues messageQueues() {
+        return read(send("GET", "/api/v1/messages/queues", null, null), MessageQueues.class);
+    }
+
+    /** Page {@code page} (from 0) of the app's dead letters over every broker agent, newest first. */
+    public DeadLetterPage deadLetters(String app, int page, int size) {
+        return read(send("GET", "/api/v1/messages/dead-letters?app=" + path(app) + "&page=" + page + "&size=" + size,
+                null, null), DeadLetterPage.class);
+    }
+
+    /** Sends these dead letters of the app back to their queues (operators). */
+    public DeadLetterPage.ActionResult replayDeadLetters(String app, List<Long> ids) {
+        return read(send("POST", "/api/v1/messages/dead-letters/replay", Json.write(Map.of("app", app, "ids", ids)),
+                null), DeadLetterPage.ActionResult.class);
+    }
+
+    /** Deletes these dead letters of the app (operators). */
+    public DeadLetterPage.ActionResult purgeDeadLetters(String app, List<Long> ids) {
+        return read(send("POST", "/api/v1/messages/dead-letters/purge", Json.write(Map.of("app", app, "ids", ids)),
+                null), DeadLetterPage.ActionResult.class);
+    }
+
     /** Every entry of one kind in the draft (paging through the API), sorted by key. */
     public List<DraftItem> list(String kind) {
         List<DraftItem> all = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.topaz.console.common.BackgroundWork;
 import io.topaz.console.common.Session;
 import io.topaz.console.controlplane.ControlPlaneClient;
 import io.topaz.console.controlplane.ControlPlaneException;
+import io.topaz.console.controlplane.Role;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -14,6 +15,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -110,6 +112,12 @@ public final class SignInViewModel {
         ControlPlaneClient client = clients.apply(uri.get(), secret);
         work.run(() -> {
             var me = client.me();
+            if (me.role() == null || !me.role().isOperatorRole()) {
+                String whose = me.role() == Role.AGENT ? " (for agents)"
+                        : me.role() == Role.PUBLISHER ? " (for platform services that publish messages)" : "";
+                throw new ControlPlaneException(ControlPlaneException.Problem.FAILED, 200, "This token's role is "
+                        + me.role() + whose + ": sign in with an operator token (VIEWER, OPERATOR or ADMIN).", List.of());
+            }
             settings.rememberControlPlaneUrl(url);
             return new Session(client, me);
         }, session -> {

@@ -67,6 +67,23 @@ class SignInViewModelTest {
     }
 
     @Test
+    void refusesTokensThatAreNotAnOperators() {
+        for (Role role : new Role[] {Role.AGENT, Role.PUBLISHER}) {
+            SignInViewModel vm = viewModel(new ConsoleSettings(dir.resolve(role + ".properties")), Optional.empty());
+            vm.controlPlaneUrlProperty().set(cluster.url());
+            vm.tokenProperty().set(cluster.token(role));
+            vm.signIn();
+            assertThat(signedIn.get()).as(role.name()).isNull();
+            assertThat(vm.messageProperty().get()).startsWith("This token's role is " + role)
+                    .endsWith("sign in with an operator token (VIEWER, OPERATOR or ADMIN).");
+            assertThat(vm.busyProperty().get()).isFalse();
+        }
+        assertThat(Role.AGENT.includes(Role.VIEWER)).isFalse();
+        assertThat(Role.ADMIN.includes(Role.PUBLISHER)).isFalse();
+        assertThat(Role.ADMIN.includes(Role.VIEWER)).isTrue();
+    }
+
+    @Test
     void checksTheFormBeforeCallingAnything() {
         SignInViewModel vm = viewModel(new ConsoleSettings(dir.resolve("s.properties")), Optional.empty());
         vm.controlPlaneUrlProperty().set("ftp://nowhere");

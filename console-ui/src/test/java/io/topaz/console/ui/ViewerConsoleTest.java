@@ -22,7 +22,7 @@ class ViewerConsoleTest extends ConsoleFxTest {
 
     private static final List<String> EDIT_CONTROLS = List.of("#newEntry", "#deleteEntry", "#save", "#addUpstream",
             "#publish", "#publishMessage", "#rollback", "#appCreate", "#appDisable", "#appEnable",
-            "#appRotate", "#newAppKey");
+            "#appRotate", "#newAppKey", "#replayDeadLetters", "#purgeDeadLetters");
 
     private final String viewerToken = cluster.token(Role.VIEWER);
 
@@ -52,6 +52,10 @@ class ViewerConsoleTest extends ConsoleFxTest {
             waitUntil(kind + " shows", () -> present("#config-" + kind));
             assertNoEditControls(kind);
         }
+
+        show("messages");
+        waitUntil("messages shows", () -> present("#messagesScreen"));
+        assertNoEditControls("messages");
 
         show("apis");
         waitUntil("the APIs are listed", () -> lookup("taobao.trade.get").tryQuery().isPresent());

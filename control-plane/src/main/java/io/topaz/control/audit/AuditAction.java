@@ -10,5 +10,9 @@ public enum AuditAction {
     TOKEN_CREATE,
     TOKEN_REVOKE,
     /** A session revoked before it expired. */
-    REVOKE
+    REVOKE,
+    /** Dead letters of an app sent back to their queues (kind {@code dead-letters}, key the app key). */
+    DEAD_LETTER_REPLAY,
+    /** Dead letters of an app deleted (kind {@code dead-letters}, key the app key). */
+    DEAD_LETTER_PURGE
 }

@@ -14,7 +14,13 @@ public enum Role {
      * An agent's credential: reads metadata with secrets (the batch lookup and the key filters) and nothing else. Not
      * an operator role: it includes none of the others, and they do not include it.
      */
-    AGENT;
+    AGENT,
+    /**
+     * A platform service's credential for publishing messages on agents' broker ports ({@code POST
+     * /internal/v1/publish}). It includes no other role and may call nothing on the control plane but
+     * {@code GET /api/v1/me}, which agents use to check it.
+     */
+    PUBLISHER;
 
     /** Spring Security authorities for this role and every role it includes. */
     public List<String> authorities() {
@@ -23,6 +29,7 @@ public enum Role {
             case OPERATOR -> List.of("ROLE_OPERATOR", "ROLE_VIEWER");
             case ADMIN -> List.of("ROLE_ADMIN", "ROLE_OPERATOR", "ROLE_VIEWER");
             case AGENT -> List.of("ROLE_AGENT");
+            case PUBLISHER -> List.of("ROLE_PUBLISHER");
         };
     }
 }

@@ -10,7 +10,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 
 /**
  * Who may do what. Health is open; everything else needs a bearer token. Viewers read; operators also write config and
- * publish; admins also manage tokens and apps and issue seller sessions.
+ * publish (and replay or purge dead letters); admins also manage tokens and apps and issue seller sessions. Agents
+ * read and change metadata; publishers (platform services) only ask {@code /api/v1/me} whose token they hold.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -34,6 +35,9 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         // Swagger UI's page and assets: public, no data; the description they load needs a token
                         .requestMatchers(HttpMethod.GET, "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                        // every valid token may ask whose it is: the console for operators, agents to check the AGENT
+                        // and PUBLISHER tokens presented on their broker ports
+                        .requestMatchers(HttpMethod.GET, "/api/v1/me").authenticated()
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/metadata/**").hasRole("AGENT")
                         .requestMatchers(HttpMethod.GET, "/api/v1/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**")

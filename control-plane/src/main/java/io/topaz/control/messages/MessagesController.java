@@ -1,0 +1,119 @@
+package io.topaz.control.messages;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.topaz.control.messages.MessageService.DeadLetterAction;
+import io.topaz.control.messages.MessageViews.DeadLetterActionResult;
+import io.topaz.control.messages.MessageViews.DeadLetterPage;
+import io.topaz.control.messages.MessageViews.MessageQueues;
+import io.topaz.control.web.JsonBodies;
+import io.topaz.model.validation.Checks;
+import io.topaz.model.validation.ConfigValidationException;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code /api/v1/messages}: the message service's queues and dead letters, read from every live broker agent through
+ * its authenticated internal API. Viewers read; operators replay and purge (audited, one row per request).
+ */
+@RestController
+@Tag(name = "Messages", description = "The message service's queues and dead-letter queues, gathered from the broker agents")
+class MessagesController {
+
+    /** At most this many ids per replay or purge. */
+    static final int MAX_IDS = 1000;
+    /** Message ids are positive and below 2^53. */
+    static final long MAX_ID = (1L << 53) - 1;
+
+    /** {@code {"app": "…", "ids": [1, 2, …]}}. */
+    record DeadLetterIds(String app, List<Long> ids) {
+    }
+
+    private final MessageService messages;
+
+    MessagesController(MessageService messages) {
+        this.messages = messages;
+    }
+
+    @GetMapping("/api/v1/messages/queues")
+    @Operation(summary = "Every broker agent's queues, and per-app totals",
+            description = "Asks every live agent with a broker port for its queues (GET /internal/v1/queues) at once. "
+                    + "'agents': each answering agent's (app/group) queues with backlog (stored, not confirmed; in "
+                    + "flight included), in flight, the oldest unconfirmed message's age, the counters delivered, "
+                    + "confirmed, redelivered and dead-lettered since the agent started (agentStartedAtMillis tells a "
+                    + "restart), and the app's dead-letter queue size on that agent. 'apps': per app key, the same "
+                    + "summed over groups and agents (the oldest age is the largest). Rates are the difference of two "
+                    + "answers' counters per queue over their 'atMillis' (the console does this). Agents that did not "
+                    + "answer within topaz.broker.request-timeout are listed in 'unreachable'.")
+    MessageQueues queues() throws Exception {
+        return messages.queues();
+    }
+
+    @GetMapping("/api/v1/messages/dead-letters")
+    @Operation(summary = "One page of an app's dead letters over every broker agent, newest first",
+            description = "app is required. Optional: topic; from and to (ISO-8601 instants: died at or after from, "
+                    + "before to); page (from 0, default 0) and size (1-500, default 50). Only the newest 10,000 can be "
+                    + "paged to ((page + 1) × size ≤ 10000): narrow with topic and time to go further. Each item names "
+                    + "the agent holding it; total sums the agents that answered; agents that did not are listed in "
+                    + "'unreachable'. Bad parameters: 400 naming each field.")
+    DeadLetterPage deadLetters(@RequestParam(required = false) String app,
+                               @RequestParam(required = false) String topic,
+                               @RequestParam(required = false) String from,
+                               @RequestParam(required = false) String to,
+                               @RequestParam(required = false) String page,
+                               @RequestParam(required = false) String size) throws Exception {
+        return messages.deadLetters(DeadLetterQuery.parse(app, topic, from, to, page, size));
+    }
+
+    @PostMapping("/api/v1/messages/dead-letters/replay")
+    @Operation(summary = "Sends dead letters of an app back to their queues",
+            description = "Body {\"app\": \"…\", \"ids\": [message ids, 1-1000, no repeats]}. Sent to every broker agent "
+                    + "(the one holding each dead letter moves it to the tail of the queue it died in, attempts reset); "
+                    + "'done' sums how many the agents replayed, 'unreachable' lists those that did not answer. Audited "
+                    + "(kind dead-letters, key the app, the ids in the detail). Operators.")
+    DeadLetterActionResult replay(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
+        return act(DeadLetterAction.REPLAY, body, auth);
+    }
+
+    @PostMapping("/api/v1/messages/dead-letters/purge")
+    @Operation(summary = "Deletes dead letters of an app",
+            description = "Body {\"app\": \"…\", \"ids\": [message ids, 1-1000, no repeats]}. Sent to every broker agent; "
+                    + "'done' sums how many the agents deleted, 'unreachable' lists those that did not answer. Audited "
+                    + "(kind dead-letters, key the app, the ids in the detail). Operators.")
+    DeadLetterActionResult purge(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
+        return act(DeadLetterAction.PURGE, body, auth);
+    }
+
+    private DeadLetterActionResult act(DeadLetterAction action, byte[] body, Authentication auth) throws Exception {
+        DeadLetterIds req = JsonBodies.read(body, DeadLetterIds.class, "dead letters");
+        Checks c = new Checks();
+        c.appKey("app", req.app());
+        if (req.ids() == null || req.ids().isEmpty()) {
+            c.fail("ids", null, "must name at least one message id");
+        } else if (req.ids().size() > MAX_IDS) {
+            c.fail("ids", req.ids().size() + " ids", "must name at most " + MAX_IDS + " ids per request");
+        } else {
+            Set<Long> seen = new HashSet<>();
+            for (int i = 0; i < req.ids().size(); i++) {
+                Long id = req.ids().get(i);
+                if (id == null || id < 1 || id > MAX_ID) {
+                    c.fail("ids[" + i + "]", id, "must be a message id (1 to 2^53 - 1)");
+                } else if (!seen.add(id)) {
+                    c.fail("ids[" + i + "]", id, "must not repeat an id");
+                }
+            }
+        }
+        if (!c.errors().isEmpty()) {
+            throw new ConfigValidationException("dead letters", c.errors());
+        }
+        return messages.act(action, req.app(), req.ids(), auth.getName());
+    }
+}
