@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  * ├── live                        the manifest of the live release; agents watch this one node
  * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
  * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
+ * ├── broker/message-ids          the next free message id (a decimal number); agents take blocks by compare-and-set
+ * ├── broker/draining/{agentId}   ephemeral: a broker agent stopping gracefully, handing its queues over
+ * ├── broker/drain-acks/{agentId}/{peerId}  ephemeral: peer has stopped routing to the draining agent
  * └── locks/publish               the publish mutex
  * </pre>
  *
@@ -96,6 +99,29 @@ public final class ZkLayout {
 
     public String metadataEventPrefix() {
         return metadataEvents() + "/e-";
+    }
+
+    /** The message-id counter: the next id no agent has taken (docs/tmc-protocol.md, "Message ids"). */
+    public String messageIds() {
+        return root + "/broker/message-ids";
+    }
+
+    /** Parent of the ephemeral nodes of broker agents that stop gracefully (their queues go to other agents). */
+    public String brokerDraining() {
+        return root + "/broker/draining";
+    }
+
+    public String brokerDraining(String agentId) {
+        return brokerDraining() + "/" + encodeKey(agentId);
+    }
+
+    /** Parent of the acknowledgements that peers no longer route to draining agent {@code agentId}. */
+    public String brokerDrainAcks(String agentId) {
+        return root + "/broker/drain-acks/" + encodeKey(agentId);
+    }
+
+    public String brokerDrainAck(String agentId, String peerId) {
+        return brokerDrainAcks(agentId) + "/" + encodeKey(peerId);
     }
 
     public String publishLock() {
