@@ -75,6 +75,8 @@ public final class ClusterBroker implements Broker, Closeable {
     private final Set<CompletableFuture<Void>> appending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean handoffQueued = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set while draining until the peers acknowledged: handing over earlier would find owners that do not know yet. */
+    private volatile boolean holdHandoff;
 
     /**
      * @param localExecutor where local consume, confirm and stats run (they may read the disk); not an event loop
@@ -271,7 +273,7 @@ public final class ClusterBroker implements Broker, Closeable {
 
     /** Queues a hand-over run on the hand-over thread unless one is queued already. */
     void scheduleHandoff() {
-        if (closed.get() && !ownership.draining()) {
+        if (closed.get() && !ownership.draining() || holdHandoff) {
             return;
         }
         if (handoffQueued.compareAndSet(false, true)) {
@@ -395,12 +397,14 @@ public final class ClusterBroker implements Broker, Closeable {
     }
 
     private void drain(long deadline) throws Exception {
+        holdHandoff = true;
         ownership.markDraining();
         Set<String> waiting = ownership.peersNotAcknowledged();
         while (!waiting.isEmpty() && nanoTime.getAsLong() < deadline) {
             Thread.sleep(20); // a stop, not a test: polling ZooKeeper for the peers' acknowledgements
             waiting = ownership.peersNotAcknowledged();
         }
+        holdHandoff = false;
         if (!waiting.isEmpty()) {
             log.warn("agents {} did not acknowledge the drain of {} in time; handing queues over anyway", waiting,
                     ownership.selfId());

@@ -76,6 +76,11 @@ public final class ZkMessageIds implements MessageIds {
         return next < end || pending != null;
     }
 
+    /** Whether the next block has arrived while the current one is still in use. */
+    synchronized boolean hasNextBlock() {
+        return pending != null;
+    }
+
     @Override
     public long next() {
         synchronized (this) {
