@@ -167,6 +167,32 @@ class ClusterBrokerTest {
     }
 
     @Test
+    void anOwnersSessionExpiryLosesNothingAndTheQueueEndsUpAtItsOwner() throws Exception {
+        BrokerCluster.Agent a = cluster.start("a");
+        BrokerCluster.Agent b = cluster.start("b");
+        cluster.awaitViews();
+        QueueName q = cluster.queueOwnedBy("b", "app");
+        List<Long> published = new ArrayList<>();
+        BrokerMessage before = a.message("t", 2);
+        get(a.broker().publish(before, List.of(q)));
+        published.add(before.id());
+
+        b.curator.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        // producing goes on meanwhile: a publish may fail while the owner changes, and the producer retries
+        for (int i = 0; i < 20; i++) {
+            BrokerMessage m = a.message("t", 2);
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                    .until(() -> a.broker().publish(m, List.of(q)).get(5, TimeUnit.SECONDS) == null);
+            published.add(m.id());
+        }
+        // b registers again with a new session and owns q again: whatever a took meanwhile comes back to b
+        cluster.awaitViews();
+        await().atMost(Duration.ofSeconds(15)).until(() -> a.disk.queues().isEmpty()
+                && b.disk.ids(q).containsAll(published));
+        assertThat(ids(get(a.broker().consume(q, 100)))).containsAll(published);
+    }
+
+    @Test
     void anUnreachableOwnerFailsThePublishAsUnavailable() throws Exception {
         BrokerCluster.Agent a = cluster.start("a");
         BrokerCluster.Agent b = cluster.start("b");
