@@ -69,6 +69,7 @@ public final class BrokerNode implements Closeable {
     private final LocalQueues local;
     private EventLoopGroup loops;
     private ExecutorService background;
+    private ExecutorService idFetcher;
     private ZkMessageIds ids;
     private Ownership ownership;
     private PeerClient peers;
@@ -103,13 +104,20 @@ public final class BrokerNode implements Closeable {
         }
         s.transport().requireAvailable();
         AtomicInteger n = new AtomicInteger();
-        background = Executors.newFixedThreadPool(2, r -> {
+        // token checks and local consume/confirm/stats (which may read the disk): never on an event loop
+        background = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "topaz-broker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // blocking ZooKeeper calls, retried for a long time while ZooKeeper is down: a thread of their own
+        idFetcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "topaz-broker-ids");
+            t.setDaemon(true);
+            return t;
+        });
         loops = new MultiThreadIoEventLoopGroup(s.eventLoops(), s.transport().ioHandlerFactory());
-        ids = new ZkMessageIds(curator, layout.messageIds(), s.idBlockSize(), background, System::nanoTime);
+        ids = new ZkMessageIds(curator, layout.messageIds(), s.idBlockSize(), idFetcher, System::nanoTime);
         ids.start();
         ownership = new Ownership(curator, layout, s.agentId(), s.cluster());
         ownership.start();
@@ -173,6 +181,9 @@ public final class BrokerNode implements Closeable {
         if (background != null) {
             background.shutdownNow();
         }
+        if (idFetcher != null) {
+            idFetcher.shutdownNow();
+        }
     }
 
     /**
@@ -195,6 +206,9 @@ public final class BrokerNode implements Closeable {
         }
         if (background != null) {
             background.shutdownNow();
+        }
+        if (idFetcher != null) {
+            idFetcher.shutdownNow();
         }
     }
 

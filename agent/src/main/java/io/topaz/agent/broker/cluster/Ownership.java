@@ -110,6 +110,19 @@ public final class Ownership implements Closeable {
     public void markDraining() throws Exception {
         if (selfDraining.compareAndSet(false, true)) {
             recompute();
+            // acknowledgements of an earlier drain of this agent (peers still alive since) must not count for this one
+            String acks = layout.brokerDrainAcks(selfId);
+            try {
+                for (String child : curator.getChildren().forPath(acks)) {
+                    try {
+                        curator.delete().forPath(acks + "/" + child);
+                    } catch (KeeperException.NoNodeException gone) {
+                        // its session ended meanwhile
+                    }
+                }
+            } catch (KeeperException.NoNodeException none) {
+                // no earlier drain
+            }
             try {
                 curator.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
                         .forPath(layout.brokerDraining(selfId));

@@ -167,6 +167,46 @@ class ClusterBrokerTest {
     }
 
     @Test
+    void aRollingRestartMovesNoMessageToDeliveredLater() throws Exception {
+        for (String id : List.of("a", "b", "c")) {
+            cluster.start(id);
+        }
+        cluster.awaitViews();
+        List<QueueName> queues = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            queues.add(new QueueName("app" + i, "default"));
+        }
+        List<Long> published = new ArrayList<>();
+        for (String id : List.of("a", "b", "c", "a")) {
+            BrokerCluster.Agent producer = cluster.running().stream().filter(x -> !x.id.equals(id)).findFirst()
+                    .orElseThrow();
+            for (int i = 0; i < 3; i++) {
+                BrokerMessage m = producer.message("t", 4);
+                get(producer.broker().publish(m, queues));
+                published.add(m.id());
+            }
+            cluster.agents.get(id).stop();
+            // while it is away, every queue's whole backlog is at its current owner
+            for (QueueName q : queues) {
+                String owner = producer.node.ownership().owner(q).orElseThrow().id();
+                assertThat(cluster.agents.get(owner).disk.ids(q)).as("%s at %s", q, owner)
+                        .containsExactlyInAnyOrderElementsOf(published);
+            }
+            cluster.start(id);
+            cluster.awaitViews();
+            await().atMost(Duration.ofSeconds(15)).until(() -> queues.stream().allMatch(q -> {
+                String owner = producer.node.ownership().owner(q).orElseThrow().id();
+                return cluster.running().stream().allMatch(x -> x.id.equals(owner)
+                        ? x.disk.ids(q).size() == published.size() : !x.disk.queues().contains(q));
+            }));
+        }
+        BrokerCluster.Agent consumer = cluster.running().get(0);
+        for (QueueName q : queues) {
+            assertThat(ids(get(consumer.broker().consume(q, 100)))).containsExactlyInAnyOrderElementsOf(published);
+        }
+    }
+
+    @Test
     void anOwnersSessionExpiryLosesNothingAndTheQueueEndsUpAtItsOwner() throws Exception {
         BrokerCluster.Agent a = cluster.start("a");
         BrokerCluster.Agent b = cluster.start("b");
