@@ -64,6 +64,9 @@ public final class ClusterBroker implements Broker, Closeable {
         }
     }
 
+    /** A hand-over request's content bytes at most (UTF-8 worst case, JSON escaping aside): a quarter of the port's bound. */
+    static final long MAX_HANDOFF_BYTES = 4L * 1024 * 1024;
+
     private final MessageIds ids;
     private final Ownership ownership;
     private final LocalQueues local;
@@ -350,10 +353,10 @@ public final class ClusterBroker implements Broker, Closeable {
         long timeout = settings.peerTimeout().toMillis();
         while (true) {
             LocalQueues.Backlog slice = local.backlog(q, position, settings.handoffBatch());
-            if (!slice.messages().isEmpty()) {
-                peers.post(owner, "/internal/v1/handoff", new Wire.HandoffRequest(q.key(), slice.messages()), 1)
+            for (List<BrokerMessage> chunk : chunks(slice.messages())) {
+                peers.post(owner, "/internal/v1/handoff", new Wire.HandoffRequest(q.key(), chunk), 1)
                         .get(timeout, TimeUnit.MILLISECONDS);
-                moved += slice.messages().size();
+                moved += chunk.size();
             }
             if (slice.end()) {
                 break;
@@ -362,6 +365,27 @@ public final class ClusterBroker implements Broker, Closeable {
         }
         local.release(q).get(timeout, TimeUnit.MILLISECONDS);
         return moved;
+    }
+
+    /** Splits a backlog slice into requests of at most {@link #MAX_HANDOFF_BYTES} of content, well under the port's bound. */
+    static List<List<BrokerMessage>> chunks(List<BrokerMessage> messages) {
+        List<List<BrokerMessage>> chunks = new ArrayList<>();
+        List<BrokerMessage> current = new ArrayList<>();
+        long bytes = 0;
+        for (BrokerMessage m : messages) {
+            long size = 256L + m.content().length() * 3L + m.userNick().length() * 3L + m.topic().length();
+            if (!current.isEmpty() && bytes + size > MAX_HANDOFF_BYTES) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(m);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
     }
 
     /**

@@ -13,7 +13,8 @@ final class Wire {
     private Wire() {
     }
 
-    static final int MAX_CONSUME = 1_000;
+    /** TOP's largest {@code quantity}; keeps a consume answer well under the peer client's 10 MiB bound. */
+    static final int MAX_CONSUME = 200;
     static final int MAX_IDS = 10_000;
 
     record StoreRequest(BrokerMessage message, List<String> queues) {
