@@ -303,7 +303,10 @@ public final class ClusterBroker implements Broker, Closeable {
      *
      * @return false when some queue could not be handed over (retried later)
      */
-    private boolean handOverForeignQueues() {
+    boolean handOverForeignQueues() {
+        if (!ownership.selfLive() && !ownership.draining()) {
+            return true; // not registered (yet, or any more): the others count this agent out; its queues wait for it
+        }
         List<QueueName> foreign = new ArrayList<>();
         for (QueueName q : local.queues()) {
             if (!ownership.ownsLocally(q)) {

@@ -60,6 +60,7 @@ public final class Ownership implements Closeable {
     private final Set<String> acked = new HashSet<>(); // guarded by this
     private final AtomicBoolean selfDraining = new AtomicBoolean();
     private volatile View view = new View(Map.of());
+    private volatile boolean selfLive;
 
     public Ownership(CuratorFramework curator, ZkLayout layout, String selfId, String cluster) {
         this.curator = curator;
@@ -97,6 +98,15 @@ public final class Ownership implements Closeable {
     /** Whether this agent owns {@code queue} now (never while it drains). */
     public boolean ownsLocally(QueueName queue) {
         return view.owner(queue).map(a -> a.id().equals(selfId)).orElse(false);
+    }
+
+    /**
+     * Whether this agent's own registration (with a broker port) is in ZooKeeper now. Until it is — at start, or
+     * after its session expired — the others do not count it either, and it hands nothing over: a restarted agent
+     * keeps its backlog for the queues it will own again once registered.
+     */
+    public boolean selfLive() {
+        return selfLive;
     }
 
     public boolean draining() {
@@ -151,6 +161,7 @@ public final class Ownership implements Closeable {
 
     private synchronized void recompute() {
         Map<String, AgentInfo> live = liveBrokerAgents();
+        selfLive = live.containsKey(selfId);
         Set<String> drainingIds = new HashSet<>();
         for (ChildData d : (Iterable<ChildData>) draining.stream()::iterator) {
             if (!d.getPath().equals(layout.brokerDraining())) {
@@ -166,7 +177,7 @@ public final class Ownership implements Closeable {
         boolean changed = !next.members().keySet().equals(view.members().keySet());
         view = next;
         if (changed) {
-            log.info("broker agents of cluster {} taking queues: {}{}", cluster, members.keySet(),
+            log.info("agent {}: broker agents of cluster {} taking queues: {}{}", selfId, cluster, members.keySet(),
                     drainingIds.isEmpty() ? "" : " (draining: " + drainingIds + ")");
             for (Runnable l : listeners) {
                 try {

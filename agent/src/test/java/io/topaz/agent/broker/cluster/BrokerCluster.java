@@ -54,6 +54,10 @@ final class BrokerCluster implements AutoCloseable {
         final InMemoryQueues disk;
 
         Agent(String id, InMemoryQueues disk) throws Exception {
+            this(id, disk, true);
+        }
+
+        Agent(String id, InMemoryQueues disk, boolean register) throws Exception {
             this.id = id;
             this.disk = disk;
             curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
@@ -67,6 +71,13 @@ final class BrokerCluster implements AutoCloseable {
             node = BrokerNode.start(curator, layout, disk, s);
             registration = new Registration(curator, layout, new AgentInfo(id, "default", "c1", "127.0.0.1",
                     Map.of("admin", 1, "broker", node.port()), "test", System.currentTimeMillis(), 0, 0));
+            if (register) {
+                registration.start();
+            }
+        }
+
+        /** Registers an agent started with {@link #startUnregistered}. */
+        void register() {
             registration.start();
         }
 
@@ -127,6 +138,15 @@ final class BrokerCluster implements AutoCloseable {
         InMemoryQueues disk = disks.computeIfAbsent(id, k -> new InMemoryQueues());
         disk.reopen();
         Agent a = new Agent(id, disk);
+        agents.put(id, a);
+        return a;
+    }
+
+    /** Starts agent {@code id} without its ZooKeeper registration (as before its node is created, or after expiry). */
+    Agent startUnregistered(String id) throws Exception {
+        InMemoryQueues disk = disks.computeIfAbsent(id, k -> new InMemoryQueues());
+        disk.reopen();
+        Agent a = new Agent(id, disk, false);
         agents.put(id, a);
         return a;
     }

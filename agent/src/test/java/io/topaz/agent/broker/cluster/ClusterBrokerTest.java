@@ -102,6 +102,8 @@ class ClusterBrokerTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> a.disk.queues().isEmpty());
         assertThat(back.disk.ids(q)).containsExactly(before.id(), during.id());
         assertThat(ids(get(a.broker().consume(q, 10)))).containsExactly(before.id(), during.id());
+        // b kept its backlog while it started (it did not hand it to a before its own registration was seen)
+        assertThat(a.disk.everAppended(q)).containsExactly(during.id());
     }
 
     @Test
@@ -129,6 +131,33 @@ class ClusterBrokerTest {
         // consumed through b, served by the owner a
         assertThat(ids(get(holder[0].broker().consume(q, 10)))).containsExactly(m1.id(), m2.id(), m3.id(), m4.id());
         assertThat(holder[0].disk.queues()).isEmpty();
+    }
+
+    @Test
+    void anAgentNotRegisteredYetKeepsItsBacklogUntilOthersCountIt() throws Exception {
+        BrokerCluster.Agent a = cluster.start("a");
+        QueueName q = null;
+        for (int i = 0; q == null; i++) {
+            QueueName candidate = new QueueName("app" + i, "default");
+            if (Rendezvous.owner(candidate.key(), List.of("a", "b")).equals("a")) {
+                q = candidate;
+            }
+        }
+        InMemoryQueues disk = cluster.disks.computeIfAbsent("b", k -> new InMemoryQueues());
+        BrokerMessage m = a.message("t", 5);
+        get(disk.append(m, List.of(q)));
+        BrokerCluster.Agent b = cluster.startUnregistered("b");
+        await().atMost(Duration.ofSeconds(15)).until(() -> b.view().equals(Set.of("a")));
+        // b sees only a, which owns every queue in that view; but the others do not count b yet: it keeps its queues
+        assertThat(b.broker().handOverForeignQueues()).isTrue();
+        assertThat(b.disk.ids(q)).containsExactly(m.id());
+        assertThat(a.disk.everAppended(q)).isEmpty();
+
+        b.register(); // now it is one of the cluster, and q (owned by a) goes to a
+        cluster.awaitViews();
+        QueueName handed = q;
+        await().atMost(Duration.ofSeconds(15)).until(() -> b.disk.queues().isEmpty());
+        assertThat(a.disk.ids(handed)).containsExactly(m.id());
     }
 
     @Test

@@ -36,6 +36,8 @@ final class InMemoryQueues implements LocalQueues {
     }
 
     private final Map<QueueName, Queue> queues = new TreeMap<>();
+    /** Every id ever appended, per queue (released queues included): what reached this agent at all. */
+    private final Map<QueueName, List<Long>> history = new HashMap<>();
     private volatile boolean closed;
     volatile boolean refuseAppends;
 
@@ -46,6 +48,7 @@ final class InMemoryQueues implements LocalQueues {
         }
         for (QueueName q : names) {
             queues.computeIfAbsent(q, k -> new Queue()).unconfirmed.put(message.id(), message);
+            history.computeIfAbsent(q, k -> new ArrayList<>()).add(message.id());
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -147,6 +150,10 @@ final class InMemoryQueues implements LocalQueues {
     synchronized List<Long> ids(QueueName name) {
         Queue q = queues.get(name);
         return q == null ? List.of() : new ArrayList<>(q.unconfirmed.keySet());
+    }
+
+    synchronized List<Long> everAppended(QueueName name) {
+        return List.copyOf(history.getOrDefault(name, List.of()));
     }
 
     /** Reopens after a simulated restart (the same contents). */
