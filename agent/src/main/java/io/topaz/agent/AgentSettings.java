@@ -106,6 +106,11 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials);
     }
 
+    public AgentSettings withBrokerPort(int port) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
+    }
+
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth);

@@ -1,6 +1,11 @@
 package io.topaz.agent;
 
 import io.topaz.agent.admin.AdminServer;
+import io.topaz.agent.broker.Broker;
+import io.topaz.agent.broker.LocalQueues;
+import io.topaz.agent.broker.LocalQueuesFactory;
+import io.topaz.agent.broker.PublishHandler;
+import io.topaz.agent.broker.cluster.BrokerNode;
 import io.topaz.agent.config.LocalSnapshot;
 import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
@@ -71,17 +76,29 @@ public final class TopazAgent implements Closeable {
     private int gatewayPort;
     private ExecutorService metadataExecutor;
     private int adminPort;
+    private final LocalQueuesFactory queuesFactory;
+    private BrokerNode broker;
 
-    private TopazAgent(AgentSettings settings, Clock clock) {
+    private TopazAgent(AgentSettings settings, Clock clock, LocalQueuesFactory queuesFactory) {
         this.settings = settings;
         this.clock = clock;
+        this.queuesFactory = queuesFactory;
         this.metrics = new AgentMetrics(settings.id(), settings.cluster());
         this.startedAtMillis = clock.millis();
     }
 
     /** Starts an agent; returns once it serves (from its local release, if any) and its admin port listens. */
     public static TopazAgent start(AgentSettings settings, Clock clock) throws InterruptedException {
-        TopazAgent agent = new TopazAgent(settings, clock);
+        return start(settings, clock, LocalQueuesFactory.NONE);
+    }
+
+    /**
+     * As {@link #start(AgentSettings, Clock)}, with the broker's storage engine: with {@code --broker-port} the agent
+     * opens its queues with {@code queues} in {@code <data-dir>/broker}.
+     */
+    public static TopazAgent start(AgentSettings settings, Clock clock, LocalQueuesFactory queues)
+            throws InterruptedException {
+        TopazAgent agent = new TopazAgent(settings, clock, queues);
         try {
             agent.doStart();
         } catch (RuntimeException | InterruptedException e) {
@@ -128,6 +145,9 @@ public final class TopazAgent implements Closeable {
         watcher.start();
         if (settings.metadata().enabled()) {
             startMetadata(layout);
+        }
+        if (settings.brokerPort() > 0) {
+            startBroker(layout, transport);
         }
         if (settings.gatewayPort() > 0) {
             if (metadata == null) {
@@ -187,6 +207,41 @@ public final class TopazAgent implements Closeable {
         metadata.start();
         log.info("metadata: L3 {}, L2 {}", settings.metadata().controlUrl(),
                 settings.metadata().redisUri() == null ? "none" : settings.metadata().redisUri());
+    }
+
+    private void startBroker(ZkLayout layout, Transport transport) throws InterruptedException {
+        if (metadata == null) {
+            throw new IllegalArgumentException("--broker-port needs --control-url and --agent-token: the broker port "
+                    + "checks callers' tokens with the control plane and calls other agents with this agent's token");
+        }
+        LocalQueues queues;
+        try {
+            queues = queuesFactory.open(settings.dataDir().resolve("broker"), clock);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot open the broker's queues in " + settings.dataDir().resolve("broker")
+                    + ": " + e.getMessage(), e);
+        }
+        broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
+                settings.cluster(), settings.host(), settings.brokerPort(), transport,
+                settings.metadata().controlUrl(), settings.metadata().agentToken()));
+    }
+
+    /** The message service (the whole cluster's queues behind one interface); empty without --broker-port. */
+    public Optional<Broker> broker() {
+        return Optional.ofNullable(broker).map(BrokerNode::broker);
+    }
+
+    /** Who serves the broker port's {@code POST /internal/v1/publish}; until set it answers 503. */
+    public void publishHandler(PublishHandler handler) {
+        if (broker == null) {
+            throw new IllegalStateException("this agent runs no broker (--broker-port)");
+        }
+        broker.publishHandler(handler);
+    }
+
+    /** The broker's port, 0 when this agent runs no broker. */
+    public int brokerPort() {
+        return broker == null ? 0 : broker.port();
     }
 
     private void startTraffic(ZkLayout layout, GatewayLimits limits) {
@@ -282,6 +337,7 @@ public final class TopazAgent implements Closeable {
             return;
         }
         closeQuietly(gateway);
+        closeQuietly(broker); // drains: hands its queues over while ZooKeeper and the peers are still reachable
         closeQuietly(traffic);
         closeQuietly(members);
         closeQuietly(metadata);

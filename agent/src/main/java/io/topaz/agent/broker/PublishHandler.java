@@ -3,14 +3,20 @@ package io.topaz.agent.broker;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code POST /internal/v1/publish} on the broker port: a platform service's publish, validated as
- * {@code taobao.tmc.message.produce} (but without the topic's producer list). The body is
- * {@code {"topic", "content" (a JSON object, as a string), "userId" or "userNick"}}; the answer {@code {"msgId": n}}
- * once the message is durable at every owner. The future fails with {@link BrokerException}: {@code INVALID} for bad
- * input (400, nothing stored), {@code OVERLOADED} / {@code UNAVAILABLE} for a retryable failure (503).
+ * Serves {@code POST /internal/v1/publish} on the broker port: a platform service's publish, validated as
+ * {@code taobao.tmc.message.produce} (topic, JSON content, size, seller) and stored at every owner before the answer.
+ * The gateway's message-service code implements it; the broker port only authenticates the caller (role PUBLISHER or
+ * AGENT) and passes the body on.
  */
+@FunctionalInterface
 public interface PublishHandler {
 
-    /** @param publisherName the authenticated token's name, recorded as the message's publisher */
+    /**
+     * @param publisherName the name of the caller's control-plane token (the message's publisher)
+     * @param jsonBody      the request body, as received
+     * @return the JSON answer body ({@code {"msgId": n}}) once the message is durable at every owner; fails with
+     *         {@link BrokerException} (OVERLOADED / UNAVAILABLE → 503, INVALID → 400) or
+     *         {@link IllegalArgumentException} (→ 400, its message shown to the caller)
+     */
     CompletableFuture<byte[]> publish(String publisherName, byte[] jsonBody);
 }

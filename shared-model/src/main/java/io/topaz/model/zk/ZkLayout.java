@@ -20,7 +20,10 @@ import java.util.List;
  * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
  * ├── locks/publish               the publish mutex
  * ├── agent-acl                   the ACL agents give the nodes they create (an {@link AgentNodeAcl}), by the control plane
- * └── broker/…                    the broker's nodes, written by agents
+ * └── broker/                     the broker's nodes, written by agents:
+ *     ├── message-ids             the next free message id (a decimal number); agents take blocks by compare-and-set
+ *     ├── draining/{agentId}      ephemeral: a broker agent stopping gracefully, handing its queues over
+ *     └── drain-acks/{agentId}/{peerId}  ephemeral: peer has stopped routing to the draining agent
  * </pre>
  *
  * <p>Agents write only under {@link #agentOwned()} ({@code agents/} and {@code broker/}); everything else is written
@@ -102,6 +105,29 @@ public final class ZkLayout {
 
     public String metadataEventPrefix() {
         return metadataEvents() + "/e-";
+    }
+
+    /** The message-id counter: the next id no agent has taken (docs/tmc-protocol.md, "Message ids"). */
+    public String messageIds() {
+        return broker() + "/message-ids";
+    }
+
+    /** Parent of the ephemeral nodes of broker agents that stop gracefully (their queues go to other agents). */
+    public String brokerDraining() {
+        return broker() + "/draining";
+    }
+
+    public String brokerDraining(String agentId) {
+        return brokerDraining() + "/" + encodeKey(agentId);
+    }
+
+    /** Parent of the acknowledgements that peers no longer route to draining agent {@code agentId}. */
+    public String brokerDrainAcks(String agentId) {
+        return broker() + "/drain-acks/" + encodeKey(agentId);
+    }
+
+    public String brokerDrainAck(String agentId, String peerId) {
+        return brokerDrainAcks(agentId) + "/" + encodeKey(peerId);
     }
 
     public String publishLock() {
