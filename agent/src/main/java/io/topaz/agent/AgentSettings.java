@@ -108,7 +108,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
     }
 
     public AgentSettings withTransport(Transport newTransport) {

@@ -6,6 +6,8 @@ import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.LocalQueuesFactory;
 import io.topaz.agent.broker.PublishHandler;
 import io.topaz.agent.broker.cluster.BrokerNode;
+import io.topaz.agent.broker.queue.QueueEngine;
+import io.topaz.agent.tmc.BacklogCaps;
 import io.topaz.agent.config.LocalSnapshot;
 import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
@@ -89,12 +91,13 @@ public final class TopazAgent implements Closeable {
 
     /** Starts an agent; returns once it serves (from its local release, if any) and its admin port listens. */
     public static TopazAgent start(AgentSettings settings, Clock clock) throws InterruptedException {
-        return start(settings, clock, LocalQueuesFactory.NONE);
+        return start(settings, clock, null);
     }
 
     /**
-     * As {@link #start(AgentSettings, Clock)}, with the broker's storage engine: with {@code --broker-port} the agent
-     * opens its queues with {@code queues} in {@code <data-dir>/broker}.
+     * As {@link #start(AgentSettings, Clock)}, with another storage for the broker (tests): with {@code --broker-port}
+     * the agent opens its queues with {@code queues} in {@code <data-dir>/broker}; null for the storage engine
+     * ({@link QueueEngine}, its defaults, the backlog caps of the live release's subscriptions).
      */
     public static TopazAgent start(AgentSettings settings, Clock clock, LocalQueuesFactory queues)
             throws InterruptedException {
@@ -156,12 +159,15 @@ public final class TopazAgent implements Closeable {
             }
             GatewayLimits limits = GatewayLimits.defaults();
             startTraffic(layout, limits);
-            // The message service's taobao.tmc.* methods, built into the gateway. Its broker is not wired yet (the
-            // cluster layer brings it): until then produce, consume and confirm answer isp.message-service-unavailable
-            // and the permit and group methods work. Wiring: pass the Broker here, and serve
-            // tmc.publishHandler(holder::current) as POST /internal/v1/publish on the broker port.
-            TmcApis tmc = new TmcApis(null, metadata, new ControlPlaneTmc(settings.metadata().controlUrl(),
-                    settings.metadata().agentToken(), metadataExecutor), clock, limits.platformZone(), metrics.registry());
+            // The message service's taobao.tmc.* methods, built into the gateway; without a broker on this agent,
+            // produce, consume and confirm answer isp.message-service-unavailable and the permit and group methods
+            // work. The same code validates and routes platform services' publishes on the broker port.
+            TmcApis tmc = new TmcApis(broker == null ? null : broker.broker(), metadata, new ControlPlaneTmc(
+                    settings.metadata().controlUrl(), settings.metadata().agentToken(), metadataExecutor), clock,
+                    limits.platformZone(), metrics.registry());
+            if (broker != null) {
+                broker.publishHandler(tmc.publishHandler(holder::current));
+            }
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic, tmc);
             int eventLoops = settings.gatewayEventLoops();
             gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), eventLoops, transport);
@@ -216,7 +222,10 @@ public final class TopazAgent implements Closeable {
         }
         LocalQueues queues;
         try {
-            queues = queuesFactory.open(settings.dataDir().resolve("broker"), clock);
+            LocalQueuesFactory factory = queuesFactory != null ? queuesFactory
+                    : (dir, c) -> QueueEngine.open(dir, QueueEngine.Options.defaults(), c, metrics.registry(),
+                    new BacklogCaps(holder::current, BacklogCaps.UNLIMITED));
+            queues = factory.open(settings.dataDir().resolve("broker"), clock);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot open the broker's queues in " + settings.dataDir().resolve("broker")
                     + ": " + e.getMessage(), e);
