@@ -120,6 +120,10 @@ public final class MessagingBench {
                 Map<String, Result> max = new LinkedHashMap<>();
                 for (MessagingPeer peer : peers.values()) {
                     Result r = throughput(peer, fanOut, s);
+                    if (r.acked() == 0) {
+                        throw new IllegalStateException(peer.name() + " acknowledged no produce (" + r.errors()
+                                + " errors; the first ones are printed above)");
+                    }
                     max.put(peer.name(), r);
                     System.out.printf(Locale.ROOT, "  %-6s %2d app(s) throughput: %,.0f msg/s acknowledged, ack p50 "
                                     + "%.2f ms p99 %.2f ms; delivered %d of %d; errors %d%n", peer.name(), fanOut,
