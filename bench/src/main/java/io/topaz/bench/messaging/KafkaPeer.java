@@ -48,6 +48,10 @@ final class KafkaPeer implements MessagingPeer {
      */
     enum Flush { INTERVAL, APPEND, NONE }
 
+    /** {@code group.coordinator.append.linger.ms}: 0 unless BENCH_KAFKA_COMMIT_LINGER_MS says otherwise. */
+    static final int COMMIT_LINGER_MS = Integer.parseInt(System.getenv().getOrDefault("BENCH_KAFKA_COMMIT_LINGER_MS",
+            "0"));
+
     private final Process process;
     private final String bootstrap;
     private final Admin admin;
@@ -100,7 +104,11 @@ final class KafkaPeer implements MessagingPeer {
                 .append("offsets.topic.replication.factor=1\noffsets.topic.num.partitions=1\n")
                 .append("transaction.state.log.replication.factor=1\ntransaction.state.log.min.isr=1\n")
                 .append("share.coordinator.state.topic.replication.factor=1\nshare.coordinator.state.topic.min.isr=1\n")
-                .append("group.initial.rebalance.delay.ms=0\nauto.create.topics.enable=false\n");
+                .append("group.initial.rebalance.delay.ms=0\nauto.create.topics.enable=false\n")
+                // An offset commit (the analogue of a confirm) waits this long for other writes of the group
+                // coordinator before its own; Kafka's default of 5 ms put 5 ms into every consume-commit cycle and
+                // about 10 ms into the median produce -> consume latency at 1,000 msg/s (docs/benchmarks.md).
+                .append("group.coordinator.append.linger.ms=").append(COMMIT_LINGER_MS).append('\n');
         if (flush == Flush.INTERVAL) {
             // The flusher runs every log.flush.scheduler.interval.ms (default: never) and fsyncs the logs not
             // flushed for log.flush.interval.ms.
