@@ -48,10 +48,6 @@ final class KafkaPeer implements MessagingPeer {
      */
     enum Flush { INTERVAL, APPEND, NONE }
 
-    /** {@code group.coordinator.append.linger.ms}: 0 unless BENCH_KAFKA_COMMIT_LINGER_MS says otherwise. */
-    static final int COMMIT_LINGER_MS = Integer.parseInt(System.getenv().getOrDefault("BENCH_KAFKA_COMMIT_LINGER_MS",
-            "0"));
-
     private final Process process;
     private final String bootstrap;
     private final Admin admin;
@@ -85,8 +81,8 @@ final class KafkaPeer implements MessagingPeer {
      * once it accepts connections. Consumers poll up to {@code batch} records, as Topaz's consume asks for up to
      * {@code quantity} messages.
      */
-    static KafkaPeer start(Path dir, Flush flush, List<String> jvmOptions, String sellerNick, int batch)
-            throws Exception {
+    static KafkaPeer start(Path dir, Flush flush, int commitLingerMs, List<String> jvmOptions, String sellerNick,
+                           int batch) throws Exception {
         int port = Ports.free();
         int controllerPort = Ports.free();
         Path logs = dir.resolve("kafka-logs");
@@ -106,9 +102,8 @@ final class KafkaPeer implements MessagingPeer {
                 .append("share.coordinator.state.topic.replication.factor=1\nshare.coordinator.state.topic.min.isr=1\n")
                 .append("group.initial.rebalance.delay.ms=0\nauto.create.topics.enable=false\n")
                 // An offset commit (the analogue of a confirm) waits this long for other writes of the group
-                // coordinator before its own; Kafka's default of 5 ms put 5 ms into every consume-commit cycle and
-                // about 10 ms into the median produce -> consume latency at 1,000 msg/s (docs/benchmarks.md).
-                .append("group.coordinator.append.linger.ms=").append(COMMIT_LINGER_MS).append('\n');
+                // coordinator, to write them together: see KafkaPhases for which value each phase runs with.
+                .append("group.coordinator.append.linger.ms=").append(commitLingerMs).append('\n');
         if (flush == Flush.INTERVAL) {
             // The flusher runs every log.flush.scheduler.interval.ms (default: never) and fsyncs the logs not
             // flushed for log.flush.interval.ms.

@@ -48,7 +48,8 @@ public final class MessagingBench {
     /** What to run; every field has an environment variable (the script documents them). */
     record Settings(List<String> systems, List<Integer> fanOuts, int producers, int warmupSeconds, int seconds,
                     int latencyWarmupSeconds, String rate, int quantity, long idleMillis, KafkaPeer.Flush flush,
-                    int topazAgents, List<String> serverJvm, List<String> agentArgs, int drainSeconds, Path repo) {
+                    Integer kafkaCommitLinger, int topazAgents, List<String> serverJvm, List<String> agentArgs,
+                    int drainSeconds, Path repo) {
 
         static Settings fromEnv() {
             return new Settings(
@@ -63,6 +64,8 @@ public final class MessagingBench {
                     Integer.parseInt(env("BENCH_MSG_QUANTITY", "100")),
                     Long.parseLong(env("BENCH_MSG_IDLE_MS", "2")),
                     KafkaPeer.Flush.valueOf(env("BENCH_KAFKA_FLUSH", "interval").toUpperCase(Locale.ROOT)),
+                    System.getenv("BENCH_KAFKA_COMMIT_LINGER_MS") == null ? null
+                            : Integer.valueOf(System.getenv("BENCH_KAFKA_COMMIT_LINGER_MS").trim()),
                     Integer.parseInt(env("BENCH_TOPAZ_AGENTS", "1")),
                     words(env("BENCH_SERVER_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20")),
                     words(env("BENCH_TOPAZ_AGENT_ARGS", "")),
@@ -89,18 +92,20 @@ public final class MessagingBench {
         Settings s = Settings.fromEnv();
         Path dir = Files.createTempDirectory("topaz-bench-messaging");
         System.out.printf(Locale.ROOT, "messaging: systems %s, fan-outs %s, %d producers, 1 KiB messages; throughput "
-                        + "%d s warm-up + %d s, latency at %s msg/s %d s warm-up + %d s; consume batch %d; Kafka flush %s;"
-                        + " %d Topaz agent(s); server JVMs %s; work dir %s%n",
+                        + "%d s warm-up + %d s, latency at %s msg/s %d s warm-up + %d s; consume batch %d; Kafka flush %s,"
+                        + " commit linger %s; %d Topaz agent(s); server JVMs %s; work dir %s%n",
                 s.systems(), s.fanOuts(), s.producers(), s.warmupSeconds(), s.seconds(), s.rate(),
-                s.latencyWarmupSeconds(), s.seconds(), s.quantity(), s.flush(), s.topazAgents(), s.serverJvm(), dir);
+                s.latencyWarmupSeconds(), s.seconds(), s.quantity(), s.flush(),
+                s.kafkaCommitLinger() == null ? "5 ms for throughput, 0 for latency" : s.kafkaCommitLinger() + " ms",
+                s.topazAgents(), s.serverJvm(), dir);
         System.out.println("machine: " + Machine.describe());
 
         Map<String, MessagingPeer> peers = new LinkedHashMap<>();
         try {
             for (String system : s.systems()) {
                 switch (system.trim()) {
-                    case "kafka" -> peers.put("kafka", KafkaPeer.start(dir.resolve("kafka"), s.flush(), s.serverJvm(),
-                            SELLER_NICK, s.quantity()));
+                    case "kafka" -> peers.put("kafka", new KafkaPhases(dir.resolve("kafka"), s.flush(),
+                            s.kafkaCommitLinger(), s.serverJvm(), SELLER_NICK, s.quantity()));
                     case "topaz" -> {
                         TopazCluster cluster = TopazCluster.start(s.repo(), dir.resolve("topaz"), s.topazAgents(),
                                 s.serverJvm(), s.agentArgs());
@@ -119,6 +124,7 @@ public final class MessagingBench {
             for (int fanOut : s.fanOuts()) {
                 Map<String, Result> max = new LinkedHashMap<>();
                 for (MessagingPeer peer : peers.values()) {
+                    peer.prepare(MessagingPeer.Phase.THROUGHPUT);
                     Result r = throughput(peer, fanOut, s);
                     if (r.acked() == 0) {
                         throw new IllegalStateException(peer.name() + " acknowledged no produce (" + r.errors()
@@ -134,6 +140,7 @@ public final class MessagingBench {
                         ? 0.5 * max.values().stream().mapToDouble(Result::ackedPerSecond).min().orElseThrow()
                         : Double.parseDouble(s.rate());
                 for (MessagingPeer peer : peers.values()) {
+                    peer.prepare(MessagingPeer.Phase.LATENCY);
                     Result r = latency(peer, fanOut, rate, s);
                     System.out.printf(Locale.ROOT, "  %-6s %2d app(s) latency at %,.0f msg/s (sent %,.0f/s): produce "
                                     + "-> consume p50 %.2f ms p99 %.2f ms max %.2f ms; delivered %d of %d; errors %d;"

@@ -9,6 +9,13 @@ interface MessagingPeer extends AutoCloseable {
 
     String name();
 
+    /** The phases of {@link MessagingBench}. */
+    enum Phase { THROUGHPUT, LATENCY }
+
+    /** Called before each phase: a peer that is set up differently for a phase does it here. */
+    default void prepare(Phase phase) throws Exception {
+    }
+
     /** Makes the topic and its {@code fanOut} receivers ready, with their consumer loops running and reporting to sink. */
     Cell open(int fanOut, Receipts sink) throws Exception;
 

@@ -61,7 +61,8 @@ final class TmcConsumerLoop implements Runnable {
                     ids.clear();
                     for (JsonNode m : messages) {
                         long id = m.get("id").asLong();
-                        sink.accept(new Received(id, m.get("content").asString()));
+                        JsonNode content = m.get("content"); // a JSON object as a string, as TOP sends it
+                        sink.accept(new Received(id, content.isObject() ? content.toString() : content.asString()));
                         ids.add(Long.toString(id));
                     }
                     client.call("taobao.tmc.messages.confirm", Map.of("s_message_ids", String.join(",", ids)));
