@@ -329,7 +329,7 @@ public final class MessagingBench {
 
     private static void table(List<Result[]> rows, java.util.Set<String> systems) {
         System.out.println();
-        System.out.println("| apps | system | produce msg/s (acked) | ack p50 ms | ack p99 ms | paced msg/s | "
+        System.out.println("| apps | system | produce msg/s (acked) | ack p50 ms | ack p99 ms | paced msg/s (acked) | "
                 + "produce→consume p50 ms | p99 ms | max ms | delivered |");
         System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
         Map<Integer, Map<String, Result[]>> byFanOut = new LinkedHashMap<>();
@@ -340,9 +340,9 @@ public final class MessagingBench {
             for (Result[] r : f.getValue().values()) {
                 Result max = r[0];
                 Result lat = r[1];
-                System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %.2f | %.2f | %,.0f | %.2f | %.2f | %.1f | %s |%n",
+                System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %.2f | %.2f | %,.0f (%,.0f) | %.2f | %.2f | %.1f | %s |%n",
                         f.getKey(), max.system(), max.ackedPerSecond(), ms(max.ack(), 50), ms(max.ack(), 99),
-                        lat.targetRate(), ms(lat.e2e(), 50), ms(lat.e2e(), 99), lat.e2e().getMaxValue() / 1000.0,
+                        lat.targetRate(), lat.ackedPerSecond(), ms(lat.e2e(), 50), ms(lat.e2e(), 99), lat.e2e().getMaxValue() / 1000.0,
                         delivered(max) + " / " + delivered(lat));
             }
             Result[] t = f.getValue().get("topaz");
