@@ -43,7 +43,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
                 .isEqualTo(201);
         assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"pg-app\",\"topics\":[\"taobao_trade_TradeCreate\"]}")
                 .status()).isEqualTo(201);
-        assertThat(op.post("/api/v1/releases", "{\"message\":\"pg topics\"}").status()).isEqualTo(201);
+        assertThat(op.publish("pg topics").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000001\",\"nick\":\"pg-seller\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000002\",\"nick\":\"pg-seller\"}").status()).isEqualTo(409);
         assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"4200000001\"}").status()).isEqualTo(201);
