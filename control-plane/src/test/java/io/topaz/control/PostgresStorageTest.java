@@ -66,7 +66,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
     void migrationsTokensAndAuditWorkOnPostgres() {
         assertThat(jdbc.sql("select version()").query(String.class).single()).startsWith("PostgreSQL");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where success").query(Long.class).single())
-                .isEqualTo(4L);
+                .isEqualTo(5L);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"pg\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/audit?kind=agent-clusters&key=pg").body().get("events")).hasSize(1);
