@@ -19,13 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,7 +49,6 @@ class PublishConsistencyTest {
             record Shipped(long release, Map<String, AgentCluster> reviewed) {
             }
             ConcurrentLinkedQueue<Shipped> shipped = new ConcurrentLinkedQueue<>();
-            AtomicInteger refused = new AtomicInteger();
             List<Future<?>> editors = new ArrayList<>();
             for (ControlPlaneStack s : List.of(a, b)) {
                 String prefix = s == a ? "a-" : "b-";
@@ -74,7 +71,6 @@ class PublishConsistencyTest {
                             shipped.add(new Shipped(n, reviewed));
                         } catch (ApiException e) {
                             assertThat(e.status()).as(e.getMessage()).isEqualTo(HttpStatus.CONFLICT);
-                            refused.incrementAndGet();
                         }
                     } while (editing.get());
                     return null;
@@ -187,9 +183,5 @@ class PublishConsistencyTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static CountDownLatch latch() {
-        return new CountDownLatch(1);
     }
 }

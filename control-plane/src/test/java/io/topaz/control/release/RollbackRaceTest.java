@@ -2,7 +2,6 @@ package io.topaz.control.release;
 
 import io.topaz.control.TestZooKeeper;
 import io.topaz.control.audit.AuditAction;
-import io.topaz.control.audit.AuditEvent;
 import io.topaz.control.web.ApiException;
 import io.topaz.model.config.AgentCluster;
 import io.topaz.model.config.ConfigItem;
@@ -78,10 +77,5 @@ class RollbackRaceTest {
 
     private static long publish(ControlPlaneStack s) throws Exception {
         return s.releases.publish("publish", s.releases.diff().draftRevision(), "alice", null).release().number();
-    }
-
-    static AuditEvent only(java.util.List<AuditEvent> events) {
-        assertThat(events).hasSize(1);
-        return events.get(0);
     }
 }
