@@ -194,7 +194,9 @@ seed /api/v1/api-groups basic '{"name":"basic","tier":"NORMAL","description":"th
 seed /api/v1/overload-rules local '{"id":"local","cluster":"local","maxInFlight":4000,"maxLatencyMillis":1000}'
 diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
-  out=$(api POST /api/v1/releases '{"message":"quickstart demo config"}')
+  # a publish names the draft revision it read (here: the diff just read), so it ships nothing unreviewed
+  rev=$(printf '%s' "$diff" | grep -o '"draftRevision":[0-9]*' | cut -d: -f2)
+  out=$(api POST /api/v1/releases "{\"message\":\"quickstart demo config\",\"draftRevision\":$rev}")
   [ "${out##*$'\n'}" = 201 ] || { stop_all; die "publishing failed: ${out%$'\n'*}"; }
 fi
 

@@ -105,7 +105,7 @@ public final class TestCluster {
         admin.create("quota-rules", Map.of("id", "demo-app-trade-daily", "appKey", "demo-app", "apiGroup", "trade",
                 "dailyLimit", 100000));
         admin.create("cache-rules", Map.of("kind", "APP"));
-        long release = admin.publish("test cluster demo config").number();
+        long release = admin.publish(admin.diff().draftRevision(), "test cluster demo config", null).number();
         awaitApplied(release);
     }
 

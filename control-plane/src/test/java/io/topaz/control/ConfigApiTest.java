@@ -123,7 +123,7 @@ class ConfigApiTest extends ControlPlaneTestSupport {
         assertThat(viewer.get("/v3/api-docs").status()).isEqualTo(200);
         assertThat(viewer.post("/api/v1/apis", api("taobao.viewer.get", "core", "http://127.0.0.1:9090")).status())
                 .isEqualTo(403);
-        assertThat(viewer.post("/api/v1/releases", "{\"message\":\"x\"}").status()).isEqualTo(403);
+        assertThat(viewer.publish("x").status()).isEqualTo(403);
         assertThat(viewer.get("/api/v1/tokens").status()).isEqualTo(403);
 
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"c1\",\"zone\":\"z1\"}").status()).isEqualTo(201);

@@ -98,7 +98,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
                 + "{\"url\":\"" + a + "\",\"weight\":1}]", 3000, false, ""));
         op.post("/api/v1/apis", api("topaz.demo.down", "basic", "[{\"url\":\"" + dead + "\",\"weight\":1}]", 3000, false, ""));
         op.post("/api/v1/apis", api("taobao.trade.get", "trade", "[{\"url\":\"" + a + "\",\"weight\":1}]", 3000, false, ""));
-        long release = op.post("/api/v1/releases", "{\"message\":\"gateway test\"}").json("number").asLong();
+        long release = op.publish("gateway test").json("number").asLong();
 
         String token = admin.post("/api/v1/tokens", "{\"name\":\"gw-agents\",\"role\":\"AGENT\"}").json("token").asString();
         int gatewayPort = deadPort();
@@ -393,7 +393,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         String b = "http://127.0.0.1:" + upstreamB.getAddress().getPort() + "/b";
         assertThat(op.put("/api/v1/apis/taobao.trade.get", api("taobao.trade.get", "basic",
                 "[{\"url\":\"" + b + "\",\"weight\":1}]", 3000, false, ""), version).status()).isEqualTo(200);
-        long release = op.post("/api/v1/releases", "{\"message\":\"move trade.get to B\"}").json("number").asLong();
+        long release = op.publish("move trade.get to B").json("number").asLong();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.appliedRelease() >= release);
         JsonNode r = get(params("taobao.trade.get", SignMethod.MD5));
         assertThat(r.get("trade_get_response").get("served_by").asString()).as(r.toString()).isEqualTo("B");
@@ -413,7 +413,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
         assertThat(op.post("/api/v1/api-groups", "{\"name\":\"basic\",\"tier\":\"URGENT\"}").status()).isEqualTo(400);
         assertThat(op.post("/api/v1/flow-rules", "{\"id\":\"gw-app-limited\",\"scope\":\"APP_API\","
                 + "\"method\":\"topaz.demo.limited\",\"appKey\":\"gw-app\",\"qps\":1}").status()).isEqualTo(201);
-        long release = op.post("/api/v1/releases", "{\"message\":\"limit gw-app on topaz.demo.limited\"}")
+        long release = op.publish("limit gw-app on topaz.demo.limited")
                 .json("number").asLong();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.appliedRelease() >= release);
         int limited = 0;
@@ -441,7 +441,7 @@ class GatewayEndToEndTest extends ControlPlaneTestSupport {
                 false, ""));
         assertThat(op.post("/api/v1/quota-rules", "{\"id\":\"quota-app-metered\",\"appKey\":\"quota-app\","
                 + "\"apiGroup\":\"metered\",\"dailyLimit\":3}").status()).isEqualTo(201);
-        long release = op.post("/api/v1/releases", "{\"message\":\"meter quota-app\"}").json("number").asLong();
+        long release = op.publish("meter quota-app").json("number").asLong();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.appliedRelease() >= release);
         for (int i = 0; i < 2; i++) {
             JsonNode r = get(params("quota-app", quotaSecret, "topaz.demo.metered", SignMethod.MD5));

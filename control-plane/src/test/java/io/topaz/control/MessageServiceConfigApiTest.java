@@ -70,11 +70,11 @@ class MessageServiceConfigApiTest extends ControlPlaneTestSupport {
         diff.get("changes").forEach(c -> changed.add(c.get("kind").asString() + "/" + c.get("key").asString()));
         assertThat(changed).containsExactlyInAnyOrder("topics/taobao_trade_TradeCreate", "subscriptions/demo-app");
 
-        RestApi.Response broken = op.post("/api/v1/releases", "{\"message\":\"subscription to a missing topic\"}");
+        RestApi.Response broken = op.publish("subscription to a missing topic");
         assertThat(broken.status()).isEqualTo(400);
         assertThat(fields(broken)).containsExactly("subscriptions['demo-app'].topics[1]");
         assertThat(op.post("/api/v1/topics", topic("taobao_trade_TradeClose", "producer-app")).status()).isEqualTo(201);
-        long first = op.post("/api/v1/releases", "{\"message\":\"trade topics\"}").json("number").asLong();
+        long first = op.publish("trade topics").json("number").asLong();
 
         try (TopazAgent agent = TopazAgent.start(AgentSettings.of("tmc-config", TestZooKeeper.connectString(),
                 dataDir.resolve("agent")).withZkRoot(ROOT), Clock.systemUTC())) {
@@ -88,7 +88,7 @@ class MessageServiceConfigApiTest extends ControlPlaneTestSupport {
             RestApi.Response current = op.get("/api/v1/topics/taobao_trade_TradeCreate");
             assertThat(op.put("/api/v1/topics/taobao_trade_TradeCreate", topic("taobao_trade_TradeCreate", "other-app"),
                     Long.parseLong(current.etag().replace("\"", ""))).status()).isEqualTo(200);
-            long second = op.post("/api/v1/releases", "{\"message\":\"new producer\"}").json("number").asLong();
+            long second = op.publish("new producer").json("number").asLong();
             await().atMost(Duration.ofSeconds(15)).until(() -> agent.appliedRelease() == second);
             assertThat(agent.snapshot().topics().get("taobao_trade_TradeCreate").producibleBy("producer-app")).isFalse();
 

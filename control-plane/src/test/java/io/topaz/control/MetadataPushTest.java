@@ -174,7 +174,7 @@ class MetadataPushTest extends ControlPlaneTestSupport {
                 {"kind":"APP","maximumSize":1234,"expireAfterMillis":120000,"refreshAfterMillis":30000,
                  "maxStalenessMillis":600000,"negativeTtlMillis":10000,"bloomFalsePositiveRate":0.001}""").status())
                 .isEqualTo(201);
-        long release = op.post("/api/v1/releases", "{\"message\":\"app cache rule\"}").json("number").asLong();
+        long release = op.publish("app cache rule").json("number").asLong();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             for (TopazAgent a : agents) {
                 assertThat(a.appliedRelease()).isEqualTo(release);

@@ -43,7 +43,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
                 .isEqualTo(201);
         assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"pg-app\",\"topics\":[\"taobao_trade_TradeCreate\"]}")
                 .status()).isEqualTo(201);
-        assertThat(op.post("/api/v1/releases", "{\"message\":\"pg topics\"}").status()).isEqualTo(201);
+        assertThat(op.publish("pg topics").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000001\",\"nick\":\"pg-seller\"}").status()).isEqualTo(201);
         assertThat(op.post("/api/v1/users", "{\"userId\":\"4200000002\",\"nick\":\"pg-seller\"}").status()).isEqualTo(409);
         assertThat(admin().post("/api/v1/sessions", "{\"appKey\":\"pg-app\",\"userId\":\"4200000001\"}").status()).isEqualTo(201);
@@ -66,7 +66,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
     void migrationsTokensAndAuditWorkOnPostgres() {
         assertThat(jdbc.sql("select version()").query(String.class).single()).startsWith("PostgreSQL");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where success").query(Long.class).single())
-                .isEqualTo(4L);
+                .isEqualTo(5L);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"pg\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/audit?kind=agent-clusters&key=pg").body().get("events")).hasSize(1);

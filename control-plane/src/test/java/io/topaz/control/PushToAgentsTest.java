@@ -53,7 +53,7 @@ class PushToAgentsTest extends ControlPlaneTestSupport {
     void publishAndRollbackReachEveryAgent() {
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/apis", api("taobao.item.get", "items", "http://127.0.0.1:9090")).status()).isEqualTo(201);
-        long r1 = op.post("/api/v1/releases", "{\"message\":\"v1\"}").json("number").asLong();
+        long r1 = op.publish("v1").json("number").asLong();
         awaitAll(r1);
         for (TopazAgent a : agents) {
             assertThat(a.snapshot().apis().get("taobao.item.get").upstreams().get(0).url()).isEqualTo("http://127.0.0.1:9090");
@@ -62,7 +62,7 @@ class PushToAgentsTest extends ControlPlaneTestSupport {
         assertThat(op.put("/api/v1/apis/taobao.item.get", api("taobao.item.get", "items", "http://127.0.0.1:9191"), 1L).status())
                 .isEqualTo(200);
         assertThat(op.post("/api/v1/apis", api("taobao.item.add", "items", "http://127.0.0.1:9191")).status()).isEqualTo(201);
-        long r2 = op.post("/api/v1/releases", "{\"message\":\"v2\"}").json("number").asLong();
+        long r2 = op.publish("v2").json("number").asLong();
         awaitAll(r2);
         assertThat(agents).allSatisfy(a -> assertThat(a.snapshot().apis()).containsKeys("taobao.item.get", "taobao.item.add"));
 
@@ -104,7 +104,7 @@ class PushToAgentsTest extends ControlPlaneTestSupport {
         agents.set(0, TopazAgent.start(restarted, Clock.systemUTC()));
         assertThat(agents.get(0).appliedRelease()).isEqualTo(before); // booted from its local release
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"lag-test\",\"zone\":\"z\"}").status()).isEqualTo(201);
-        long next = op.post("/api/v1/releases", "{\"message\":\"lag\"}").json("number").asLong();
+        long next = op.publish("lag").json("number").asLong();
         awaitAll(next);
     }
 

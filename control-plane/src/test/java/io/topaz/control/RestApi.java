@@ -41,6 +41,26 @@ public final class RestApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)));
     }
 
+    /**
+     * Publishes the draft as an operator's script does: reads the diff, then publishes its {@code draftRevision} with
+     * {@code message}.
+     */
+    public Response publish(String message) {
+        long revision = get("/api/v1/draft/diff").json("draftRevision").asLong();
+        return publish(message, revision, null);
+    }
+
+    /** A publish of draft revision {@code revision}, with an {@code Idempotency-Key} when {@code key} is not null. */
+    public Response publish(String message, long revision, String key) {
+        String body = Json.lenient().writeValueAsString(java.util.Map.of("message", message, "draftRevision", revision));
+        HttpRequest.Builder b = request("/api/v1/releases").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Idempotency-Key", key);
+        }
+        return send(b);
+    }
+
     /** A POST of a body with this Content-Type, or none when {@code contentType} is null. */
     public Response postAs(String path, String contentType, String body) {
         HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofString(body));

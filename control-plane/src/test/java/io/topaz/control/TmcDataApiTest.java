@@ -60,7 +60,7 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         }
         assertThat(op.post("/api/v1/subscriptions", "{\"appKey\":\"" + app + "\",\"topics\":[\"" + TRADE_CREATE + "\",\""
                 + TRADE_CLOSE + "\"]}").status()).isEqualTo(201);
-        assertThat(op.post("/api/v1/releases", "{\"message\":\"subscribe " + app + "\"}").status()).isEqualTo(201);
+        assertThat(op.publish("subscribe " + app).status()).isEqualTo(201);
     }
 
     /** A seller with TOP's numeric user id and, unless told otherwise, a session of the test's app. */
@@ -271,7 +271,7 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
                     .status()).isEqualTo(201);
             apps.add(key);
         }
-        assertThat(op.post("/api/v1/releases", "{\"message\":\"eight apps\"}").status()).isEqualTo(201);
+        assertThat(op.publish("eight apps").status()).isEqualTo(201);
         ExecutorService pool = Executors.newFixedThreadPool(apps.size());
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -70,7 +70,7 @@ class ZooKeeperClusterTest extends ControlPlaneTestSupport {
     void publishesSurviveTheLossOfOneServer() throws Exception {
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/apis", api("taobao.ensemble.get", "g", "http://127.0.0.1:9090")).status()).isEqualTo(201);
-        long r1 = op.post("/api/v1/releases", "{\"message\":\"before\"}").json("number").asLong();
+        long r1 = op.publish("before").json("number").asLong();
         await().atMost(Duration.ofSeconds(20)).until(() -> agents.stream().allMatch(a -> a.appliedRelease() == r1));
 
         // Kill the very server the control plane is connected to, so its client must fail over.
@@ -83,7 +83,7 @@ class ZooKeeperClusterTest extends ControlPlaneTestSupport {
                 op.put("/api/v1/apis/taobao.ensemble.get", api("taobao.ensemble.get", "g", "http://127.0.0.1:9191"), 1L).status())
                 .isEqualTo(200));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(op.post("/api/v1/releases", "{\"message\":\"after\"}").status()).isEqualTo(201));
+                assertThat(op.publish("after").status()).isEqualTo(201));
         long r2 = op.get("/api/v1/releases/live").json("number").asLong();
         assertThat(r2).isGreaterThan(r1);
         await().atMost(Duration.ofSeconds(30)).until(() -> agents.stream().allMatch(a -> a.appliedRelease() == r2));

@@ -194,7 +194,9 @@ public final class TrafficHttpBench {
     }
 
     void publish(String message) throws Exception {
-        HttpResponse<String> r = send("POST", "/api/v1/releases", "{\"message\":\"" + message + "\"}");
+        long revision = Json.lenient().readTree(send("GET", "/api/v1/draft/diff", null).body()).get("draftRevision").asLong();
+        HttpResponse<String> r = send("POST", "/api/v1/releases",
+                "{\"message\":\"" + message + "\",\"draftRevision\":" + revision + "}");
         if (r.statusCode() != 201) {
             return; // nothing changed
         }

@@ -1,6 +1,7 @@
 package io.topaz.console.controlplane;
 
 import io.topaz.model.json.Json;
+import io.topaz.model.release.PublishTimings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -29,6 +30,16 @@ public final class ControlPlaneClient {
 
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneClient.class);
     private static final int PAGE = 1000;
+    /** How much longer than the control plane's longest publish the console waits for its answer. */
+    static final Duration PUBLISH_MARGIN = Duration.ofSeconds(15);
+
+    static {
+        // The relation the console relies on: it waits longer than the server's lock wait, or a slow publish would be
+        // reported as failed while it lands. PublishTimings is what the control plane's ReleaseService waits with.
+        if (PublishTimings.SERVER_MAX.plus(PUBLISH_MARGIN).compareTo(PublishTimings.LOCK_WAIT) <= 0) {
+            throw new IllegalStateException("the console's publish timeout must exceed the control plane's lock wait");
+        }
+    }
 
     private final URI base;
     private final String token;
@@ -188,14 +199,41 @@ public final class ControlPlaneClient {
         return readList(send("GET", "/api/v1/releases?offset=0&limit=" + limit, null, null), ReleaseSummary.class);
     }
 
-    public ReleaseSummary publish(String message) {
-        return read(send("POST", "/api/v1/releases", Json.write(Map.of("message", message)), null), ReleaseSummary.class);
+    /**
+     * Publishes the draft at {@code draftRevision}, the revision of the diff the operator reviewed; refused (CONFLICT)
+     * when the draft moved since. {@code idempotencyKey} (may be null) makes a repeat after a timeout answer the release
+     * the first request made instead of publishing again. Waits up to {@link #publishTimeout()}.
+     */
+    public ReleaseSummary publish(long draftRevision, String message, String idempotencyKey) {
+        return read(send("POST", "/api/v1/releases", Json.write(Map.of("message", message, "draftRevision", draftRevision)),
+                null, idempotencyKey, publishTimeout()), ReleaseSummary.class);
     }
 
-    /** Republishes release {@code number} as a new release; a blank message lets the control plane write one. */
-    public ReleaseSummary rollback(long number, String message) {
-        byte[] body = message == null || message.isBlank() ? null : Json.write(Map.of("message", message));
-        return read(send("POST", "/api/v1/releases/" + number + "/rollback", body, null), ReleaseSummary.class);
+    /**
+     * Republishes release {@code number} as a new release and resets the draft to it; a blank message lets the control
+     * plane write one. {@code draftRevision} (may be null) is the draft revision the operator saw: the rollback is
+     * refused if the draft moved since, so no one's newer draft work is discarded unseen.
+     */
+    public ReleaseSummary rollback(long number, String message, Long draftRevision, String idempotencyKey) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (message != null && !message.isBlank()) {
+            body.put("message", message);
+        }
+        if (draftRevision != null) {
+            body.put("draftRevision", draftRevision);
+        }
+        return read(send("POST", "/api/v1/releases/" + number + "/rollback", body.isEmpty() ? null : Json.write(body),
+                null, idempotencyKey, publishTimeout()), ReleaseSummary.class);
+    }
+
+    /**
+     * How long a publish or rollback may take before the console gives up: longer than the control plane's longest
+     * answer (its wait for the publish lock plus the work), so the console never abandons a publish that is still going
+     * to land, and never less than the ordinary request timeout.
+     */
+    public Duration publishTimeout() {
+        Duration floor = PublishTimings.SERVER_MAX.plus(PUBLISH_MARGIN);
+        return requestTimeout.compareTo(floor) > 0 ? requestTimeout : floor;
     }
 
     /** Audit events matching the filter, newest first. */
@@ -226,12 +264,19 @@ public final class ControlPlaneClient {
     }
 
     private byte[] send(String method, String path, byte[] body, Long version) {
+        return send(method, path, body, version, null, requestTimeout);
+    }
+
+    private byte[] send(String method, String path, byte[] body, Long version, String idempotencyKey, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .header("Accept", "application/json")
                 .header("Authorization", "Bearer " + token);
         if (version != null) {
             b.header("If-Match", "\"" + version + "\"");
+        }
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
         }
         if (body != null) {
             b.header("Content-Type", "application/json");
@@ -244,7 +289,7 @@ public final class ControlPlaneClient {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw ControlPlaneException.unreachable("the control plane at " + base + " did not answer within "
-                    + requestTimeout.toSeconds() + " s");
+                    + timeout.toSeconds() + " s");
         } catch (IOException e) {
             throw ControlPlaneException.unreachable("cannot reach the control plane at " + base + " ("
                     + describe(e) + ")");

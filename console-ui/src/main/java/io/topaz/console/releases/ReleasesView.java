@@ -189,7 +189,8 @@ public final class ReleasesView extends VBox {
         dialog.initOwner(getScene().getWindow());
         dialog.setHeaderText("Roll back to release " + target.number() + "?");
         dialog.setContentText("Its content is published again as a new release, and the draft is reset to it "
-                + "(unpublished draft changes are lost). Why?");
+                + "(the unpublished draft changes shown above are discarded; if anyone changed the draft since, "
+                + "nothing is rolled back). Why?");
         dialog.showAndWait().filter(m -> !m.isBlank()).ifPresent(m -> viewModel.rollback(target, m.strip()));
     }
 

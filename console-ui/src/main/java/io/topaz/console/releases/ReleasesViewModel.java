@@ -29,12 +29,17 @@ import tools.jackson.databind.SerializationFeature;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
  * The releases screen: what the draft would change, publishing it, rolling back, and the rollout that follows either.
  * Publishing needs a message and a non-empty diff; both publish and rollback are for operators only. While a rollout
  * runs, {@link #pollRollout()} (called periodically) follows the fleet until every agent has applied the release.
+ *
+ * <p>A publish sends the draft revision of the diff on screen: if anyone changed the draft since, the control plane
+ * refuses it, the screen says so and shows the new diff. A publish that got no answer keeps its idempotency key, so
+ * pressing Publish again asks whether it landed rather than publishing twice.
  */
 public final class ReleasesViewModel {
 
@@ -54,6 +59,13 @@ public final class ReleasesViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyObjectWrapper<Rollout> rollout = new ReadOnlyObjectWrapper<>();
     private boolean rolloutPolling;
+    /** The draft revision of the diff on screen: what a publish or rollback sends, so only what was seen ships. */
+    private long reviewedRevision = -1;
+    /** The Idempotency-Key of a publish that got no answer, reused when the same publish is pressed again. */
+    private PendingPublish pending;
+
+    private record PendingPublish(String key, long revision, String message) {
+    }
 
     public ReleasesViewModel(Session session, BackgroundWork work, Clock clock) {
         this.session = session;
@@ -123,6 +135,7 @@ public final class ReleasesViewModel {
         work.run(() -> new Loaded(session.client().diff(), session.client().releases(HISTORY)), loaded -> {
             DraftChange selected = selectedChange.get();
             changes.setAll(loaded.diff().changes());
+            reviewedRevision = loaded.diff().draftRevision();
             history.setAll(loaded.history());
             liveRelease.set(loaded.diff().baseRelease());
             if (selected != null && !changes.contains(selected)) {
@@ -146,16 +159,45 @@ public final class ReleasesViewModel {
             message.set("Write a message first: say what this release changes and why.");
             return;
         }
+        long revision = reviewedRevision;
+        if (revision < 0) {
+            message.set("Wait for the draft to load: a publish ships the diff you see.");
+            return;
+        }
+        // The same publish pressed again after no answer reuses its key: the control plane answers the release it made
+        // instead of publishing twice.
+        PendingPublish attempt = pending != null && pending.revision() == revision && pending.message().equals(msg)
+                ? pending : new PendingPublish(UUID.randomUUID().toString(), revision, msg);
+        pending = attempt;
         busy.set(true);
         message.set("");
-        work.run(() -> session.client().publish(msg), published -> {
+        work.run(() -> session.client().publish(attempt.revision(), attempt.message(), attempt.key()), published -> {
             busy.set(false);
+            pending = null;
             publishMessage.set("");
             startRollout(published.number());
         }, e -> {
             busy.set(false);
+            if (e.problem() == ControlPlaneException.Problem.UNREACHABLE) {
+                message.set("Not confirmed: " + e.operatorMessage() + ". Press Publish again to learn whether it was "
+                        + "published: the same request is never published twice.");
+                return;
+            }
+            pending = null;
+            if (draftMoved(e)) {
+                message.set("Not published: the draft changed since you reviewed it (" + e.getMessage()
+                        + "). The diff now shows the current draft: review it and publish again.");
+                refresh();
+                return;
+            }
             message.set("Not published: " + explain(e));
         });
+    }
+
+    /** A 409 because the draft moved since the diff on screen (the control plane's messages start so). */
+    private static boolean draftMoved(ControlPlaneException e) {
+        return e.problem() == ControlPlaneException.Problem.CONFLICT && e.getMessage() != null
+                && (e.getMessage().startsWith("the draft moved") || e.getMessage().startsWith("the draft changed"));
     }
 
     /** Publishes {@code target}'s content again as a new release, and resets the draft to it. */
@@ -163,13 +205,25 @@ public final class ReleasesViewModel {
         if (!session.mayPublish() || busy.get() || target == null) {
             return;
         }
+        Long revision = reviewedRevision < 0 ? null : reviewedRevision;
+        String key = UUID.randomUUID().toString();
         busy.set(true);
         message.set("");
-        work.run(() -> session.client().rollback(target.number(), why), published -> {
+        work.run(() -> session.client().rollback(target.number(), why, revision, key), published -> {
             busy.set(false);
             startRollout(published.number());
+            if (!published.discardedDraftChanges().isEmpty()) {
+                message.set("Rolled back as release " + published.number() + "; unpublished draft changes discarded: "
+                        + String.join(", ", published.discardedDraftChanges()));
+            }
         }, e -> {
             busy.set(false);
+            if (draftMoved(e)) {
+                message.set("Not rolled back: the draft changed since you looked (" + e.getMessage()
+                        + "). Rolling back would discard those changes: review the diff and roll back again.");
+                refresh();
+                return;
+            }
             message.set("Not rolled back: " + explain(e));
         });
     }

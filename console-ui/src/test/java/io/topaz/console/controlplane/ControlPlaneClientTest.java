@@ -1,6 +1,12 @@
 package io.topaz.console.controlplane;
 
 import io.topaz.console.TestCluster;
+import io.topaz.model.release.PublishTimings;
+import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -8,9 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The client against a real control plane: each endpoint the console uses, and each kind of failure. */
 class ControlPlaneClientTest {
@@ -107,11 +117,11 @@ class ControlPlaneClientTest {
             assertThat(c.type()).isEqualTo(DraftChange.ChangeType.ADDED);
             assertThat(c.after()).containsEntry("zone", "zone-d");
         });
-        ReleaseSummary published = op.publish("client test: add client-diff");
+        ReleaseSummary published = op.publish(diff.draftRevision(), "client test: add client-diff", null);
         assertThat(published.number()).isGreaterThan(diff.baseRelease());
         assertThat(op.releases(5).get(0).number()).isEqualTo(published.number());
         assertThat(op.releases(5).get(0).live()).isTrue();
-        assertThatThrownBy(() -> op.publish("again")).isInstanceOfSatisfying(ControlPlaneException.class,
+        assertThatThrownBy(() -> op.publish(op.diff().draftRevision(), "again", null)).isInstanceOfSatisfying(ControlPlaneException.class,
                 e -> assertThat(e.problem()).isEqualTo(ControlPlaneException.Problem.CONFLICT));
 
         List<AuditEvent> mine = op.audit(new AuditFilter(before, null, null, null, null, actor), 0, 50);
@@ -121,5 +131,36 @@ class ControlPlaneClientTest {
         assertThat(op.audit(new AuditFilter(null, null, null, null, published.number(), null), 0, 50))
                 .singleElement().satisfies(e -> assertThat(e.detail()).contains("client test: add client-diff"));
         cluster.awaitApplied(published.number());
+    }
+
+    @Test
+    void aPublishWaitsOutTheControlPlanesPublishLockAndARepeatWithItsKeyAnswersTheSameRelease() throws Exception {
+        // An impatient client: 1 s for ordinary calls. Its publishes must still outlast the server's lock wait.
+        ControlPlaneClient op = new ControlPlaneClient(URI.create(cluster.url()), cluster.token(Role.OPERATOR),
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(op.publishTimeout()).isGreaterThan(PublishTimings.SERVER_MAX).isGreaterThan(PublishTimings.LOCK_WAIT);
+        op.create("agent-clusters", Map.of("name", "client-slow", "zone", "zone-s"));
+        long revision = op.diff().draftRevision();
+        String key = java.util.UUID.randomUUID().toString();
+        try (CuratorFramework zk = CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
+            zk.start();
+            InterProcessMutex lock = new InterProcessMutex(zk, ZkLayout.defaults().publishLock());
+            assertThat(lock.acquire(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<ReleaseSummary> publish;
+            try {
+                publish = CompletableFuture.supplyAsync(() -> op.publish(revision, "client test: slow", key));
+                await().atMost(Duration.ofSeconds(10)).until(() -> lock.getParticipantNodes().size() == 2);
+                // Another publish holds the lock past the client's ordinary timeout: this one must still be waiting.
+                assertThatThrownBy(() -> publish.get(1500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            } finally {
+                lock.release();
+            }
+            ReleaseSummary published = publish.get(30, TimeUnit.SECONDS);
+            assertThat(published.draftRevision()).isEqualTo(revision);
+            ReleaseSummary repeated = op.publish(revision, "client test: slow", key);
+            assertThat(repeated.number()).isEqualTo(published.number());
+            assertThat(op.releases(5).get(0).number()).isEqualTo(published.number());
+            cluster.awaitApplied(published.number());
+        }
     }
 }

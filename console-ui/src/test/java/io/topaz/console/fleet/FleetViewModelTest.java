@@ -35,7 +35,7 @@ class FleetViewModelTest {
         ControlPlaneClient operator = cluster.client(cluster.token(Role.OPERATOR));
         if (operator.fleet().liveRelease() < 2) {
             operator.create("agent-clusters", Map.of("name", "fleet-test", "zone", "zone-f"));
-            cluster.awaitApplied(operator.publish("fleet test: a second release").number());
+            cluster.awaitApplied(operator.publish(operator.diff().draftRevision(), "fleet test: a second release", null).number());
         }
         return operator.fleet().liveRelease();
     }

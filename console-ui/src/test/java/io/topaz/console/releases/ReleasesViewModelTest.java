@@ -140,4 +140,30 @@ class ReleasesViewModelTest {
         assertThat(vm.liveReleaseProperty().get()).isEqualTo(live);
         assertThat(vm.rolloutProperty().get()).isNull();
     }
+
+    @Test
+    void aPublishOfADiffThatMovedSinceIsRefusedAndTheNewDiffShown() {
+        Session operator = cluster.session(Role.OPERATOR);
+        Session other = cluster.session(Role.OPERATOR);
+        ReleasesViewModel vm = new ReleasesViewModel(operator, TestCluster.directWork(), Clock.systemUTC());
+        operator.client().create("agent-clusters", Map.of("name", "releases-seen", "zone", "zone-s"));
+        vm.refresh();
+        long live = vm.liveReleaseProperty().get();
+        other.client().create("agent-clusters", Map.of("name", "releases-unseen", "zone", "zone-u"));
+
+        vm.publishMessageProperty().set("add releases-seen");
+        vm.publish();
+        assertThat(vm.messageProperty().get()).startsWith("Not published: the draft changed since you reviewed it")
+                .contains("agent-clusters 'releases-unseen'").contains("review it and publish again");
+        assertThat(vm.rolloutProperty().get()).isNull();
+        assertThat(vm.changes()).as("the screen now shows the draft as it is")
+                .extracting(DraftChange::key).contains("releases-seen", "releases-unseen");
+        assertThat(other.client().releases(1).get(0).number()).isEqualTo(live);
+
+        vm.publish();
+        awaitRollout(vm);
+        assertThat(vm.history().get(0).number()).isGreaterThan(live);
+        assertThat(cluster.agents().get(0).snapshot().items(io.topaz.model.config.ConfigKind.AGENT_CLUSTERS))
+                .containsKeys("releases-seen", "releases-unseen");
+    }
 }

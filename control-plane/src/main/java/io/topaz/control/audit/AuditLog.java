@@ -1,6 +1,7 @@
 package io.topaz.control.audit;
 
 import io.topaz.model.json.Json;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -21,7 +22,7 @@ public class AuditLog {
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    AuditLog(JdbcClient jdbc, Clock clock) {
+    public AuditLog(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -35,6 +36,24 @@ public class AuditLog {
                 .params(clock.millis(), actor, action.name(), kind, key, release, itemVersion,
                         detail == null ? null : new String(Json.write(detail), java.nio.charset.StandardCharsets.UTF_8))
                 .update();
+    }
+
+    /**
+     * Inserts an outbox record unless a row with its id exists (the unique index on {@code outbox_id} settles two
+     * replayers racing). Returns whether this call inserted it.
+     */
+    public boolean recordOnce(AuditOutbox.Entry e) {
+        try {
+            return jdbc.sql("""
+                            insert into audit_event (at_millis, actor, action, kind, item_key, release_no, item_version,
+                                                     detail, outbox_id)
+                            values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                    .params(e.atMillis(), e.actor(), e.action().name(), e.kind(), e.key(), e.release(), e.itemVersion(),
+                            e.detail(), e.id())
+                    .update() == 1;
+        } catch (DuplicateKeyException already) {
+            return false;
+        }
     }
 
     /** Events matching every given criterion (null = any), newest first. */

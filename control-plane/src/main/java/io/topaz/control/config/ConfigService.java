@@ -1,7 +1,6 @@
 package io.topaz.control.config;
 
-import io.topaz.control.audit.AuditAction;
-import io.topaz.control.audit.AuditLog;
+import io.topaz.control.audit.AuditOutbox;
 import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigItem;
 import io.topaz.model.config.ConfigKind;
@@ -12,16 +11,24 @@ import org.springframework.stereotype.Service;
 import java.util.List;
 import java.util.Optional;
 
-/** Draft edits: validate, write with optimistic concurrency, audit. */
+/**
+ * Draft edits: validate, write with optimistic concurrency, audit. The audit record commits with the write (in the
+ * {@link AuditOutbox}) and is moved to the audit log before the answer; if the database is down it follows later.
+ */
 @Service
 public class ConfigService {
 
     private final DraftStore drafts;
-    private final AuditLog audit;
+    private final AuditOutbox audit;
 
-    ConfigService(DraftStore drafts, AuditLog audit) {
+    public ConfigService(DraftStore drafts, AuditOutbox audit) {
         this.drafts = drafts;
         this.audit = audit;
+    }
+
+    /** The draft's current revision: what a publish must name. */
+    public long revision() throws Exception {
+        return drafts.revision().number();
     }
 
     public <T extends ConfigEntry> List<ConfigItem<T>> list(ConfigKind<T> kind) throws Exception {
@@ -35,8 +42,7 @@ public class ConfigService {
     public <T extends ConfigEntry> ConfigItem<T> create(ConfigKind<T> kind, T value, String actor) throws Exception {
         validate(kind, value);
         ConfigItem<T> item = drafts.create(kind, value, actor);
-        audit.record(actor, AuditAction.CREATE, kind.name(), item.key(), null, item.version(),
-                AuditLog.detail("after", value));
+        audit.replay();
         return item;
     }
 
@@ -49,16 +55,14 @@ public class ConfigService {
                     + "entry and delete the old one")));
         }
         DraftStore.Change<T> change = drafts.update(kind, value, expectedVersion, actor);
-        audit.record(actor, AuditAction.UPDATE, kind.name(), key, null, change.after().version(),
-                AuditLog.detail("before", change.before().value(), "after", value));
+        audit.replay();
         return change.after();
     }
 
     public <T extends ConfigEntry> void delete(ConfigKind<T> kind, String key, long expectedVersion, String actor)
             throws Exception {
-        ConfigItem<T> before = drafts.delete(kind, key, expectedVersion);
-        audit.record(actor, AuditAction.DELETE, kind.name(), key, null, before.version(),
-                AuditLog.detail("before", before.value()));
+        drafts.delete(kind, key, expectedVersion, actor);
+        audit.replay();
     }
 
     private static <T extends ConfigEntry> void validate(ConfigKind<T> kind, T value) {

@@ -13,9 +13,11 @@ import java.util.TreeSet;
 /**
  * What publishing would change: each entry added, modified or removed between the live release and the draft.
  *
- * @param baseRelease the live release the draft is compared with (0 when nothing is published yet)
+ * @param baseRelease   the live release the draft is compared with (0 when nothing is published yet)
+ * @param draftRevision the draft revision these changes were read at; a publish sends it back so that only what was
+ *                      reviewed is published
  */
-public record DraftDiff(long baseRelease, List<Change> changes) {
+public record DraftDiff(long baseRelease, long draftRevision, List<Change> changes) {
 
     public enum ChangeType { ADDED, MODIFIED, REMOVED }
 
@@ -47,6 +49,15 @@ public record DraftDiff(long baseRelease, List<Change> changes) {
                 }
             }
         }
-        return new DraftDiff(live.release(), List.copyOf(changes));
+        return new DraftDiff(live.release(), 0, List.copyOf(changes));
+    }
+
+    public DraftDiff atRevision(long revision) {
+        return new DraftDiff(baseRelease, revision, changes);
+    }
+
+    /** Each change as {@code kind 'key'}, e.g. to name the draft work a rollback discards. */
+    public List<String> describeKeys() {
+        return changes.stream().map(c -> c.kind() + " '" + c.key() + "'").toList();
     }
 }

@@ -6,13 +6,14 @@ import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.Collection;
@@ -24,12 +25,22 @@ import java.util.Map;
  * Drafts and releases: {@code GET /api/v1/draft/diff} shows what a publish would change; {@code POST
  * /api/v1/releases} publishes; {@code POST /api/v1/releases/{n}/rollback} republishes release n; the history and each
  * release's content are kept and readable.
+ *
+ * <p>A publish sends back the {@code draftRevision} of the diff its operator reviewed, in the body
+ * ({@code {"message": "...", "draftRevision": 12}}); it is required (400 naming the field when missing) and a draft that
+ * moved since is refused with 409 naming the entries changed. A rollback may send it too. Both take an optional
+ * {@code Idempotency-Key} header: a repeat with the same key answers the release the first request made (200 instead
+ * of 201, header {@code Idempotent-Replayed: true}) without publishing twice.
  */
 @RestController
 class ReleaseController {
 
-    record PublishRequest(String message) {
+    /** The body of a publish or rollback: why, and the draft revision of the diff reviewed. */
+    record PublishRequest(String message, Long draftRevision) {
     }
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
 
     record ReleaseContent(ReleaseSummary release, Map<String, Collection<? extends ConfigEntry>> items) {
     }
@@ -74,20 +85,30 @@ class ReleaseController {
     }
 
     @PostMapping("/api/v1/releases")
-    @ResponseStatus(HttpStatus.CREATED)
-    ReleaseSummary publish(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
-        return service.publish(message(body, "publish request"), auth.getName());
+    ResponseEntity<ReleaseSummary> publish(@RequestBody(required = false) byte[] body,
+                                           @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
+                                           Authentication auth) throws Exception {
+        PublishRequest r = request(body, "publish request");
+        return answer(service.publish(r.message(), r.draftRevision(), auth.getName(), key));
     }
 
     @PostMapping("/api/v1/releases/{number}/rollback")
-    @ResponseStatus(HttpStatus.CREATED)
-    ReleaseSummary rollback(@PathVariable long number, @RequestBody(required = false) byte[] body, Authentication auth)
-            throws Exception {
-        return service.rollback(number, message(body, "rollback request"), auth.getName());
+    ResponseEntity<ReleaseSummary> rollback(@PathVariable long number, @RequestBody(required = false) byte[] body,
+                                            @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
+                                            Authentication auth) throws Exception {
+        PublishRequest r = request(body, "rollback request");
+        return answer(service.rollback(number, r.message(), r.draftRevision(), auth.getName(), key));
     }
 
-    /** Publish and rollback read their body alike: a missing body is {@code {}}, i.e. no message. */
-    private static String message(byte[] body, String subject) {
-        return body == null || body.length == 0 ? null : JsonBodies.read(body, PublishRequest.class, subject).message();
+    /** Publish and rollback read their body alike: a missing body is {@code {}}, i.e. no message and no revision. */
+    private static PublishRequest request(byte[] body, String subject) {
+        return body == null || body.length == 0 ? new PublishRequest(null, null)
+                : JsonBodies.read(body, PublishRequest.class, subject);
+    }
+
+    private static ResponseEntity<ReleaseSummary> answer(ReleaseService.Published p) {
+        return p.replayed()
+                ? ResponseEntity.ok().header(REPLAYED, "true").body(p.release())
+                : ResponseEntity.status(HttpStatus.CREATED).body(p.release());
     }
 }

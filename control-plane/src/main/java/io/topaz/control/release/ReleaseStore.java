@@ -28,6 +28,9 @@ import java.util.Optional;
 @Repository
 public class ReleaseStore {
 
+    /** How many operations of {@link #write}'s transaction are the release's own, before the extra ones. */
+    public static final int RELEASE_OPS = 3;
+
     private final CuratorFramework curator;
     private final ZkLayout layout;
     /** Blobs never change once written, so they can be cached without invalidation. */
@@ -37,7 +40,7 @@ public class ReleaseStore {
             .build();
     private final Cache<Long, ConfigSnapshot> decoded = Caffeine.newBuilder().maximumSize(8).build();
 
-    ReleaseStore(CuratorFramework curator, ZkLayout layout) {
+    public ReleaseStore(CuratorFramework curator, ZkLayout layout) {
         this.curator = curator;
         this.layout = layout;
     }
@@ -103,10 +106,12 @@ public class ReleaseStore {
     }
 
     /**
-     * Writes the blobs the release lacks, then in one transaction: the release node, the counter and the live pointer.
-     * Fails with {@link KeeperException.BadVersionException} if another publisher won the number.
+     * Writes the blobs the release lacks, then in one transaction: the release node, the counter, the live pointer and
+     * {@code extra} (the draft check or reset, the audit record, the idempotency key), so all of them commit or none.
+     * Fails with a {@link KeeperException} if another publisher won the number or an extra operation failed: the
+     * release operations are the first three, {@code extra} follows in order (see {@link #RELEASE_OPS}).
      */
-    public void write(EncodedRelease release, Counter counter) throws Exception {
+    public void write(EncodedRelease release, Counter counter, List<CuratorOp> extra) throws Exception {
         for (var e : release.blobs().entrySet()) {
             if (curator.checkExists().forPath(layout.blob(e.getKey())) == null) {
                 try {
@@ -128,6 +133,7 @@ public class ReleaseStore {
         } else {
             ops.add(curator.transactionOp().setData().forPath(layout.live(), manifest));
         }
+        ops.addAll(extra);
         curator.transaction().forOperations(ops);
     }
 

@@ -80,7 +80,7 @@ class DocumentedCommandsTest extends ControlPlaneTestSupport {
         assertThat(seeded).as("seed lines found in scripts/quickstart.sh").isGreaterThanOrEqualTo(5);
         secret = admin.post("/api/v1/apps", "{\"appKey\":\"demo-app\",\"name\":\"Demo app\",\"owner\":\"quickstart\","
                 + "\"allowedApiGroups\":[\"basic\"]}").json("secret").asString();
-        long release = admin.post("/api/v1/releases", "{\"message\":\"quickstart demo config\"}").json("number").asLong();
+        long release = admin.publish("quickstart demo config").json("number").asLong();
 
         String agentToken = admin.post("/api/v1/tokens", "{\"name\":\"docs-agents\",\"role\":\"AGENT\"}")
                 .json("token").asString();

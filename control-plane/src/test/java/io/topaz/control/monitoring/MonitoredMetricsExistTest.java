@@ -90,7 +90,7 @@ class MonitoredMetricsExistTest extends ControlPlaneTestSupport {
             assertThat(op.post("/api/v1/apis", api("taobao.time.get", "basic", url)).status()).isEqualTo(201);
             assertThat(op.post("/api/v1/flow-rules", "{\"id\":\"mon-limited\",\"scope\":\"APP_API\","
                     + "\"method\":\"taobao.time.get\",\"appKey\":\"mon-app\",\"qps\":1}").status()).isEqualTo(201);
-            long release = op.post("/api/v1/releases", "{\"message\":\"monitoring\"}").json("number").asLong();
+            long release = op.publish("monitoring").json("number").asLong();
             String agentToken = admin.post("/api/v1/tokens", "{\"name\":\"mon-agents\",\"role\":\"AGENT\"}")
                     .json("token").asString();
             agent = TopazAgent.start(AgentSettings.of("mon-1", TestZooKeeper.connectString(), dataDir)

@@ -13,6 +13,9 @@ import java.util.List;
  * <pre>
  * {root}                          default /topaz
  * ├── draft/{kind}/{key}          one node per draft entry: a ConfigItem (value + version)
+ * ├── draft-revision              the draft's revision and its recent changes, bumped in every draft write's transaction
+ * ├── audit-outbox/a-{seq}        audit records written in the same transaction as the change, moved to the database
+ * ├── publish-keys/{key}          Idempotency-Key of each recent publish or rollback and the release it made
  * ├── releases/{0000000042}       one node per release: its ReleaseManifest (never changed once written)
  * ├── blobs/{sha256}              gzip'd JSON arrays of entries, content-addressed and shared between releases
  * ├── live                        the manifest of the live release; agents watch this one node
@@ -64,6 +67,32 @@ public final class ZkLayout {
 
     public String draftItem(ConfigKind<?> kind, String key) {
         return draftKind(kind) + "/" + encodeKey(key);
+    }
+
+    /**
+     * The draft's revision: a persistent node (not a container, so it outlives an empty draft) whose data counts every
+     * draft write; each write sets it with a version check in the write's own transaction.
+     */
+    public String draftRevision() {
+        return root + "/draft-revision";
+    }
+
+    /** Parent of the audit outbox: one persistent sequential node {@code a-<seq>} per change not yet in the database. */
+    public String auditOutbox() {
+        return root + "/audit-outbox";
+    }
+
+    public String auditOutboxPrefix() {
+        return auditOutbox() + "/a-";
+    }
+
+    /** Parent of the idempotency keys of recent publishes and rollbacks. */
+    public String publishKeys() {
+        return root + "/publish-keys";
+    }
+
+    public String publishKey(String idempotencyKey) {
+        return publishKeys() + "/" + encodeKey(idempotencyKey);
     }
 
     public String releases() {
