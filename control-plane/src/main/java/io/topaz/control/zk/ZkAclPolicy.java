@@ -69,7 +69,8 @@ public final class ZkAclPolicy implements ACLProvider {
         if (layout.isAgentOwned(path)) {
             return agentWritable;
         }
-        if (under(path, layout.drafts()) || under(path, layout.locks())) {
+        if (under(path, layout.drafts()) || under(path, layout.locks()) || under(path, layout.draftRevision())
+                || under(path, layout.auditOutbox()) || under(path, layout.publishKeys())) {
             return controlPlaneOnly;
         }
         return agentReadable;
