@@ -251,7 +251,8 @@ public final class TopazCluster implements AutoCloseable {
 
     /** Publishes the draft (if it changed) and waits until every running agent has applied the live release. */
     public void publishAndAwait() throws Exception {
-        admin("POST", "/api/v1/releases", "{\"message\":\"bench\"}", -1);
+        long revision = admin("GET", "/api/v1/draft/diff", null, 200).get("draftRevision").asLong();
+        admin("POST", "/api/v1/releases", "{\"message\":\"bench\",\"draftRevision\":" + revision + "}", -1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String expected = "\"agents\":" + agents.stream().filter(Agent::alive).count() + ",\"lagging\":0";
         while (true) {
