@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Needs the control plane's and the agent's jars: {@code mvn verify} packages those modules before this one's
  * tests run. The agents get a 3 s redelivery timeout ({@code --broker-redelivery-timeout}): a consume answered by an
  * owner whose answer died with the forwarding agent comes back after it, not after the default minute.
- * The cluster's directory (logs of every process) stays under {@code bench/target/crash-soak-*}.
+ * When the test fails, the cluster's directory (logs of every process) stays under {@code bench/target/crash-soak-*}.
  */
 class CrashSoakTest {
 
@@ -54,5 +54,14 @@ class CrashSoakTest {
         });
         assertThat(report.summary()).contains("duplicates", "PASSED");
         assertThat(report.passed()).isTrue();
+        deleteTree(dir); // kept only when the test fails, for its logs
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
