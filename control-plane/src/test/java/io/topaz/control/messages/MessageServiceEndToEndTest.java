@@ -3,6 +3,7 @@ package io.topaz.control.messages;
 import io.topaz.agent.AgentSettings;
 import io.topaz.agent.BrokerSettings;
 import io.topaz.agent.TopazAgent;
+import io.topaz.agent.broker.cluster.ClusterBroker;
 import io.topaz.agent.metadata.MetadataSettings;
 import io.topaz.agent.net.Transport;
 import io.topaz.control.ControlPlaneTestSupport;
@@ -123,6 +124,12 @@ class MessageServiceEndToEndTest extends ControlPlaneTestSupport {
             // message ids come in blocks from ZooKeeper: a produce before the first block answers UNAVAILABLE
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> a.broker().orElseThrow().ids().next() > 0);
+        }
+        // both agents count both as broker agents, so they agree on every queue's owner (no hand-over under way
+        // while the order test produces)
+        for (TopazAgent a : agents) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ((ClusterBroker) a.broker().orElseThrow()).members()
+                    .equals(java.util.Set.of("e2e-1", "e2e-2")));
         }
         // each seller permits each subscribed app with a session of that app, by TOP call on either gateway
         int n = 0;
