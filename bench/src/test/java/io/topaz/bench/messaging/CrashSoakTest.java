@@ -46,7 +46,7 @@ class CrashSoakTest {
         assertThat(report.kills()).hasSize(3);
         assertThat(report.kills()).as("the queue's owner, found on the broker ports, was killed")
                 .anyMatch(k -> k.chosenBy().equals("owner"));
-        assertThat(report.acknowledged()).as("produces acknowledged across the kills").isGreaterThan(500);
+        assertThat(report.acknowledged()).as("produces acknowledged across the kills").isGreaterThan(200);
         assertThat(report.apps()).hasSize(2).allSatisfy(app -> {
             assertThat(app.lost()).as("%s: acknowledged messages never delivered (first: %s); logs in %s", app.app(),
                     app.firstLost(), dir.resolve("logs")).isZero();
