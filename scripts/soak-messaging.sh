@@ -10,8 +10,8 @@
 # Environment (defaults in brackets): SOAK_AGENTS [2], SOAK_APPS [2] subscribed apps, SOAK_PRODUCERS [4],
 #   SOAK_RATE [200] msg/s in all, SOAK_BEFORE_KILL_MS [3000], SOAK_DOWN_MS [2000] (killed -> restarted),
 #   SOAK_AFTER_RESTART_MS [3000], SOAK_DRAIN_SECONDS [300] (at most, after the last run; 60 s without progress ends
-#   it), SOAK_AGENT_JVM_OPTS [-Xms64m -Xmx512m -XX:+UseSerialGC], SOAK_AGENT_ARGS [] (extra agent flags, e.g. a short
-#   redelivery timeout once the broker has one).
+#   it), SOAK_AGENT_JVM_OPTS [-Xms64m -Xmx512m -XX:+UseSerialGC], SOAK_AGENT_ARGS [] (extra agent flags, e.g.
+#   --broker-redelivery-timeout=5s so that deliveries lost with a killed agent's answer come back sooner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl bench -am package # builds the control plane's and the agent's jars too

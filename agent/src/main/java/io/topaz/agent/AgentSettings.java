@@ -23,11 +23,13 @@ import java.util.Map;
  * @param eventLoops  the gateway's event loops ({@code --event-loops}); 0 for one per available core
  * @param zkAuth      the ZooKeeper digest identity ({@code --zk-auth-file} or {@code --zk-auth}); null for none (open
  *                    ACLs, tests only). Its {@code toString} hides the password, so this record can be logged.
+ * @param broker      the broker's storage flags ({@code --broker-*}); used only with a broker port
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
-                            Transport transport, int eventLoops, ZkCredentials zkAuth) {
+                            Transport transport, int eventLoops, ZkCredentials zkAuth,
+                            BrokerSettings broker) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -53,6 +55,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("redis-prefix", MetadataSettings.DEFAULT_REDIS_PREFIX);
         DEFAULTS.put("transport", "auto");
         DEFAULTS.put("event-loops", "0");
+        DEFAULTS.put("broker-redelivery-timeout", "60s");
+        DEFAULTS.put("broker-max-attempts", "16");
+        DEFAULTS.put("broker-backoff", "scaled");
+        DEFAULTS.put("broker-retention", "3d");
+        DEFAULTS.put("broker-durability", "group-commit");
+        DEFAULTS.put("broker-backlog-cap", "0");
     }
 
     public AgentSettings {
@@ -77,43 +85,44 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         transport = transport == null ? Transport.IO_URING : transport;
         require(eventLoops >= 0 && eventLoops <= 1024, "event-loops", eventLoops,
                 "must be between 0 (one per core) and 1024");
+        broker = broker == null ? BrokerSettings.defaults() : broker;
     }
 
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops, zkAuth);
+                version, session, connection, metadata, transport, eventLoops, zkAuth, broker);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -123,12 +132,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
     }
 
     /**
@@ -170,7 +179,25 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values));
+    }
+
+    public AgentSettings withBroker(BrokerSettings newBroker) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker);
+    }
+
+    private static BrokerSettings brokerSettings(Map<String, String> values) {
+        long cap;
+        try {
+            cap = Long.parseLong(values.get("broker-backlog-cap").trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--broker-backlog-cap must be a number of messages (0: no cap), was '"
+                    + values.get("broker-backlog-cap") + "'");
+        }
+        return new BrokerSettings(duration(values, "broker-redelivery-timeout"), integer(values, "broker-max-attempts"),
+                duration(values, "broker-retention"), BrokerSettings.durability(values.get("broker-durability")), cap,
+                BrokerSettings.backoff(values.get("broker-backoff"), level -> duration(level, "broker-backoff")));
     }
 
     /** {@code --zk-auth-file} (preferred: the secret stays out of the process list) or {@code --zk-auth}, not both. */
@@ -199,9 +226,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         }
     }
 
-    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S}). */
+    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m}, {@code 72h}, {@code 3d} or ISO-8601 ({@code PT30S}). */
     static Duration duration(Map<String, String> values, String name) {
-        String v = values.get(name).trim().toLowerCase();
+        return duration(values.get(name), name);
+    }
+
+    static Duration duration(String value, String name) {
+        String v = value.trim().toLowerCase();
         try {
             if (v.startsWith("pt")) {
                 return Duration.parse(v.toUpperCase());
@@ -215,10 +246,17 @@ public record AgentSettings(String id, String zone, String cluster, String host,
             if (v.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
             }
+            if (v.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
         } catch (RuntimeException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException("--" + name + " must be a duration such as 500ms, 30s or 2m, was '" + values.get(name) + "'");
+        throw new IllegalArgumentException("--" + name + " must be a duration such as 500ms, 30s, 2m, 72h or 3d, was '"
+                + value + "'");
     }
 
     private static String localHost() {

@@ -97,7 +97,8 @@ public final class TopazAgent implements Closeable {
     /**
      * As {@link #start(AgentSettings, Clock)}, with another storage for the broker (tests): with {@code --broker-port}
      * the agent opens its queues with {@code queues} in {@code <data-dir>/broker}; null for the storage engine
-     * ({@link QueueEngine}, its defaults, the backlog caps of the live release's subscriptions).
+     * ({@link QueueEngine}, with the {@code --broker-*} flags of {@link AgentSettings#broker()} and the backlog caps of
+     * the live release's subscriptions).
      */
     public static TopazAgent start(AgentSettings settings, Clock clock, LocalQueuesFactory queues)
             throws InterruptedException {
@@ -222,14 +223,19 @@ public final class TopazAgent implements Closeable {
         }
         LocalQueues queues;
         try {
+            BrokerSettings b = settings.broker();
             LocalQueuesFactory factory = queuesFactory != null ? queuesFactory
-                    : (dir, c) -> QueueEngine.open(dir, QueueEngine.Options.defaults(), c, metrics.registry(),
-                    new BacklogCaps(holder::current, BacklogCaps.UNLIMITED));
+                    : (dir, c) -> QueueEngine.open(dir, b.engineOptions(), c, metrics.registry(),
+                    new BacklogCaps(holder::current, b.platformBacklogCap()));
             queues = factory.open(settings.dataDir().resolve("broker"), clock);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot open the broker's queues in " + settings.dataDir().resolve("broker")
                     + ": " + e.getMessage(), e);
         }
+        log.info("broker storage: redelivery after {} (backoff {}), {} attempts, retention {}, durability {}, "
+                + "platform backlog cap {}", settings.broker().redeliveryTimeout(), settings.broker().backoffLevels(),
+                settings.broker().maxAttempts(), settings.broker().retention(), settings.broker().durability(),
+                settings.broker().backlogCap() == 0 ? "none" : settings.broker().backlogCap());
         broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
                 settings.cluster(), settings.host(), settings.brokerPort(), transport,
                 settings.metadata().controlUrl(), settings.metadata().agentToken()));

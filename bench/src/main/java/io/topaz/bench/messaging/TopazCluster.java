@@ -249,10 +249,22 @@ public final class TopazCluster implements AutoCloseable {
         return app.get("secret").asString();
     }
 
-    /** Publishes the draft (if it changed) and waits until every running agent has applied the live release. */
+    /**
+     * Publishes the draft (if it changed: the revision of its diff, as an operator's script does) and waits until every
+     * running agent has applied the live release.
+     */
     public void publishAndAwait() throws Exception {
-        long revision = admin("GET", "/api/v1/draft/diff", null, 200).get("draftRevision").asLong();
-        admin("POST", "/api/v1/releases", "{\"message\":\"bench\",\"draftRevision\":" + revision + "}", -1);
+        JsonNode diff = admin("GET", "/api/v1/draft/diff", null, 200);
+        long revision = diff.get("draftRevision").asLong();
+        HttpResponse<String> published = http.send(HttpRequest.newBuilder(URI.create(controlUrl() + "/api/v1/releases"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + adminToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"bench\",\"draftRevision\":" + revision + "}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (published.statusCode() != 201 && !(published.statusCode() == 409
+                && published.body().contains("nothing to publish"))) {
+            throw new IllegalStateException("publish → " + published.statusCode() + ": " + published.body());
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String expected = "\"agents\":" + agents.stream().filter(Agent::alive).count() + ",\"lagging\":0";
         while (true) {

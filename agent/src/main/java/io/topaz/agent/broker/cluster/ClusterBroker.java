@@ -123,6 +123,14 @@ public final class ClusterBroker implements Broker, Closeable {
         return ownership.selfId();
     }
 
+    /**
+     * The broker agents this agent counts now (its ownership view), by id. Agents whose views hold the same members
+     * choose the same owner for every queue; tests wait for that before they check order.
+     */
+    public Set<String> members() {
+        return Set.copyOf(ownership.view().members().keySet());
+    }
+
     @Override
     public CompletableFuture<Void> publish(BrokerMessage message, Collection<QueueName> queues) {
         return store(message, queues, 0);

@@ -32,13 +32,21 @@ class AgentBrokerWiringTest {
     Path dir;
 
     @Test
-    void aBrokerPortWithoutTheControlPlaneIsRefused() throws Exception {
+    void aBrokerPortWithoutTheControlPlaneIsRefusedAndWithItTheStorageEngineOpens() throws Exception {
         try (TestingServer zk = new TestingServer(true)) {
-            AgentSettings plain = AgentSettings.of("w1", zk.getConnectString(), dir).withBrokerPort(1);
+            AgentSettings plain = AgentSettings.of("w1", zk.getConnectString(), dir).withTransport(Transport.NIO)
+                    .withBrokerPort(freePort());
             assertThatThrownBy(() -> TopazAgent.start(plain, Clock.systemUTC()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("--broker-port needs --control-url and --agent-token");
 
+            AgentSettings withControl = plain.withMetadata(
+                    new MetadataSettings("http://127.0.0.1:9", "token", null, null));
+            try (TopazAgent agent = TopazAgent.start(withControl, Clock.systemUTC())) {
+                assertThat(agent.brokerPort()).isEqualTo(plain.brokerPort());
+                assertThat(agent.broker()).isPresent();
+                assertThat(dir.resolve("broker").resolve("log")).as("the storage engine's message log").isDirectory();
+            }
         }
     }
 
