@@ -51,7 +51,8 @@ public final class AgentMain {
         StringBuilder sb = new StringBuilder("usage: java -jar agent.jar --name=value …\n\nflags (environment variable, default):\n");
         AgentSettings.DEFAULTS.forEach((name, def) -> sb.append(String.format("  --%-22s %-28s %s%n", name,
                 AgentSettings.envName(name), def == null ? (name.equals("id") ? "(required)"
-                        : name.startsWith("zk-auth") ? "(none: open ACLs)" : "(derived)") : def)));
+                        : name.startsWith("zk-auth") ? "(none: open ACLs)"
+                        : name.startsWith("tls-") ? "(none: plain http)" : "(derived)") : def)));
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package io.topaz.agent;
 
 import io.topaz.agent.metadata.MetadataSettings;
+import io.topaz.agent.net.TlsFiles;
 import io.topaz.agent.net.Transport;
 import io.topaz.model.zk.ZkCredentials;
 
@@ -24,12 +25,14 @@ import java.util.Map;
  * @param zkAuth      the ZooKeeper digest identity ({@code --zk-auth-file} or {@code --zk-auth}); null for none (open
  *                    ACLs, tests only). Its {@code toString} hides the password, so this record can be logged.
  * @param broker      the broker's storage flags ({@code --broker-*}); used only with a broker port
+ * @param tls         the certificate and key for https on the gateway port ({@code --tls-cert}, {@code --tls-key});
+ *                    null for plain http
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
-                            BrokerSettings broker) {
+                            BrokerSettings broker, TlsFiles tls) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -42,6 +45,8 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("admin-port", "8082");
         DEFAULTS.put("gateway-port", "0");
         DEFAULTS.put("broker-port", "0");
+        DEFAULTS.put("tls-cert", null);
+        DEFAULTS.put("tls-key", null);
         DEFAULTS.put("zk-connect", "127.0.0.1:2181");
         DEFAULTS.put("zk-root", "/topaz");
         DEFAULTS.put("data-dir", null);
@@ -91,38 +96,38 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops, zkAuth, broker);
+                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -132,12 +137,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
     }
 
     /**
@@ -179,12 +184,32 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values), brokerSettings(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values));
     }
 
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls);
+    }
+
+    /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
+    private static TlsFiles tlsFiles(Map<String, String> values) {
+        String cert = values.get("tls-cert");
+        String key = values.get("tls-key");
+        if (cert == null && key == null) {
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both for https on the "
+                    + "gateway port, or neither; only --" + (cert == null ? "tls-key" : "tls-cert") + " was given");
+        }
+        return new TlsFiles(Path.of(cert), Path.of(key));
+    }
+
+    /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
+    public AgentSettings withTls(TlsFiles files) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

@@ -170,9 +170,13 @@ public final class TopazAgent implements Closeable {
                 broker.publishHandler(tmc.publishHandler(holder::current));
             }
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic, tmc);
+            if (settings.tls() != null) {
+                gateway.tls(settings.tls().serverContext());
+            }
             int eventLoops = settings.gatewayEventLoops();
             gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), eventLoops, transport);
-            log.info("gateway listening on port {} ({}, event loops: {})", gatewayPort, transport.flag(), eventLoops);
+            log.info("gateway listening on port {} ({}, {}, event loops: {})", gatewayPort,
+                    settings.tls() == null ? "http" : "https", transport.flag(), eventLoops);
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.gateway.upstream.UpstreamClient;
 import io.topaz.agent.metadata.MetadataClient;
@@ -44,6 +45,7 @@ public final class GatewayServer implements Closeable {
     private EventLoopGroup workers;
     private UpstreamClient upstreams;
     private Channel channel;
+    private volatile SslContext tls;
 
     public GatewayServer(Supplier<ConfigSnapshot> config, MetadataClient metadata, MeterRegistry registry, Clock clock,
                          GatewayLimits limits) {
@@ -75,6 +77,15 @@ public final class GatewayServer implements Closeable {
     }
 
     /** Binds on the default transport (io_uring, else epoll, else nio); returns the port (0 picks a free one). */
+    /**
+     * Serves https instead of http on the port, from the next {@link #start} (the agent's {@code --tls-cert} and
+     * {@code --tls-key}); returns this.
+     */
+    public GatewayServer tls(SslContext context) {
+        this.tls = context;
+        return this;
+    }
+
     public int start(String host, int port, int threads) throws InterruptedException {
         return start(host, port, threads, Transport.IO_URING.orFallback());
     }
@@ -110,6 +121,10 @@ public final class GatewayServer implements Closeable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SslContext ssl = tls;
+                        if (ssl != null) { // https: TLS first, everything after it sees plain HTTP
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(limits.maxUrlBytes(), limits.maxHeaderBytes(), 16 * 1024))
