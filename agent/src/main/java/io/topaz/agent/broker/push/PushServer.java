@@ -1,0 +1,119 @@
+package io.topaz.agent.broker.push;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.topaz.agent.broker.Broker;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.tmc.TmcApis;
+import io.topaz.model.config.ConfigSnapshot;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The push WebSocket on the broker port: {@link #install} is the broker port's pipeline hook
+ * ({@code BrokerServer.pipelineTail}). It adds, after the HTTP codec and aggregator, Netty's
+ * {@link WebSocketServerProtocolHandler} for {@code GET /} (any other request — the internal API under
+ * {@code /internal/v1/} — passes on untouched), a frame aggregator bounded by the frame limit, and one
+ * {@link PushConnection} per connection.
+ *
+ * <p>Pings are dropped before the protocol handler, which would answer them with pongs: some TOP clients feed every
+ * frame they receive to their message decoder and disconnect on a pong (docs/tmc-protocol.md, "Heartbeats"). A ping
+ * still counts as traffic for the idle timeout.
+ */
+public final class PushServer {
+
+    private final Broker broker;
+    private final MetadataClient metadata;
+    private final Supplier<ConfigSnapshot> config;
+    private final TmcApis tmc;
+    private final PushSettings settings;
+    private final Clock clock;
+    private final AtomicInteger connections = new AtomicInteger();
+
+    /**
+     * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
+     * @param metadata apps, their secrets and groups (the gateway's cache)
+     * @param config   the live release: subscriptions, topics
+     * @param tmc      the gateway's message-service methods: publish frames are produced through them
+     */
+    public PushServer(Broker broker, MetadataClient metadata, Supplier<ConfigSnapshot> config, TmcApis tmc,
+                      PushSettings settings, Clock clock) {
+        this.broker = broker;
+        this.metadata = metadata;
+        this.config = config;
+        this.tmc = tmc;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Adds the push handlers to a new broker-port connection's pipeline (after the HTTP codec and aggregator). */
+    public void install(ChannelPipeline p) {
+        p.addLast("push-no-pong", NoPong.INSTANCE);
+        p.addLast("push-websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/")
+                .checkStartsWith(false)
+                .maxFramePayloadLength(settings.maxFrameBytes())
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .closeOnProtocolViolation(true)
+                .handshakeTimeoutMillis(settings.connectTimeout().toMillis())
+                .build()));
+        p.addLast("push-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
+        p.addLast("push-connection", new PushConnection(this));
+    }
+
+    /** Connections open now (upgraded to WebSocket, connected or not yet). */
+    public int connections() {
+        return connections.get();
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    MetadataClient metadata() {
+        return metadata;
+    }
+
+    ConfigSnapshot config() {
+        return config.get();
+    }
+
+    TmcApis tmc() {
+        return tmc;
+    }
+
+    PushSettings settings() {
+        return settings;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    AtomicInteger connectionCount() {
+        return connections;
+    }
+
+    /** Drops pings: the server never answers them (nor pings); they only keep the connection from idling out. */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class NoPong extends ChannelInboundHandlerAdapter {
+        static final NoPong INSTANCE = new NoPong();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof PingWebSocketFrame ping) {
+                ping.release();
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

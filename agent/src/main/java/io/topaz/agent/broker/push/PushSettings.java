@@ -1,0 +1,46 @@
+package io.topaz.agent.broker.push;
+
+import java.time.Duration;
+
+/**
+ * The push WebSocket's limits.
+ *
+ * @param maxFrameBytes   the largest frame read (1 MiB); beyond it the connection closes with 1009
+ * @param idleTimeout     a connection that sends no frame (pings count) for this long is closed
+ * @param window          messages pushed and not yet confirmed per connection; the writer waits beyond it
+ * @param pollInterval    how often an idle connection asks its queue's owner for new or due messages
+ * @param timestampWindow how far a CONNECT's timestamp may be from this agent's clock (the gateway's, 10 min)
+ * @param connectTimeout  a connection must have sent its CONNECT and been answered within this
+ */
+public record PushSettings(int maxFrameBytes, Duration idleTimeout, int window, Duration pollInterval,
+                           Duration timestampWindow, Duration connectTimeout) {
+
+    public PushSettings {
+        if (maxFrameBytes < 1024 || window < 1 || idleTimeout.isNegative() || idleTimeout.isZero()
+                || pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("push settings out of range: " + maxFrameBytes + " bytes, window "
+                    + window + ", idle " + idleTimeout + ", poll " + pollInterval);
+        }
+    }
+
+    public static PushSettings defaults() {
+        return new PushSettings(1024 * 1024, Duration.ofMinutes(5), 64, Duration.ofMillis(100),
+                Duration.ofMinutes(10), Duration.ofSeconds(30));
+    }
+
+    public PushSettings withIdleTimeout(Duration idle) {
+        return new PushSettings(maxFrameBytes, idle, window, pollInterval, timestampWindow, connectTimeout);
+    }
+
+    public PushSettings withWindow(int w) {
+        return new PushSettings(maxFrameBytes, idleTimeout, w, pollInterval, timestampWindow, connectTimeout);
+    }
+
+    public PushSettings withPollInterval(Duration poll) {
+        return new PushSettings(maxFrameBytes, idleTimeout, window, poll, timestampWindow, connectTimeout);
+    }
+
+    public PushSettings withMaxFrameBytes(int max) {
+        return new PushSettings(max, idleTimeout, window, pollInterval, timestampWindow, connectTimeout);
+    }
+}
