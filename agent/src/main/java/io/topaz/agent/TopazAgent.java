@@ -248,6 +248,7 @@ public final class TopazAgent implements Closeable {
     private void startPush(TmcApis tmc) {
         push = new PushServer(broker.broker(), metadata, holder::current, tmc, PushSettings.defaults(), clock);
         broker.server().pipelineTail(push::install);
+        broker.clusterBroker().onStored(push::stored);
     }
 
     /** The message service (the whole cluster's queues behind one interface); empty without --broker-port. */

@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  * broker port ({@code ClusterBroker} forwards), so a consumer may connect to any agent. The writer asks the owner for
  * at most the free part of the window (messages pushed and not confirmed), writes each as a SEND, and asks again when
  * a confirm opens the window, when the channel becomes writable again after Netty's high-water mark paused it, on a
- * pull request, and every {@code pollInterval} while the last answer was short (new messages and due redeliveries).
+ * pull request, when a message is stored in its queue on this agent ({@link PushServer#stored}), and every
+ * {@code pollInterval} while the last answer was short (messages stored at another owner, due redeliveries).
  * Several connections of one group each consume from the same queue: the owner hands each message to one of them.
  *
  * <p><b>Confirmation.</b> {@code __kind} 2 confirms an id, {@code __kind} 20 reports it failed (delivered again after
@@ -97,6 +98,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     private String token;
     private QueueName queue;
     private boolean fetching;
+    /** Asked to fill while a fetch was under way: ask again when it is answered, however short. */
+    private boolean again;
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledFuture<?> poll;
     private ScheduledFuture<?> connectTimer;
 
@@ -183,6 +187,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         cancelPoll();
         if (connectTimer != null) {
             connectTimer.cancel(false);
+        }
+        if (queue != null) {
+            server.unregister(queue, this);
         }
         releaseInFlight();
         ctx.fireChannelInactive();
@@ -367,6 +374,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         token = HexFormat.of().formatHex(random);
         queue = q;
         state = State.CONNECTED;
+        server.register(q, this);
         if (connectTimer != null) {
             connectTimer.cancel(false);
         }
@@ -379,7 +387,11 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
 
     /** Asks the queue's owner for as many messages as the window has room for, unless a request is under way. */
     private void fill() {
-        if (state != State.CONNECTED || fetching) {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        if (fetching) {
+            again = true;
             return;
         }
         int room = server.settings().window() - inFlight.size();
@@ -397,8 +409,20 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         got.whenComplete((list, err) -> ctx.executor().execute(() -> fetched(list, err, room)));
     }
 
+    /** A message was stored in this connection's queue (any thread): fill on the event loop, once per burst. */
+    void wake() {
+        if (wakePending.compareAndSet(false, true)) {
+            ctx.executor().execute(() -> {
+                wakePending.set(false);
+                fill();
+            });
+        }
+    }
+
     private void fetched(List<Delivery> list, Throwable err, int asked) {
         fetching = false;
+        boolean more = again;
+        again = false;
         if (err != null) {
             log.debug("consuming {} for a push connection failed: {}", queue, err.toString());
             if (state == State.CONNECTED) {
@@ -421,7 +445,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         if (!list.isEmpty()) {
             ctx.flush();
         }
-        if (list.size() < asked) {
+        if (list.size() < asked && !more) {
             schedulePoll();
         } else {
             fill();

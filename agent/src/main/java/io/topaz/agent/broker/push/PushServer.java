@@ -12,7 +12,13 @@ import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.agent.tmc.TmcApis;
 import io.topaz.model.config.ConfigSnapshot;
 
+import io.topaz.agent.broker.QueueName;
+
 import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -22,6 +28,9 @@ import java.util.function.Supplier;
  * {@link WebSocketServerProtocolHandler} for {@code GET /} (any other request — the internal API under
  * {@code /internal/v1/} — passes on untouched), a frame aggregator bounded by the frame limit, and one
  * {@link PushConnection} per connection.
+ *
+ * <p>Connections are also woken by {@link #stored}: an append to a queue this agent owns makes that queue's
+ * connections on this agent ask at once; connections whose queue another agent owns find new messages by polling.
  *
  * <p>Pings are dropped before the protocol handler, which would answer them with pongs: some TOP clients feed every
  * frame they receive to their message decoder and disconnect on a pong (docs/tmc-protocol.md, "Heartbeats"). A ping
@@ -36,6 +45,7 @@ public final class PushServer {
     private final PushSettings settings;
     private final Clock clock;
     private final AtomicInteger connections = new AtomicInteger();
+    private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
 
     /**
      * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
@@ -67,6 +77,34 @@ public final class PushServer {
                 .build()));
         p.addLast("push-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
         p.addLast("push-connection", new PushConnection(this));
+    }
+
+    /**
+     * Messages were stored in these queues on this agent (the cluster broker's {@code onStored}): their connections
+     * here ask the queue at once rather than at their next poll. Never blocks.
+     */
+    public void stored(Collection<QueueName> queues) {
+        for (QueueName q : queues) {
+            Set<PushConnection> cs = byQueue.get(q);
+            if (cs != null) {
+                cs.forEach(PushConnection::wake);
+            }
+        }
+    }
+
+    void register(QueueName q, PushConnection c) {
+        byQueue.compute(q, (k, set) -> {
+            Set<PushConnection> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(c);
+            return s;
+        });
+    }
+
+    void unregister(QueueName q, PushConnection c) {
+        byQueue.computeIfPresent(q, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** Connections open now (upgraded to WebSocket, connected or not yet). */
