@@ -82,6 +82,8 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     static final int KIND_DATA = 3;
     static final int KIND_FAILED = 20;
     private static final int INTERNAL_ERROR = 1011;
+    /** A close frame the client does not read does not hold the connection open longer than this. */
+    private static final long CLOSE_GRACE_MILLIS = 5_000;
 
     private enum State { HTTP, OPEN, AUTHENTICATING, CONNECTED, CLOSED }
 
@@ -103,6 +105,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledFuture<?> poll;
     private ScheduledFuture<?> connectTimer;
+    private ScheduledFuture<?> slowTimer;
 
     PushConnection(PushServer server) {
         this.server = server;
@@ -155,7 +158,22 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
+            if (slowTimer != null) {
+                slowTimer.cancel(false);
+                slowTimer = null;
+            }
             fill();
+        } else if (state == State.CONNECTED && slowTimer == null) {
+            long after = server.settings().slowConsumerTimeout().toMillis();
+            slowTimer = ctx.executor().schedule(() -> {
+                slowTimer = null;
+                if (state == State.CONNECTED && !ctx.channel().isWritable()) {
+                    server.slowClosed();
+                    // the close frame waits behind what the client does not read: the connection ends regardless
+                    close(FrameException.POLICY_VIOLATION, "consumer too slow: it read nothing for " + after / 1000.0
+                            + " s while pushes waited; its messages stay queued", after);
+                }
+            }, after, TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -187,6 +205,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         cancelPoll();
         if (connectTimer != null) {
             connectTimer.cancel(false);
+        }
+        if (slowTimer != null) {
+            slowTimer.cancel(false);
         }
         if (queue != null) {
             server.unregister(queue, this);
@@ -366,6 +387,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         write(new Frame(version, Frame.CONNECTACK, r.status(), r.phrase(), flag, null, Map.of()));
         ctx.writeAndFlush(new CloseWebSocketFrame(FrameException.POLICY_VIOLATION, reason(r.phrase())))
                 .addListener(ChannelFutureListener.CLOSE);
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void accept(Integer flag, QueueName q) {
@@ -580,6 +602,11 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void close(int code, String reason) {
+        close(code, reason, CLOSE_GRACE_MILLIS);
+    }
+
+    /** Sends a close frame, closes once it is written, and at the latest after {@code graceMillis}. */
+    private void close(int code, String reason, long graceMillis) {
         if (state == State.CLOSED) {
             return;
         }
@@ -587,6 +614,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         cancelPoll();
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(new CloseWebSocketFrame(code, reason(reason))).addListener(ChannelFutureListener.CLOSE);
+            ctx.executor().schedule(() -> ctx.close(), graceMillis, TimeUnit.MILLISECONDS);
         }
     }
 

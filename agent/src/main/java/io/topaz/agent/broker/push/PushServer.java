@@ -45,6 +45,7 @@ public final class PushServer {
     private final PushSettings settings;
     private final Clock clock;
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong slowCloses = new java.util.concurrent.atomic.AtomicLong();
     private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
 
     /**
@@ -110,6 +111,15 @@ public final class PushServer {
     /** Connections open now (upgraded to WebSocket, connected or not yet). */
     public int connections() {
         return connections.get();
+    }
+
+    /** Connections closed as too slow since the start. */
+    public long slowCloses() {
+        return slowCloses.get();
+    }
+
+    void slowClosed() {
+        slowCloses.incrementAndGet();
     }
 
     Broker broker() {

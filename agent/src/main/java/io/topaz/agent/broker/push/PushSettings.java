@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param pollInterval    how often an idle connection asks its queue's owner for new or due messages
  * @param timestampWindow how far a CONNECT's timestamp may be from this agent's clock (the gateway's, 10 min)
  * @param connectTimeout  a connection must have sent its CONNECT and been answered within this
+ * @param slowConsumerTimeout a connection whose channel stays unwritable (Netty's write-buffer high-water mark: the
+ *                        client does not read) this long is closed as too slow; its messages stay queued
  */
 public record PushSettings(int maxFrameBytes, Duration idleTimeout, int window, Duration pollInterval,
-                           Duration timestampWindow, Duration connectTimeout) {
+                           Duration timestampWindow, Duration connectTimeout, Duration slowConsumerTimeout) {
 
     public PushSettings {
         if (maxFrameBytes < 1024 || window < 1 || idleTimeout.isNegative() || idleTimeout.isZero()
@@ -25,22 +27,26 @@ public record PushSettings(int maxFrameBytes, Duration idleTimeout, int window, 
 
     public static PushSettings defaults() {
         return new PushSettings(1024 * 1024, Duration.ofMinutes(5), 64, Duration.ofMillis(100),
-                Duration.ofMinutes(10), Duration.ofSeconds(30));
+                Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 
     public PushSettings withIdleTimeout(Duration idle) {
-        return new PushSettings(maxFrameBytes, idle, window, pollInterval, timestampWindow, connectTimeout);
+        return new PushSettings(maxFrameBytes, idle, window, pollInterval, timestampWindow, connectTimeout, slowConsumerTimeout);
     }
 
     public PushSettings withWindow(int w) {
-        return new PushSettings(maxFrameBytes, idleTimeout, w, pollInterval, timestampWindow, connectTimeout);
+        return new PushSettings(maxFrameBytes, idleTimeout, w, pollInterval, timestampWindow, connectTimeout, slowConsumerTimeout);
     }
 
     public PushSettings withPollInterval(Duration poll) {
-        return new PushSettings(maxFrameBytes, idleTimeout, window, poll, timestampWindow, connectTimeout);
+        return new PushSettings(maxFrameBytes, idleTimeout, window, poll, timestampWindow, connectTimeout, slowConsumerTimeout);
     }
 
     public PushSettings withMaxFrameBytes(int max) {
-        return new PushSettings(max, idleTimeout, window, pollInterval, timestampWindow, connectTimeout);
+        return new PushSettings(max, idleTimeout, window, pollInterval, timestampWindow, connectTimeout, slowConsumerTimeout);
+    }
+
+    public PushSettings withSlowConsumerTimeout(Duration slow) {
+        return new PushSettings(maxFrameBytes, idleTimeout, window, pollInterval, timestampWindow, connectTimeout, slow);
     }
 }

@@ -37,6 +37,8 @@ class PushServerTest {
     private static PushTestServer server;
     private static PushTestServer idleServer;
     private static PushTestServer windowServer;
+    private static PushTestServer slowServer;
+    private static PushServer slowPush;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,6 +48,8 @@ class PushServerTest {
         server = new PushTestServer(push(s));
         idleServer = new PushTestServer(push(s.withIdleTimeout(Duration.ofMillis(300))));
         windowServer = new PushTestServer(push(s.withWindow(2)));
+        slowPush = push(s.withSlowConsumerTimeout(Duration.ofMillis(300)));
+        slowServer = new PushTestServer(slowPush, true);
     }
 
     private static PushServer push(PushSettings s) {
@@ -54,7 +58,7 @@ class PushServerTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{server, idleServer, windowServer, world}) {
+        for (AutoCloseable c : new AutoCloseable[]{server, idleServer, windowServer, slowServer, world}) {
             try {
                 if (c != null) {
                     c.close();
@@ -368,5 +372,33 @@ class PushServerTest {
             c.send(confirm(token, ids[2]));
             await().atMost(Duration.ofSeconds(10)).until(() -> world.backlog(QUEUE) == 0);
         }
+    }
+
+    @Test
+    void aConsumerThatStopsReadingIsClosedAsTooSlowAndItsMessagesStayQueued() throws Exception {
+        drain();
+        String big = "x".repeat(3000);
+        for (int i = 0; i < 60; i++) {
+            world.produce("{\"tid\":" + (100 + i) + ",\"seller_nick\":\"seller-a\",\"pad\":\"" + big + "\"}");
+        }
+        try (WsTestClient c = WsTestClient.open(slowServer.port(), 4096)) {
+            long before = slowPush.slowCloses();
+            c.send(WsTestClient.connect(11, CONSUMER, "default", now(), SECRET));
+            c.pause();
+            await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(15))
+                    .until(() -> slowPush.slowCloses() == before + 1);
+            c.resume();
+            Object o;
+            do {
+                o = c.next();
+            } while (o instanceof byte[]);
+            assertThat(o).isInstanceOf(WsTestClient.Closed.class);
+            WsTestClient.Closed closed = (WsTestClient.Closed) o;
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).contains("too slow");
+        }
+        // nothing was confirmed: every message is still there for the next connection
+        assertThat(world.backlog(QUEUE)).isEqualTo(60);
+        drain();
     }
 }

@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -36,7 +38,18 @@ final class PushTestServer implements AutoCloseable {
     private final Channel channel;
 
     PushTestServer(PushServer push) throws InterruptedException {
-        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        this(push, false);
+    }
+
+    /** @param smallBuffers a 4 KiB socket send buffer and 8/16 KiB write-buffer water marks: a client that does not
+     *                     read makes the channel unwritable after a few frames */
+    PushTestServer(PushServer push, boolean smallBuffers) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class);
+        if (smallBuffers) {
+            b.childOption(ChannelOption.SO_SNDBUF, 4096)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8192, 16384));
+        }
+        channel = b
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

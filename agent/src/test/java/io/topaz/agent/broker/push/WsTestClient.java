@@ -62,6 +62,11 @@ final class WsTestClient implements AutoCloseable {
     }
 
     static WsTestClient open(int port) throws Exception {
+        return open(port, 0);
+    }
+
+    /** @param receiveBuffer the socket's receive buffer in bytes (small for a slow reader), or 0 for the default */
+    static WsTestClient open(int port, int receiveBuffer) throws Exception {
         CompletableFuture<Void> handshaken = new CompletableFuture<>();
         BlockingQueue<Object> received = new LinkedBlockingQueue<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -70,7 +75,11 @@ final class WsTestClient implements AutoCloseable {
                 .dropPongFrames(false)
                 .maxFramePayloadLength(8 * 1024 * 1024)
                 .build();
-        Channel ch = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(GROUP).channel(NioSocketChannel.class);
+        if (receiveBuffer > 0) {
+            bootstrap.option(io.netty.channel.ChannelOption.SO_RCVBUF, receiveBuffer);
+        }
+        Channel ch = bootstrap
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -156,6 +165,17 @@ final class WsTestClient implements AutoCloseable {
         while (!(next() instanceof Ended)) {
             // skip
         }
+    }
+
+    /** Stops reading from the socket (a consumer that has stopped reading). */
+    void pause() {
+        channel.config().setAutoRead(false);
+    }
+
+    /** Reads again. */
+    void resume() {
+        channel.config().setAutoRead(true);
+        channel.read();
     }
 
     boolean isOpen() {
