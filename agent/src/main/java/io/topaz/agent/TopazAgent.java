@@ -246,7 +246,8 @@ public final class TopazAgent implements Closeable {
 
     /** The push WebSocket ({@code GET /} on the broker port), beside the broker port's internal API. */
     private void startPush(TmcApis tmc) {
-        push = new PushServer(broker.broker(), metadata, holder::current, tmc, PushSettings.defaults(), clock);
+        push = new PushServer(broker.broker(), metadata, holder::current, tmc, PushSettings.defaults(), clock,
+                metrics.registry());
         broker.server().pipelineTail(push::install);
         broker.clusterBroker().onStored(push::stored);
     }

@@ -36,10 +36,8 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -92,7 +90,8 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     }
 
     private final PushServer server;
-    private final Set<Long> inFlight = new LinkedHashSet<>();
+    /** Pushed and not yet confirmed: id → when it was written (nanoTime). */
+    private final Map<Long, Long> inFlight = new LinkedHashMap<>();
     private ChannelHandlerContext ctx;
     private State state = State.HTTP;
     private boolean counted;
@@ -168,7 +167,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
             slowTimer = ctx.executor().schedule(() -> {
                 slowTimer = null;
                 if (state == State.CONNECTED && !ctx.channel().isWritable()) {
-                    server.slowClosed();
+                    server.metrics().slowClosed();
                     // the close frame waits behind what the client does not read: the connection ends regardless
                     close(FrameException.POLICY_VIOLATION, "consumer too slow: it read nothing for " + after / 1000.0
                             + " s while pushes waited; its messages stay queued", after);
@@ -211,6 +210,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         }
         if (queue != null) {
             server.unregister(queue, this);
+            server.metrics().disconnected(queue);
         }
         releaseInFlight();
         ctx.fireChannelInactive();
@@ -397,6 +397,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         queue = q;
         state = State.CONNECTED;
         server.register(q, this);
+        server.metrics().connected(q);
         if (connectTimer != null) {
             connectTimer.cancel(false);
         }
@@ -460,10 +461,12 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = server.clock().millis();
+        long at = System.nanoTime();
         for (Delivery d : list) {
-            inFlight.add(d.message().id());
+            inFlight.put(d.message().id(), at);
             write(send(d.message(), now));
         }
+        server.metrics().pushed(list.size());
         if (!list.isEmpty()) {
             ctx.flush();
         }
@@ -493,7 +496,14 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void confirm(long id, boolean failed) {
-        inFlight.remove(id);
+        Long pushedAt = inFlight.remove(id);
+        if (pushedAt != null) {
+            if (failed) {
+                server.metrics().failed();
+            } else {
+                server.metrics().confirmed(pushedAt, System.nanoTime());
+            }
+        }
         long[] one = {id};
         CompletableFuture<?> done;
         try {
@@ -514,8 +524,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         if (queue == null || inFlight.isEmpty()) {
             return;
         }
-        long[] ids = inFlight.stream().mapToLong(Long::longValue).toArray();
+        long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
         inFlight.clear();
+        server.metrics().released(ids.length);
         try {
             server.broker().confirm(queue, NONE, ids).whenComplete((o, err) -> {
                 if (err != null) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.agent.tmc.TmcApis;
@@ -45,7 +46,7 @@ public final class PushServer {
     private final PushSettings settings;
     private final Clock clock;
     private final AtomicInteger connections = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong slowCloses = new java.util.concurrent.atomic.AtomicLong();
+    private final PushMetrics metrics;
     private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
 
     /**
@@ -53,15 +54,17 @@ public final class PushServer {
      * @param metadata apps, their secrets and groups (the gateway's cache)
      * @param config   the live release: subscriptions, topics
      * @param tmc      the gateway's message-service methods: publish frames are produced through them
+     * @param registry where the push meters go ({@link PushMetrics})
      */
     public PushServer(Broker broker, MetadataClient metadata, Supplier<ConfigSnapshot> config, TmcApis tmc,
-                      PushSettings settings, Clock clock) {
+                      PushSettings settings, Clock clock, MeterRegistry registry) {
         this.broker = broker;
         this.metadata = metadata;
         this.config = config;
         this.tmc = tmc;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = new PushMetrics(registry);
     }
 
     /** Adds the push handlers to a new broker-port connection's pipeline (after the HTTP codec and aggregator). */
@@ -115,11 +118,16 @@ public final class PushServer {
 
     /** Connections closed as too slow since the start. */
     public long slowCloses() {
-        return slowCloses.get();
+        return metrics.slowCloses();
     }
 
-    void slowClosed() {
-        slowCloses.incrementAndGet();
+    /** Push connections of {@code q} on this agent now. */
+    public int connections(QueueName q) {
+        return metrics.connections(q);
+    }
+
+    PushMetrics metrics() {
+        return metrics;
     }
 
     Broker broker() {

@@ -1,5 +1,6 @@
 package io.topaz.agent.broker.push;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.tmc.PushFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +34,9 @@ class PushServerTest {
 
     private static final int MAX_FRAME = 8 * 1024;
     private static final QueueName QUEUE = new QueueName(CONSUMER, "default");
+    private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
     private static PushFixture world;
+    private static PushServer mainPush;
     private static PushTestServer server;
     private static PushTestServer idleServer;
     private static PushTestServer windowServer;
@@ -45,7 +48,8 @@ class PushServerTest {
         world = new PushFixture();
         world.permitConsumer();
         PushSettings s = PushSettings.defaults().withMaxFrameBytes(MAX_FRAME).withPollInterval(Duration.ofMillis(50));
-        server = new PushTestServer(push(s));
+        mainPush = push(s, REGISTRY);
+        server = new PushTestServer(mainPush);
         idleServer = new PushTestServer(push(s.withIdleTimeout(Duration.ofMillis(300))));
         windowServer = new PushTestServer(push(s.withWindow(2)));
         slowPush = push(s.withSlowConsumerTimeout(Duration.ofMillis(300)));
@@ -53,7 +57,12 @@ class PushServerTest {
     }
 
     private static PushServer push(PushSettings s) {
-        return new PushServer(world.broker(), world.metadata(), world::config, world.apis(), s, Clock.systemUTC());
+        return push(s, new SimpleMeterRegistry());
+    }
+
+    private static PushServer push(PushSettings s, SimpleMeterRegistry registry) {
+        return new PushServer(world.broker(), world.metadata(), world::config, world.apis(), s, Clock.systemUTC(),
+                registry);
     }
 
     @AfterAll
@@ -262,9 +271,18 @@ class PushServerTest {
             assertThat(m.dates().get("time")).isBetween(before - 1000, now());
             assertThat(m.dates().get("outtime")).isBetween(m.dates().get("time"), now());
 
+            // the connections of earlier tests end asynchronously on the server
+            await().atMost(Duration.ofSeconds(10)).until(() -> mainPush.connections(QUEUE) == 1);
+            assertThat(REGISTRY.get("topaz.push.connections").tag("app", CONSUMER).tag("group", "default").gauge()
+                    .value()).isEqualTo(1.0);
+            long confirmedBefore = REGISTRY.get("topaz.push.confirm.latency").timer().count();
             c.send(confirm(token, id));
             await().atMost(Duration.ofSeconds(10)).until(() -> world.backlog(QUEUE) == 0);
+            assertThat(REGISTRY.get("topaz.push.confirm.latency").timer().count()).isEqualTo(confirmedBefore + 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> REGISTRY.get("topaz.push.in.flight").gauge().value() == 0.0);
         }
+        await().atMost(Duration.ofSeconds(10)).until(() -> mainPush.connections(QUEUE) == 0);
     }
 
     @Test

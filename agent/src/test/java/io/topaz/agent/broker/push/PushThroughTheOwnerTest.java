@@ -1,6 +1,7 @@
 package io.topaz.agent.broker.push;
 
 import io.topaz.agent.broker.BrokerMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.broker.cluster.BrokerNode;
 import io.topaz.agent.broker.cluster.PushCluster;
@@ -44,7 +45,8 @@ class PushThroughTheOwnerTest {
             String otherId = owner == a ? "b" : "a";
 
             PushServer push = new PushServer(other.broker(), world.metadata(), world::config, world.apis(),
-                    PushSettings.defaults().withPollInterval(Duration.ofMillis(50)), Clock.systemUTC());
+                    PushSettings.defaults().withPollInterval(Duration.ofMillis(50)), Clock.systemUTC(),
+                    new SimpleMeterRegistry());
             other.server().pipelineTail(push::install);
 
             try (WsTestClient c = WsTestClient.open(other.port())) {
@@ -71,7 +73,8 @@ class PushThroughTheOwnerTest {
 
             // at the owner, a stored message wakes its connections: no poll needed (this one would wait an hour)
             PushServer atOwner = new PushServer(owner.broker(), world.metadata(), world::config, world.apis(),
-                    PushSettings.defaults().withPollInterval(Duration.ofHours(1)), Clock.systemUTC());
+                    PushSettings.defaults().withPollInterval(Duration.ofHours(1)), Clock.systemUTC(),
+                    new SimpleMeterRegistry());
             owner.server().pipelineTail(atOwner::install);
             owner.clusterBroker().onStored(atOwner::stored);
             try (WsTestClient c = WsTestClient.open(owner.port())) {
