@@ -53,7 +53,9 @@ import java.util.regex.Pattern;
  *                                 └─checks fail──▶ CONNECTACK 400/401/403/503 + phrase, close 1008
  * </pre>
  *
- * <p><b>Push.</b> The connection's queue is {@code QueueName(app_key, group_name)}; it is consumed through the
+ * <p><b>Push.</b> The connection's window is a {@link FlowWindow}: sized from its measured confirmation rate, at
+ * most {@code PushSettings.window}. The connection's queue is {@code QueueName(app_key, group_name)}; it is consumed
+ * through the
  * {@link io.topaz.agent.broker.Broker} — at this agent when it owns the queue, else at the owner over the agents'
  * broker port ({@code ClusterBroker} forwards), so a consumer may connect to any agent. The writer asks the owner for
  * at most the free part of the window (messages pushed and not confirmed), writes each as a SEND, and asks again when
@@ -98,6 +100,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     private int version = 2;
     private String token;
     private QueueName queue;
+    private FlowWindow window;
     private boolean fetching;
     /** Asked to fill while a fetch was under way: ask again when it is answered, however short. */
     private boolean again;
@@ -395,6 +398,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         RANDOM.nextBytes(random);
         token = HexFormat.of().formatHex(random);
         queue = q;
+        window = FlowWindow.forMax(server.settings().window(), System.nanoTime());
         state = State.CONNECTED;
         server.register(q, this);
         server.metrics().connected(q);
@@ -417,7 +421,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
             again = true;
             return;
         }
-        int room = server.settings().window() - inFlight.size();
+        int room = window.size(inFlight.size(), System.nanoTime()) - inFlight.size();
         if (room <= 0 || !ctx.channel().isWritable()) {
             return;
         }
@@ -501,7 +505,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
             if (failed) {
                 server.metrics().failed();
             } else {
-                server.metrics().confirmed(pushedAt, System.nanoTime());
+                long now = System.nanoTime();
+                server.metrics().confirmed(pushedAt, now);
+                window.confirmed(now);
             }
         }
         long[] one = {id};

@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param maxFrameBytes   the largest frame read (1 MiB); beyond it the connection closes with 1009
  * @param idleTimeout     a connection that sends no frame (pings count) for this long is closed
- * @param window          messages pushed and not yet confirmed per connection; the writer waits beyond it
+ * @param window          the largest window: messages pushed and not yet confirmed per connection (each
+ *                        connection's own is sized from its confirmation rate, {@link FlowWindow})
  * @param pollInterval    how often an idle connection asks its queue's owner for new or due messages
  * @param timestampWindow how far a CONNECT's timestamp may be from this agent's clock (the gateway's, 10 min)
  * @param connectTimeout  a connection must have sent its CONNECT and been answered within this
@@ -26,7 +27,7 @@ public record PushSettings(int maxFrameBytes, Duration idleTimeout, int window, 
     }
 
     public static PushSettings defaults() {
-        return new PushSettings(1024 * 1024, Duration.ofMinutes(5), 64, Duration.ofMillis(100),
+        return new PushSettings(1024 * 1024, Duration.ofMinutes(5), 1000, Duration.ofMillis(100),
                 Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 

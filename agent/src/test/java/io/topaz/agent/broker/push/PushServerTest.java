@@ -395,7 +395,7 @@ class PushServerTest {
     @Test
     void aConsumerThatStopsReadingIsClosedAsTooSlowAndItsMessagesStayQueued() throws Exception {
         drain();
-        String big = "x".repeat(3000);
+        String big = "x".repeat(6000);
         for (int i = 0; i < 60; i++) {
             world.produce("{\"tid\":" + (100 + i) + ",\"seller_nick\":\"seller-a\",\"pad\":\"" + big + "\"}");
         }
