@@ -419,4 +419,34 @@ class PushServerTest {
         assertThat(world.backlog(QUEUE)).isEqualTo(60);
         drain();
     }
+
+    @Test
+    void connectionsOfOneGroupShareItsQueueAndEachMessageGoesToOneOfThem() throws Exception {
+        drain();
+        try (WsTestClient a = WsTestClient.open(server.port()); WsTestClient b = WsTestClient.open(server.port())) {
+            String ta = connect(a, "default");
+            String tb = connect(b, "default");
+            java.util.Set<Long> produced = new java.util.HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                produced.add(world.produce("{\"tid\":" + (500 + i) + ",\"seller_nick\":\"seller-a\"}"));
+            }
+            List<Long> got = new ArrayList<>();
+            // confirm everything either connection receives until the queue is empty; no id may arrive twice
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (WsTestClient[] pair : new WsTestClient[][]{{a}, {b}}) {
+                    WsTestClient c = pair[0];
+                    Object o;
+                    while ((o = c.poll()) != null) {
+                        SpecReader.Reply r = SpecReader.read((byte[]) o);
+                        long id = (Long) r.fields().get("id");
+                        got.add(id);
+                        c.send(confirm(c == a ? ta : tb, id));
+                    }
+                }
+                return world.backlog(QUEUE) == 0;
+            });
+            assertThat(got).doesNotHaveDuplicates();
+            assertThat(new java.util.HashSet<>(got)).isEqualTo(produced);
+        }
+    }
 }

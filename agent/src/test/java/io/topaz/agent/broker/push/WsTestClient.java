@@ -141,6 +141,11 @@ final class WsTestClient implements AutoCloseable {
         return o;
     }
 
+    /** What the server sent next if anything is there now, else null. */
+    Object poll() {
+        return source.poll();
+    }
+
     /** The next frame, which must be a binary protocol frame, read per the spec. */
     SpecReader.Reply frame() throws InterruptedException {
         Object o = next();
