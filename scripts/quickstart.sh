@@ -262,6 +262,7 @@ TOPAZ_PRODUCER_APP_SECRET=$PRODUCER_SECRET
 TOPAZ_DEMO_TOPIC=$DEMO_TOPIC
 TOPAZ_DEMO_SELLER_NICK=$SELLER_NICK
 TOPAZ_DEMO_SELLER_ID=$SELLER_ID
+TOPAZ_BROKER_URL=ws://127.0.0.1:8081/
 ENV
 chmod 600 "$ENV_FILE"
 
@@ -283,6 +284,7 @@ say "                    'content={\"tid\":1,\"seller_nick\":\"$SELLER_NICK\"}'"
 say "    consume       scripts/top-call.sh demo-app taobao.tmc.messages.consume quantity=10"
 say "    confirm       scripts/top-call.sh demo-app taobao.tmc.messages.confirm s_message_ids=<the ids consumed>"
 say "    a stream      scripts/messages-demo.sh --rate 5 --seconds 10"
+say "    push          a TOP message client (TmcClient) at ws://127.0.0.1:8081/ with demo-app's key and secret"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"

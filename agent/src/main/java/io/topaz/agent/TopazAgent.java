@@ -6,6 +6,8 @@ import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.LocalQueuesFactory;
 import io.topaz.agent.broker.PublishHandler;
 import io.topaz.agent.broker.cluster.BrokerNode;
+import io.topaz.agent.broker.push.PushServer;
+import io.topaz.agent.broker.push.PushSettings;
 import io.topaz.agent.broker.queue.QueueEngine;
 import io.topaz.agent.tmc.BacklogCaps;
 import io.topaz.agent.config.LocalSnapshot;
@@ -80,6 +82,7 @@ public final class TopazAgent implements Closeable {
     private int adminPort;
     private final LocalQueuesFactory queuesFactory;
     private BrokerNode broker;
+    private PushServer push;
 
     private TopazAgent(AgentSettings settings, Clock clock, LocalQueuesFactory queuesFactory) {
         this.settings = settings;
@@ -168,6 +171,7 @@ public final class TopazAgent implements Closeable {
                     limits.platformZone(), metrics.registry());
             if (broker != null) {
                 broker.publishHandler(tmc.publishHandler(holder::current));
+                startPush(tmc);
             }
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic, tmc);
             if (settings.tls() != null) {
@@ -177,6 +181,11 @@ public final class TopazAgent implements Closeable {
             gatewayPort = gateway.start("0.0.0.0", settings.gatewayPort(), eventLoops, transport);
             log.info("gateway listening on port {} ({}, {}, event loops: {})", gatewayPort,
                     settings.tls() == null ? "http" : "https", transport.flag(), eventLoops);
+        }
+        if (broker != null && settings.gatewayPort() <= 0) { // push without the gateway: publish frames still produce
+            startPush(new TmcApis(broker.broker(), metadata, new ControlPlaneTmc(settings.metadata().controlUrl(),
+                    settings.metadata().agentToken(), metadataExecutor), clock,
+                    GatewayLimits.defaults().platformZone(), metrics.registry()));
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
@@ -243,6 +252,14 @@ public final class TopazAgent implements Closeable {
         broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
                 settings.cluster(), settings.host(), settings.brokerPort(), transport,
                 settings.metadata().controlUrl(), settings.metadata().agentToken()));
+    }
+
+    /** The push WebSocket ({@code GET /} on the broker port), beside the broker port's internal API. */
+    private void startPush(TmcApis tmc) {
+        push = new PushServer(broker.broker(), metadata, holder::current, tmc, PushSettings.defaults(), clock,
+                metrics.registry());
+        broker.server().pipelineTail(push::install);
+        broker.clusterBroker().onStored(push::stored);
     }
 
     /** The message service (the whole cluster's queues behind one interface); empty without --broker-port. */

@@ -5,6 +5,7 @@ import io.topaz.agent.broker.Broker;
 import io.topaz.agent.broker.PublishHandler;
 import io.topaz.agent.gateway.BuiltInApis;
 import io.topaz.agent.gateway.Call;
+import io.topaz.agent.gateway.TopError;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.model.config.ApiDefinition;
 import io.topaz.model.config.ConfigSnapshot;
@@ -83,6 +84,34 @@ public final class TmcApis implements BuiltInApis {
      */
     public PublishHandler publishHandler(Supplier<ConfigSnapshot> liveRelease) {
         return new PlatformPublish(liveRelease, producer);
+    }
+
+    /**
+     * What a produce outside the gateway did: the message id once durable, or the TOP error it was refused with.
+     *
+     * @param error null on success
+     */
+    public record Produced(long msgId, TopError error) {
+    }
+
+    /**
+     * A produce by {@code appKey} that does not come through the gateway — the push WebSocket's publish frame —
+     * validated, routed and published exactly as {@code taobao.tmc.message.produce} (the topic's
+     * {@code producerApps} included) against {@code config}. Refusals and the broker's failures complete the future
+     * with a {@link Produced#error()}; only a bug fails it.
+     */
+    public CompletableFuture<Produced> produce(ConfigSnapshot config, String appKey, String topic, String content) {
+        Producer.Request r = new Producer.Request(topic, content, appKey, true, null, null, null, null);
+        return producer.produce(config, r).handle((id, err) -> {
+            if (err == null) {
+                return new Produced(id, null);
+            }
+            TmcFailure f = BrokerErrors.of(err);
+            if (f == null) {
+                throw err instanceof RuntimeException re ? re : new IllegalStateException(err);
+            }
+            return new Produced(0, f.error());
+        });
     }
 
     /** The built-in methods' names, in the docs' order. */

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -80,6 +81,7 @@ public final class ClusterBroker implements Broker, Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set while draining until the peers acknowledged: handing over earlier would find owners that do not know yet. */
     private volatile boolean holdHandoff;
+    private volatile Consumer<Collection<QueueName>> stored = q -> { };
 
     /**
      * @param localExecutor where local consume, confirm and stats run (they may read the disk); not an event loop
@@ -275,11 +277,30 @@ public final class ClusterBroker implements Broker, Closeable {
     }
 
     private CompletableFuture<Void> appendLocally(BrokerMessage m, List<QueueName> queues) {
+        CompletableFuture<Void> done;
         try {
-            return local.append(m, queues);
+            done = local.append(m, queues);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        Consumer<Collection<QueueName>> listener = stored;
+        done.thenRun(() -> {
+            try {
+                listener.accept(queues);
+            } catch (RuntimeException e) {
+                log.warn("a stored-message listener failed", e);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Who is told, after each local append is durable, which of this agent's queues got a message: the push
+     * WebSocket's connections of those queues ask for it at once instead of at their next poll. Called on the
+     * thread that completed the append; must not block.
+     */
+    public void onStored(Consumer<Collection<QueueName>> listener) {
+        this.stored = listener;
     }
 
     /** Queues a hand-over run on the hand-over thread unless one is queued already. */

@@ -1,0 +1,175 @@
+package io.topaz.agent.broker.push;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.agent.broker.Broker;
+import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.tmc.TmcApis;
+import io.topaz.model.config.ConfigSnapshot;
+
+import io.topaz.agent.broker.QueueName;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The push WebSocket on the broker port: {@link #install} is the broker port's pipeline hook
+ * ({@code BrokerServer.pipelineTail}). It adds, after the HTTP codec and aggregator, Netty's
+ * {@link WebSocketServerProtocolHandler} for {@code GET /} (any other request — the internal API under
+ * {@code /internal/v1/} — passes on untouched), a frame aggregator bounded by the frame limit, and one
+ * {@link PushConnection} per connection.
+ *
+ * <p>Connections are also woken by {@link #stored}: an append to a queue this agent owns makes that queue's
+ * connections on this agent ask at once; connections whose queue another agent owns find new messages by polling.
+ *
+ * <p>Pings are dropped before the protocol handler, which would answer them with pongs: some TOP clients feed every
+ * frame they receive to their message decoder and disconnect on a pong (docs/tmc-protocol.md, "Heartbeats"). A ping
+ * still counts as traffic for the idle timeout.
+ */
+public final class PushServer {
+
+    private final Broker broker;
+    private final MetadataClient metadata;
+    private final Supplier<ConfigSnapshot> config;
+    private final TmcApis tmc;
+    private final PushSettings settings;
+    private final Clock clock;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final PushMetrics metrics;
+    private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
+
+    /**
+     * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
+     * @param metadata apps, their secrets and groups (the gateway's cache)
+     * @param config   the live release: subscriptions, topics
+     * @param tmc      the gateway's message-service methods: publish frames are produced through them
+     * @param registry where the push meters go ({@link PushMetrics})
+     */
+    public PushServer(Broker broker, MetadataClient metadata, Supplier<ConfigSnapshot> config, TmcApis tmc,
+                      PushSettings settings, Clock clock, MeterRegistry registry) {
+        this.broker = broker;
+        this.metadata = metadata;
+        this.config = config;
+        this.tmc = tmc;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = new PushMetrics(registry);
+    }
+
+    /** Adds the push handlers to a new broker-port connection's pipeline (after the HTTP codec and aggregator). */
+    public void install(ChannelPipeline p) {
+        p.addLast("push-no-pong", NoPong.INSTANCE);
+        p.addLast("push-websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/")
+                .checkStartsWith(false)
+                .maxFramePayloadLength(settings.maxFrameBytes())
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .closeOnProtocolViolation(true)
+                .handshakeTimeoutMillis(settings.connectTimeout().toMillis())
+                .build()));
+        p.addLast("push-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
+        p.addLast("push-connection", new PushConnection(this));
+    }
+
+    /**
+     * Messages were stored in these queues on this agent (the cluster broker's {@code onStored}): their connections
+     * here ask the queue at once rather than at their next poll. Never blocks.
+     */
+    public void stored(Collection<QueueName> queues) {
+        for (QueueName q : queues) {
+            Set<PushConnection> cs = byQueue.get(q);
+            if (cs != null) {
+                cs.forEach(PushConnection::wake);
+            }
+        }
+    }
+
+    void register(QueueName q, PushConnection c) {
+        byQueue.compute(q, (k, set) -> {
+            Set<PushConnection> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(c);
+            return s;
+        });
+    }
+
+    void unregister(QueueName q, PushConnection c) {
+        byQueue.computeIfPresent(q, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Connections open now (upgraded to WebSocket, connected or not yet). */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Connections closed as too slow since the start. */
+    public long slowCloses() {
+        return metrics.slowCloses();
+    }
+
+    /** Push connections of {@code q} on this agent now. */
+    public int connections(QueueName q) {
+        return metrics.connections(q);
+    }
+
+    PushMetrics metrics() {
+        return metrics;
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    MetadataClient metadata() {
+        return metadata;
+    }
+
+    ConfigSnapshot config() {
+        return config.get();
+    }
+
+    TmcApis tmc() {
+        return tmc;
+    }
+
+    PushSettings settings() {
+        return settings;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    AtomicInteger connectionCount() {
+        return connections;
+    }
+
+    /** Drops pings: the server never answers them (nor pings); they only keep the connection from idling out. */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class NoPong extends ChannelInboundHandlerAdapter {
+        static final NoPong INSTANCE = new NoPong();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof PingWebSocketFrame ping) {
+                ping.release();
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}
