@@ -61,7 +61,7 @@ class MetadataApiTest extends ControlPlaneTestSupport {
         assertThat(admin().get("/api/v1/audit?kind=apps&key=secret-app").raw()).doesNotContain(secret);
 
         String stored = jdbc.sql("select secret_current from app where app_key = 'secret-app'").query(String.class).single();
-        assertThat(stored).startsWith("v1:").doesNotContain(secret);
+        assertThat(stored).startsWith("v2:").doesNotContain(secret);
 
         // Agents read it, with the secret, through their own credential.
         JsonNode md = agent().post("/api/v1/metadata/lookup", "{\"apps\":[\"secret-app\",\"nope\"]}").body();

@@ -39,9 +39,20 @@ class AppController {
     }
 
     private final AppService apps;
+    private final SecretReencryption reencryption;
 
-    AppController(AppService apps) {
+    AppController(AppService apps, SecretReencryption reencryption) {
         this.apps = apps;
+        this.reencryption = reencryption;
+    }
+
+    /**
+     * Moves every stored secret to the current encryption key (ADMIN; audited): the last step of a key rotation, after
+     * every instance runs with the new key current and the old one in {@code topaz.metadata.previous-keys}.
+     */
+    @PostMapping("/secrets/reencrypt")
+    SecretReencryption.Result reencrypt(Authentication auth) {
+        return reencryption.run(auth.getName());
     }
 
     @PostMapping
