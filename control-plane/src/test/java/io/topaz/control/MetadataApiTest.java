@@ -70,6 +70,21 @@ class MetadataApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void reencryptionIsAdminOnlyAuditedAndKeepsSecretsReadable() {
+        String secret = admin().post("/api/v1/apps", app("reenc-app", "core")).json("secret").asString();
+        assertThat(withRole("OPERATOR").post("/api/v1/apps/secrets/reencrypt", null).status()).isEqualTo(403);
+        RestApi.Response run = admin().post("/api/v1/apps/secrets/reencrypt", null);
+        assertThat(run.status()).isEqualTo(200);
+        assertThat(run.json("remaining").asInt()).isZero();
+        assertThat(run.json("currentKeyId").asString()).hasSize(12);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'SECRETS_REENCRYPT'").query(Integer.class)
+                .single()).isPositive();
+        JsonNode app = agent().post("/api/v1/metadata/lookup", "{\"apps\":[\"reenc-app\"]}").body()
+                .get("apps").get("reenc-app");
+        assertThat(app.get("secrets").get(0).get("secret").asString()).isEqualTo(secret);
+    }
+
+    @Test
     void validationConflictsAndRoles() {
         RestApi.Response bad = admin().post("/api/v1/apps",
                 "{\"appKey\":\"bad key!\",\"owner\":\"\",\"allowedApiGroups\":[\"ok\",\"no way\",\"ok\"]}");

@@ -61,13 +61,12 @@ public class SecretReencryption {
             for (Row row : rows) {
                 String current = rewrite(row.appKey(), row.current(), from);
                 String previous = row.previous() == null ? null : rewrite(row.appKey(), row.previous(), from);
-                int n = jdbc.sql("update app set secret_current = ?, secret_previous = ? where app_key = ? "
-                                + "and secret_current = ? and " + (row.previous() == null ? "secret_previous is null"
-                                : "secret_previous = ?"))
-                        .params(row.previous() == null
-                                ? List.of(current, row.appKey(), row.current())
-                                : List.of(current, previous, row.appKey(), row.current(), row.previous()))
-                        .update();
+                int n = row.previous() == null
+                        ? jdbc.sql("update app set secret_current = ? where app_key = ? and secret_current = ? "
+                                + "and secret_previous is null").params(current, row.appKey(), row.current()).update()
+                        : jdbc.sql("update app set secret_current = ?, secret_previous = ? where app_key = ? "
+                                + "and secret_current = ? and secret_previous = ?")
+                        .params(current, previous, row.appKey(), row.current(), row.previous()).update();
                 if (n == 1) {
                     apps++;
                 }
