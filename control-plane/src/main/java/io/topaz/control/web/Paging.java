@@ -4,14 +4,13 @@ import io.topaz.model.validation.Checks;
 import io.topaz.model.validation.ConfigValidationException;
 
 /**
- * Checks paging parameters before any arithmetic on them: a negative offset or page, a limit or size out of range, and
- * a page whose first item lies beyond what an int can index ({@code page × size} overflowing) are refused with 400
- * naming the parameter. A value too large for a number at all is refused the same way by
- * {@link ApiExceptionHandler}.
+ * Checks offset and limit before any arithmetic on them: a negative or huge offset and a limit out of range are refused
+ * with 400 naming the parameter (page and size are checked alike by the services that take them). A value too large
+ * for a number at all is refused the same way by {@link ApiExceptionHandler}.
  */
 public final class Paging {
 
-    /** The largest offset (and {@code page × size}) accepted: far beyond any list the control plane holds. */
+    /** The largest offset accepted: far beyond any list the control plane holds, and far from int overflow. */
     public static final long MAX_OFFSET = 1_000_000_000L;
 
     private Paging() {
@@ -22,17 +21,6 @@ public final class Paging {
         Checks c = new Checks();
         c.range("offset", offset, 0, MAX_OFFSET);
         c.range("limit", limit, 1, maxLimit);
-        throwIfAny(c);
-    }
-
-    /** {@code page} from 0, {@code size} from 1 to {@code maxSize}, and {@code page × size} at most {@link #MAX_OFFSET}. */
-    public static void pageSize(long page, long size, int maxSize) {
-        Checks c = new Checks();
-        c.range("page", page, 0, MAX_OFFSET);
-        c.range("size", size, 1, maxSize);
-        if (c.errors().isEmpty() && page * size > MAX_OFFSET) { // both bounded above, so the product cannot overflow
-            c.fail("page", page, "times size (" + size + ") must be at most " + MAX_OFFSET);
-        }
         throwIfAny(c);
     }
 
