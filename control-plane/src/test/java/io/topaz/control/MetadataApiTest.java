@@ -61,12 +61,27 @@ class MetadataApiTest extends ControlPlaneTestSupport {
         assertThat(admin().get("/api/v1/audit?kind=apps&key=secret-app").raw()).doesNotContain(secret);
 
         String stored = jdbc.sql("select secret_current from app where app_key = 'secret-app'").query(String.class).single();
-        assertThat(stored).startsWith("v1:").doesNotContain(secret);
+        assertThat(stored).startsWith("v2:").doesNotContain(secret);
 
         // Agents read it, with the secret, through their own credential.
         JsonNode md = agent().post("/api/v1/metadata/lookup", "{\"apps\":[\"secret-app\",\"nope\"]}").body();
         assertThat(md.get("apps").has("nope")).isFalse();
         assertThat(md.get("apps").get("secret-app").get("secrets").get(0).get("secret").asString()).isEqualTo(secret);
+    }
+
+    @Test
+    void reencryptionIsAdminOnlyAuditedAndKeepsSecretsReadable() {
+        String secret = admin().post("/api/v1/apps", app("reenc-app", "core")).json("secret").asString();
+        assertThat(withRole("OPERATOR").post("/api/v1/apps/secrets/reencrypt", null).status()).isEqualTo(403);
+        RestApi.Response run = admin().post("/api/v1/apps/secrets/reencrypt", null);
+        assertThat(run.status()).isEqualTo(200);
+        assertThat(run.json("remaining").asInt()).isZero();
+        assertThat(run.json("currentKeyId").asString()).hasSize(12);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'SECRETS_REENCRYPT'").query(Integer.class)
+                .single()).isPositive();
+        JsonNode app = agent().post("/api/v1/metadata/lookup", "{\"apps\":[\"reenc-app\"]}").body()
+                .get("apps").get("reenc-app");
+        assertThat(app.get("secrets").get(0).get("secret").asString()).isEqualTo(secret);
     }
 
     @Test

@@ -26,6 +26,8 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         r.add("spring.datasource.url", () -> url);
         r.add("spring.datasource.username", () -> TestServices.PG_USER);
         r.add("spring.datasource.password", () -> "");
+        // a shared database: the key is never generated, it must be given (issue 19 point 6)
+        r.add("topaz.metadata.encryption-key", () -> "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
     }
 
     @AfterAll

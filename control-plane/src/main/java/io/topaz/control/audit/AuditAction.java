@@ -14,5 +14,7 @@ public enum AuditAction {
     /** Dead letters of an app sent back to their queues (kind {@code dead-letters}, key the app key). */
     DEAD_LETTER_REPLAY,
     /** Dead letters of an app deleted (kind {@code dead-letters}, key the app key). */
-    DEAD_LETTER_PURGE
+    DEAD_LETTER_PURGE,
+    /** Stored app secrets moved to the current encryption key (kind {@code apps}, key {@code *}). */
+    SECRETS_REENCRYPT
 }

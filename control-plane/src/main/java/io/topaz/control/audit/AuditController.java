@@ -1,6 +1,7 @@
 package io.topaz.control.audit;
 
 import io.topaz.control.web.ApiException;
+import io.topaz.control.web.Paging;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -33,12 +34,7 @@ class AuditController {
                     @RequestParam(required = false) String actor,
                     @RequestParam(defaultValue = "0") int offset,
                     @RequestParam(defaultValue = "100") int limit) {
-        if (offset < 0) {
-            throw ApiException.badRequest("offset must be >= 0, was " + offset);
-        }
-        if (limit < 1 || limit > 1000) {
-            throw ApiException.badRequest("limit must be between 1 and 1000, was " + limit);
-        }
+        Paging.offsetLimit(offset, limit, 1000);
         Instant fromAt = instant("from", from);
         Instant toAt = instant("to", to);
         if (fromAt != null && toAt != null && !fromAt.isBefore(toAt)) {

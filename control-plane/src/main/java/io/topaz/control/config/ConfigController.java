@@ -3,7 +3,22 @@ package io.topaz.control.config;
 import io.topaz.control.web.ApiException;
 import io.topaz.control.web.Versions;
 import io.topaz.control.web.JsonBodies;
+import io.topaz.control.web.Paging;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.topaz.model.config.AgentCluster;
+import io.topaz.model.config.ApiDefinition;
+import io.topaz.model.config.ApiGroup;
+import io.topaz.model.config.Assignment;
+import io.topaz.model.config.CacheRule;
 import io.topaz.model.config.ConfigEntry;
+import io.topaz.model.config.FlowRule;
+import io.topaz.model.config.OverloadRule;
+import io.topaz.model.config.QuotaRule;
+import io.topaz.model.config.SellerGroup;
+import io.topaz.model.config.Subscription;
+import io.topaz.model.config.Topic;
 import io.topaz.model.config.ConfigItem;
 import io.topaz.model.config.ConfigKind;
 import org.springframework.http.HttpHeaders;
@@ -52,12 +67,7 @@ class ConfigController {
                   @RequestParam(defaultValue = "0") int offset,
                   @RequestParam(defaultValue = "100") int limit,
                   @RequestParam(required = false) String q) throws Exception {
-        if (offset < 0) {
-            throw ApiException.badRequest("offset must be >= 0, was " + offset);
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
-        }
+        Paging.offsetLimit(offset, limit, MAX_LIMIT);
         ConfigKind<?> kind = kind(kindName);
         List<? extends ConfigItem<?>> all = service.list(kind);
         if (q != null && !q.isBlank()) {
@@ -81,6 +91,12 @@ class ConfigController {
 
     @PostMapping
     ResponseEntity<ConfigItem<?>> create(@PathVariable("kind") String kindName,
+                                         @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                 description = "the entry, of the path's kind (read strictly: unknown fields are refused)",
+                                                 content = @Content(mediaType = "application/json", schema = @Schema(oneOf = {
+                                                         ApiDefinition.class, FlowRule.class, QuotaRule.class, ApiGroup.class,
+                                                         OverloadRule.class, CacheRule.class, SellerGroup.class, AgentCluster.class,
+                                                         Assignment.class, Topic.class, Subscription.class})))
                                          @RequestBody(required = false) byte[] body,
                                          Authentication auth) throws Exception {
         ConfigKind<ConfigEntry> kind = kind(kindName);
@@ -93,6 +109,12 @@ class ConfigController {
     ResponseEntity<ConfigItem<?>> update(@PathVariable("kind") String kindName, @PathVariable String key,
                                          @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                          @RequestParam(required = false) Long version,
+                                         @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                 description = "the entry, of the path's kind (read strictly: unknown fields are refused)",
+                                                 content = @Content(mediaType = "application/json", schema = @Schema(oneOf = {
+                                                         ApiDefinition.class, FlowRule.class, QuotaRule.class, ApiGroup.class,
+                                                         OverloadRule.class, CacheRule.class, SellerGroup.class, AgentCluster.class,
+                                                         Assignment.class, Topic.class, Subscription.class})))
                                          @RequestBody(required = false) byte[] body,
                                          Authentication auth) throws Exception {
         ConfigKind<ConfigEntry> kind = kind(kindName);
@@ -103,6 +125,7 @@ class ConfigController {
     }
 
     @DeleteMapping("/{key}")
+    @ApiResponse(responseCode = "204", description = "deleted from the draft")
     ResponseEntity<Void> delete(@PathVariable("kind") String kindName, @PathVariable String key,
                                 @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                 @RequestParam(required = false) Long version,

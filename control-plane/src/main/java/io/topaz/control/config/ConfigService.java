@@ -20,10 +20,18 @@ public class ConfigService {
 
     private final DraftStore drafts;
     private final AuditOutbox audit;
+    /** Where listings read from; null (tests wiring the services by hand) reads the kind from ZooKeeper. */
+    private final DraftView view;
 
-    public ConfigService(DraftStore drafts, AuditOutbox audit) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public ConfigService(DraftStore drafts, AuditOutbox audit, DraftView view) {
         this.drafts = drafts;
         this.audit = audit;
+        this.view = view;
+    }
+
+    public ConfigService(DraftStore drafts, AuditOutbox audit) {
+        this(drafts, audit, null);
     }
 
     /** The draft's current revision: what a publish must name. */
@@ -31,8 +39,9 @@ public class ConfigService {
         return drafts.revision().number();
     }
 
+    /** The kind's draft entries by key, from the watched view (see {@link DraftView}). */
     public <T extends ConfigEntry> List<ConfigItem<T>> list(ConfigKind<T> kind) throws Exception {
-        return drafts.list(kind);
+        return view == null ? drafts.list(kind) : view.list(kind);
     }
 
     public <T extends ConfigEntry> Optional<ConfigItem<T>> get(ConfigKind<T> kind, String key) throws Exception {

@@ -6,7 +6,6 @@ import io.topaz.control.messages.MessageService.DeadLetterAction;
 import io.topaz.control.messages.MessageViews.DeadLetterActionResult;
 import io.topaz.control.messages.MessageViews.DeadLetterPage;
 import io.topaz.control.messages.MessageViews.MessageQueues;
-import io.topaz.control.web.JsonBodies;
 import io.topaz.model.validation.Checks;
 import io.topaz.model.validation.ConfigValidationException;
 import org.springframework.security.core.Authentication;
@@ -79,7 +78,7 @@ class MessagesController {
                     + "(the one holding each dead letter moves it to the tail of the queue it died in, attempts reset); "
                     + "'done' sums how many the agents replayed, 'unreachable' lists those that did not answer. Audited "
                     + "(kind dead-letters, key the app, the ids in the detail). Operators.")
-    DeadLetterActionResult replay(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
+    DeadLetterActionResult replay(@RequestBody DeadLetterIds body, Authentication auth) throws Exception {
         return act(DeadLetterAction.REPLAY, body, auth);
     }
 
@@ -88,12 +87,11 @@ class MessagesController {
             description = "Body {\"app\": \"…\", \"ids\": [message ids, 1-1000, no repeats]}. Sent to every broker agent; "
                     + "'done' sums how many the agents deleted, 'unreachable' lists those that did not answer. Audited "
                     + "(kind dead-letters, key the app, the ids in the detail). Operators.")
-    DeadLetterActionResult purge(@RequestBody(required = false) byte[] body, Authentication auth) throws Exception {
+    DeadLetterActionResult purge(@RequestBody DeadLetterIds body, Authentication auth) throws Exception {
         return act(DeadLetterAction.PURGE, body, auth);
     }
 
-    private DeadLetterActionResult act(DeadLetterAction action, byte[] body, Authentication auth) throws Exception {
-        DeadLetterIds req = JsonBodies.read(body, DeadLetterIds.class, "dead letters");
+    private DeadLetterActionResult act(DeadLetterAction action, DeadLetterIds req, Authentication auth) throws Exception {
         Checks c = new Checks();
         c.appKey("app", req.app());
         if (req.ids() == null || req.ids().isEmpty()) {

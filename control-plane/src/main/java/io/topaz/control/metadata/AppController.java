@@ -1,6 +1,5 @@
 package io.topaz.control.metadata;
 
-import io.topaz.control.web.JsonBodies;
 import io.topaz.control.web.Versions;
 import io.topaz.model.config.AppStatus;
 import org.springframework.http.HttpStatus;
@@ -39,15 +38,25 @@ class AppController {
     }
 
     private final AppService apps;
+    private final SecretReencryption reencryption;
 
-    AppController(AppService apps) {
+    AppController(AppService apps, SecretReencryption reencryption) {
         this.apps = apps;
+        this.reencryption = reencryption;
+    }
+
+    /**
+     * Moves every stored secret to the current encryption key (ADMIN; audited): the last step of a key rotation, after
+     * every instance runs with the new key current and the old one in {@code topaz.metadata.previous-keys}.
+     */
+    @PostMapping("/secrets/reencrypt")
+    SecretReencryption.Result reencrypt(Authentication auth) {
+        return reencryption.run(auth.getName());
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    AppService.AppWithSecret create(@RequestBody(required = false) byte[] body, Authentication auth) {
-        CreateApp req = JsonBodies.read(body, CreateApp.class, "app");
+    AppService.AppWithSecret create(@RequestBody CreateApp req, Authentication auth) {
         return apps.create(req.appKey(), req.name(), req.owner(), req.allowedApiGroups(), req.status(), auth.getName());
     }
 
@@ -79,18 +88,17 @@ class AppController {
     }
 
     @PutMapping("/{appKey}/groups")
-    AppService.AppView groups(@PathVariable String appKey, @RequestBody(required = false) byte[] body,
+    AppService.AppView groups(@PathVariable String appKey, @RequestBody Groups req,
                               @RequestHeader(value = "If-Match", required = false) String ifMatch, Authentication auth) {
-        Groups req = JsonBodies.read(body, Groups.class, "app");
         return apps.setGroups(appKey, req.allowedApiGroups(), version(ifMatch), auth.getName());
     }
 
     /** A new secret, shown once; the previous one keeps working for {@code graceSeconds} (default from settings). */
     @PostMapping("/{appKey}/secret")
-    AppService.AppWithSecret rotate(@PathVariable String appKey, @RequestBody(required = false) byte[] body,
+    AppService.AppWithSecret rotate(@PathVariable String appKey, @RequestBody(required = false) Rotate body,
                                     @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                     Authentication auth) {
-        Rotate req = body == null || body.length == 0 ? new Rotate(null) : JsonBodies.read(body, Rotate.class, "rotation");
+        Rotate req = body == null ? new Rotate(null) : body;
         Duration grace = req.graceSeconds() == null ? null : Duration.ofSeconds(req.graceSeconds());
         return apps.rotateSecret(appKey, grace, version(ifMatch), auth.getName());
     }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.control.tmc.ConsumerGroupService;
 import io.topaz.control.tmc.PermitService;
 import io.topaz.control.web.ApiException;
-import io.topaz.control.web.JsonBodies;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.metadata.KeyFilter;
 import io.topaz.model.metadata.MetadataLookup;
@@ -53,8 +52,7 @@ class MetadataController {
     }
 
     @PostMapping("/lookup")
-    MetadataLookup.Response lookup(@RequestBody(required = false) byte[] body) {
-        MetadataLookup.Request req = JsonBodies.read(body, MetadataLookup.Request.class, "lookup");
+    MetadataLookup.Response lookup(@RequestBody MetadataLookup.Request req) {
         int n = req.size();
         if (n > MAX_KEYS) {
             throw ApiException.badRequest("a lookup may ask for at most " + MAX_KEYS + " keys, asked for " + n);

@@ -1,6 +1,5 @@
 package io.topaz.control.metadata;
 
-import io.topaz.control.web.JsonBodies;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,8 +36,7 @@ class SessionController {
 
     @PostMapping("/api/v1/users")
     @ResponseStatus(HttpStatus.CREATED)
-    SessionService.Seller createSeller(@RequestBody(required = false) byte[] body, Authentication auth) {
-        CreateSeller req = JsonBodies.read(body, CreateSeller.class, "user");
+    SessionService.Seller createSeller(@RequestBody CreateSeller req, Authentication auth) {
         return sessions.createSeller(req.userId(), req.nick(), auth.getName());
     }
 
@@ -56,8 +54,7 @@ class SessionController {
 
     @PostMapping("/api/v1/sessions")
     @ResponseStatus(HttpStatus.CREATED)
-    SessionService.IssuedSession issue(@RequestBody(required = false) byte[] body, Authentication auth) {
-        IssueSession req = JsonBodies.read(body, IssueSession.class, "session");
+    SessionService.IssuedSession issue(@RequestBody IssueSession req, Authentication auth) {
         long lifetime = req.expiresInSeconds() == null ? DEFAULT_LIFETIME_SECONDS : req.expiresInSeconds();
         return sessions.issue(req.appKey(), req.userId(), req.scopes(), lifetime, auth.getName());
     }

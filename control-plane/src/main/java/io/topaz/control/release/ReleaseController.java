@@ -1,7 +1,7 @@
 package io.topaz.control.release;
 
 import io.topaz.control.web.ApiException;
-import io.topaz.control.web.JsonBodies;
+import io.topaz.control.web.Paging;
 import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
@@ -59,9 +59,7 @@ class ReleaseController {
     @GetMapping("/api/v1/releases")
     List<ReleaseSummary> history(@RequestParam(defaultValue = "0") int offset,
                                  @RequestParam(defaultValue = "50") int limit) throws Exception {
-        if (offset < 0 || limit < 1 || limit > 1000) {
-            throw ApiException.badRequest("offset must be >= 0 and limit between 1 and 1000, were " + offset + " and " + limit);
-        }
+        Paging.offsetLimit(offset, limit, 1000);
         return service.history(offset, limit);
     }
 
@@ -85,25 +83,25 @@ class ReleaseController {
     }
 
     @PostMapping("/api/v1/releases")
-    ResponseEntity<ReleaseSummary> publish(@RequestBody(required = false) byte[] body,
+    ResponseEntity<ReleaseSummary> publish(@RequestBody(required = false) PublishRequest body,
                                            @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
                                            Authentication auth) throws Exception {
-        PublishRequest r = request(body, "publish request");
+        PublishRequest r = request(body);
         return answer(service.publish(r.message(), r.draftRevision(), auth.getName(), key));
     }
 
     @PostMapping("/api/v1/releases/{number}/rollback")
-    ResponseEntity<ReleaseSummary> rollback(@PathVariable long number, @RequestBody(required = false) byte[] body,
+    ResponseEntity<ReleaseSummary> rollback(@PathVariable long number,
+                                            @RequestBody(required = false) PublishRequest body,
                                             @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
                                             Authentication auth) throws Exception {
-        PublishRequest r = request(body, "rollback request");
+        PublishRequest r = request(body);
         return answer(service.rollback(number, r.message(), r.draftRevision(), auth.getName(), key));
     }
 
     /** Publish and rollback read their body alike: a missing body is {@code {}}, i.e. no message and no revision. */
-    private static PublishRequest request(byte[] body, String subject) {
-        return body == null || body.length == 0 ? new PublishRequest(null, null)
-                : JsonBodies.read(body, PublishRequest.class, subject);
+    private static PublishRequest request(PublishRequest body) {
+        return body == null ? new PublishRequest(null, null) : body;
     }
 
     private static ResponseEntity<ReleaseSummary> answer(ReleaseService.Published p) {

@@ -109,7 +109,9 @@ public class ReleaseService {
     public List<ReleaseSummary> history(int offset, int limit) throws Exception {
         long live = liveNumber();
         List<Long> numbers = releases.numbers();
-        List<Long> page = numbers.subList(Math.min(offset, numbers.size()), Math.min(numbers.size(), offset + limit));
+        // only the page's manifests are read; the names of all releases are (zero-padded numbers, sorted)
+        int from = (int) Math.min(offset, numbers.size());
+        List<Long> page = numbers.subList(from, (int) Math.min(numbers.size(), (long) from + limit));
         return page.stream().map(n -> {
             try {
                 return releases.manifest(n).map(m -> ReleaseSummary.of(m, live)).orElse(null);

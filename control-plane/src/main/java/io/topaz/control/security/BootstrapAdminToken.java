@@ -8,9 +8,7 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Makes sure a fresh control plane can be reached: an admin token from configuration, or a generated one written to a
@@ -47,13 +45,7 @@ class BootstrapAdminToken implements ApplicationRunner {
         String secret = tokens.create(NAME, Role.ADMIN, "bootstrap");
         Path file = props.bootstrapTokenFile().toAbsolutePath();
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, secret + "\n");
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system; the file is still written
-            }
+            OwnerOnlyFiles.replace(file, secret + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the bootstrap admin token to " + file, e);
         }

@@ -3,7 +3,6 @@ package io.topaz.control.security;
 import io.topaz.control.audit.AuditAction;
 import io.topaz.control.audit.AuditLog;
 import io.topaz.control.web.ApiException;
-import io.topaz.control.web.JsonBodies;
 import io.topaz.model.validation.Checks;
 import io.topaz.model.validation.ConfigValidationException;
 import org.springframework.http.HttpStatus;
@@ -56,8 +55,7 @@ class TokenController {
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    CreatedToken create(@RequestBody(required = false) byte[] body, Authentication auth) {
-        CreateTokenRequest req = JsonBodies.read(body, CreateTokenRequest.class, "token");
+    CreatedToken create(@RequestBody CreateTokenRequest req, Authentication auth) {
         Checks c = new Checks();
         c.identifier("name", req.name());
         c.required("role", req.role());

@@ -1,7 +1,8 @@
 package io.topaz.control.tmc;
 
 import io.topaz.control.web.ApiException;
-import io.topaz.control.web.JsonBodies;
+import io.topaz.model.validation.ConfigValidationException;
+import io.topaz.model.validation.FieldError;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -52,15 +53,13 @@ class TmcController {
     }
 
     @PostMapping("/permits/permit")
-    PermitService.PermitView permit(@PathVariable String appKey, @RequestBody(required = false) byte[] body,
+    PermitService.PermitView permit(@PathVariable String appKey, @RequestBody PermitRequest req,
                                     Authentication auth) throws Exception {
-        PermitRequest req = JsonBodies.read(body, PermitRequest.class, "permit");
         return permits.permit(appKey, req.userId(), req.topics(), auth.getName());
     }
 
     @PostMapping("/permits/cancel")
-    Cancelled cancel(@PathVariable String appKey, @RequestBody(required = false) byte[] body, Authentication auth) {
-        CancelRequest req = JsonBodies.read(body, CancelRequest.class, "cancel");
+    Cancelled cancel(@PathVariable String appKey, @RequestBody CancelRequest req, Authentication auth) {
         return new Cancelled(permits.cancel(appKey, req.nick(), auth.getName()));
     }
 
@@ -71,18 +70,16 @@ class TmcController {
     }
 
     @PostMapping("/groups/add")
-    ConsumerGroupService.GroupView addGroup(@PathVariable String appKey, @RequestBody(required = false) byte[] body,
+    ConsumerGroupService.GroupView addGroup(@PathVariable String appKey, @RequestBody GroupRequest req,
                                             Authentication auth) {
-        GroupRequest req = JsonBodies.read(body, GroupRequest.class, "group");
         return groups.add(appKey, req.groupName(), req.nicks(), auth.getName());
     }
 
     @PostMapping("/groups/delete")
-    ConsumerGroupService.Deleted deleteGroup(@PathVariable String appKey, @RequestBody(required = false) byte[] body,
+    ConsumerGroupService.Deleted deleteGroup(@PathVariable String appKey, @RequestBody GroupRequest req,
                                              Authentication auth) {
-        GroupRequest req = JsonBodies.read(body, GroupRequest.class, "group");
         if (req.groupName() == null || req.groupName().isBlank()) {
-            throw ApiException.badRequest("groupName is required");
+            throw new ConfigValidationException("group", List.of(new FieldError("groupName", null, "is required")));
         }
         return groups.delete(appKey, req.groupName(), req.nicks(), auth.getName());
     }

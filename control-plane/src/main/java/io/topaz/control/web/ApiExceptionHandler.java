@@ -4,6 +4,7 @@ import io.topaz.model.validation.ConfigValidationException;
 import io.topaz.model.validation.FieldError;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
+import tools.jackson.core.JacksonException;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -40,16 +41,48 @@ class ApiExceptionHandler {
         return ResponseEntity.badRequest().body(ApiError.validation("request body is invalid", errors));
     }
 
+    /**
+     * A body that does not read into its record: the field at fault (an unknown field, a wrong type, a value outside an
+     * enum), or {@code body} when it is missing or not JSON — the one error shape, as for every other invalid input.
+     */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e) {
-        return ResponseEntity.badRequest().body(ApiError.of(400, "Bad Request",
-                "request body is not valid JSON for this endpoint"));
+        FieldError error = null;
+        for (Throwable t = e.getCause(); t != null && error == null; t = t.getCause()) {
+            if (t instanceof JacksonException j) {
+                error = JsonBodies.errorOf(j);
+            }
+        }
+        if (error == null) {
+            boolean missing = e.getMessage() != null && e.getMessage().startsWith("Required request body is missing");
+            error = new FieldError("body", null, missing ? "is required (a JSON object)" : "is not valid JSON for this endpoint");
+        }
+        return ResponseEntity.badRequest().body(ApiError.validation("request body: " + error.message(), List.of(error)));
     }
 
-    @ExceptionHandler({MissingServletRequestParameterException.class, MissingRequestHeaderException.class,
-            MethodArgumentTypeMismatchException.class})
-    ResponseEntity<ApiError> badParameter(Exception e) {
-        return ResponseEntity.badRequest().body(ApiError.of(400, "Bad Request", e.getMessage()));
+    /** A query parameter or header missing, or not of its type (a number too large for one included): 400 naming it. */
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ApiError> mismatch(MethodArgumentTypeMismatchException e) {
+        Class<?> type = e.getRequiredType();
+        String rule = type == null ? "has the wrong type"
+                : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class
+                ? "must be a whole number within range"
+                : type.isEnum() ? "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+                : "must be a " + type.getSimpleName();
+        FieldError error = new FieldError(e.getName(), e.getValue() == null ? null : String.valueOf(e.getValue()), rule);
+        return ResponseEntity.badRequest().body(ApiError.validation(error.message(), List.of(error)));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ApiError> missingParameter(MissingServletRequestParameterException e) {
+        FieldError error = new FieldError(e.getParameterName(), null, "is required");
+        return ResponseEntity.badRequest().body(ApiError.validation(error.message(), List.of(error)));
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ResponseEntity<ApiError> missingHeader(MissingRequestHeaderException e) {
+        FieldError error = new FieldError(e.getHeaderName(), null, "is required (a header)");
+        return ResponseEntity.badRequest().body(ApiError.validation(error.message(), List.of(error)));
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)

@@ -28,26 +28,30 @@ public final class JsonBodies {
                 throw new ConfigValidationException(subject, List.of(new FieldError("body", "null", "must be a JSON object")));
             }
             return value;
-        } catch (UnrecognizedPropertyException e) {
-            throw new ConfigValidationException(subject, List.of(new FieldError(path(e), e.getPropertyName(),
-                    "is not a known field; known fields: " + e.getKnownPropertyIds())));
-        } catch (InvalidFormatException e) {
-            String field = path(e);
-            Class<?> target = e.getTargetType();
+        } catch (JacksonException e) {
+            throw new ConfigValidationException(subject, List.of(errorOf(e)));
+        }
+    }
+
+    /**
+     * The field error a JSON problem makes: an unknown field (with the known ones), a value that is not one of an
+     * enum's names (with the allowed ones), a wrong type, or text that is not JSON at all ({@code body}).
+     */
+    public static FieldError errorOf(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return new FieldError(path(u), u.getPropertyName(), "is not a known field; known fields: " + u.getKnownPropertyIds());
+        }
+        String field = path(e);
+        if (e instanceof InvalidFormatException f) {
+            Class<?> target = f.getTargetType();
             if (target != null && target.isEnum()) {
                 // Jackson's own message names the Java type; the caller needs the values it may send.
                 String allowed = java.util.Arrays.stream(target.getEnumConstants()).map(Object::toString)
                         .collect(java.util.stream.Collectors.joining(", "));
-                throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field,
-                        String.valueOf(e.getValue()), "must be one of " + allowed)));
+                return new FieldError(field.isEmpty() ? "body" : field, String.valueOf(f.getValue()), "must be one of " + allowed);
             }
-            throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field, null,
-                    "could not be read: " + firstLine(e.getOriginalMessage()))));
-        } catch (JacksonException e) {
-            String field = path(e);
-            throw new ConfigValidationException(subject, List.of(new FieldError(field.isEmpty() ? "body" : field, null,
-                    "could not be read: " + firstLine(e.getOriginalMessage()))));
         }
+        return new FieldError(field.isEmpty() ? "body" : field, null, "could not be read: " + firstLine(e.getOriginalMessage()));
     }
 
     static String path(JacksonException e) {

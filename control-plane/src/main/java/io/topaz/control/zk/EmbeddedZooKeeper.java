@@ -41,7 +41,8 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             throw new IllegalStateException("embedded ZooKeeper already started or closed");
         }
         try {
-            Files.createDirectories(baseDir.resolve("data"));
+            // owner-only: its snapshots hold the ACLs' password digests
+            io.topaz.control.security.OwnerOnlyFiles.createDirectories(baseDir.resolve("data"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create ZooKeeper data directory " + baseDir, e);
         }
