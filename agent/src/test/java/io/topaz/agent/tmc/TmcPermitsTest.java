@@ -166,6 +166,18 @@ class TmcPermitsTest {
     }
 
     @Test
+    void withTwoControlPlanesOfWhichTheFirstIsDeadTheCallsGoToTheSecond() throws Exception {
+        var executor = Executors.newSingleThreadExecutor();
+        try {
+            ControlPlaneTmc two = new ControlPlaneTmc("http://127.0.0.1:1," + h.controlPlane.url(), FakeControlPlane.TOKEN,
+                    executor);
+            assertThat(two.get(CONSUMER, "groups").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void withoutABrokerTheBrokersMethodsSaySoAndPermitsStillWork() throws Exception {
         try (TmcHarness none = new TmcHarness(false)) {
             none.permit(CONSUMER, SESSION_A, null);
