@@ -167,6 +167,10 @@ public class Leadership implements SmartLifecycle {
 
     /** This instance's id: {@code topaz.ha.instance-id}, or {@code <hostname>-<http port>}. */
     public String instanceId() {
+        Instance started = self;
+        if (started != null) {
+            return started.id();
+        }
         return props.instanceId().isBlank() ? hostname() + "-" + port() : props.instanceId().strip();
     }
 

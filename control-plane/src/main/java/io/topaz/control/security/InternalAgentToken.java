@@ -54,6 +54,11 @@ public class InternalAgentToken {
         }
     }
 
+    /** The token's name: {@value #NAME}, or {@value #NAME}{@code -<instance id>} (see above). */
+    public String name() {
+        return name.get();
+    }
+
     /** The secret to send as {@code Authorization: Bearer …}; issued (again) when missing or no longer valid. */
     public synchronized String secret() {
         if (secret != null && tokens.authenticate(secret).filter(p -> p.role() == Role.AGENT).isPresent()) {
