@@ -51,7 +51,7 @@ class EmbeddedZooKeeperAuthTest extends ControlPlaneTestSupport {
         ZkLayout layout = ZkLayout.defaults();
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/apis", api("taobao.item.get", "items", "http://127.0.0.1:9090")).status()).isEqualTo(201);
-        long release = op.post("/api/v1/releases", "{\"message\":\"embedded\"}").json("number").asLong();
+        long release = op.publish("embedded").json("number").asLong();
         assertThat(release).isPositive();
         String connect = controlPlaneClient.getZookeeperClient().getCurrentConnectionString();
 

@@ -61,7 +61,7 @@ class SecuredZooKeeperTest extends ControlPlaneTestSupport {
         RestApi op = withRole("OPERATOR");
         try (TopazAgent agent = TopazAgent.start(settings, Clock.systemUTC())) {
             assertThat(op.post("/api/v1/apis", api("taobao.item.get", "items", "http://127.0.0.1:9090")).status()).isEqualTo(201);
-            long release = op.post("/api/v1/releases", "{\"message\":\"secured\"}").json("number").asLong();
+            long release = op.publish("secured").json("number").asLong();
 
             await().atMost(Duration.ofSeconds(15)).until(() -> agent.appliedRelease() == release);
             assertThat(agent.snapshot().apis()).containsKey("taobao.item.get");
