@@ -174,6 +174,19 @@ public class Leadership implements SmartLifecycle {
         return props.instanceId().isBlank() ? hostname() + "-" + port() : props.instanceId().strip();
     }
 
+    /** Every instance in the election now (the leader among them), as ZooKeeper sees it; empty before start. */
+    public java.util.List<Participant> participants() {
+        LeaderLatch l = latch;
+        if (l == null) {
+            return java.util.List.of();
+        }
+        try {
+            return java.util.List.copyOf(l.getParticipants());
+        } catch (Exception e) {
+            return java.util.List.of();
+        }
+    }
+
     private String advertisedUrl() {
         String url = props.advertisedUrl().isBlank() ? "http://" + hostname() + ":" + port() : props.advertisedUrl().strip();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;

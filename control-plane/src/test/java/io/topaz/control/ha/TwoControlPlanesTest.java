@@ -134,6 +134,10 @@ class TwoControlPlanesTest {
             assertThat(api(id).get("/actuator/prometheus").raw())
                     .contains("topaz_control_plane_leader " + (id.equals(leader) ? "1.0" : "0.0"));
         }
+        JsonNode planes = api(follower).get("/api/v1/control-planes").body();
+        assertThat(planes.get("self").asString()).isEqualTo(follower);
+        assertThat(planes.get("leader").asString()).isEqualTo(leader);
+        assertThat(planes.get("instances")).hasSize(2);
         // only the leader polls; the follower answers the traffic reads from the leader's polls
         await().atMost(Duration.ofSeconds(10)).until(() -> poller(leader).latest().at() != null);
         assertThat(poller(follower).latest().at()).isNull();
