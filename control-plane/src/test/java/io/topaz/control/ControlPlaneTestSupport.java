@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * Shared setup for full control-plane tests: a real ZooKeeper server under a root of the class's own, an in-memory H2
- * database of the class's own, and a known bootstrap admin token.
+ * database of the class's own (allowed with an external ZooKeeper: each class runs one control plane), and a known
+ * bootstrap admin token.
  */
 public abstract class ControlPlaneTestSupport {
 
@@ -23,6 +24,8 @@ public abstract class ControlPlaneTestSupport {
         r.add("topaz.security.bootstrap-admin-token", () -> ADMIN_TOKEN);
         r.add("topaz.security.token-cache-ttl", () -> "0s");
         r.add("spring.datasource.url", () -> "jdbc:h2:mem:cp-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        // one instance per test class: its in-memory H2 with the shared test ZooKeeper is allowed on purpose
+        r.add("topaz.ha.allow-h2-with-external-zookeeper", () -> "true");
     }
 
     protected RestApi admin() {

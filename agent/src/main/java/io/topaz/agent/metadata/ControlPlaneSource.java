@@ -1,5 +1,6 @@
 package io.topaz.agent.metadata;
 
+import io.topaz.agent.control.ControlPlaneUrls;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.json.Json;
 import io.topaz.model.metadata.AppMetadata;
@@ -25,20 +26,20 @@ import java.util.concurrent.Executor;
 
 /**
  * L3 over HTTP (apps, sessions, and the message service's permits, groups and nicks): {@code POST /api/v1/metadata/lookup} and {@code GET /api/v1/metadata/filters/{kind}} with the agent's
- * token. Non-blocking ({@link HttpClient#sendAsync}); no thread waits for the control plane.
+ * token. Non-blocking ({@link HttpClient#sendAsync}); no thread waits for the control plane. With several control
+ * planes in {@code --control-url}, a call fails over to the next when one cannot be reached or answers 5xx.
  */
 final class ControlPlaneSource implements MetadataSource {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final HttpClient http;
-    private final URI lookup;
-    private final String base;
+    private final ControlPlaneUrls urls;
     private final String token;
 
+    /** @param controlUrl one control plane's URL or several, comma-separated ({@link ControlPlaneUrls}) */
     ControlPlaneSource(String controlUrl, String token, Executor executor) {
-        this.base = controlUrl.endsWith("/") ? controlUrl.substring(0, controlUrl.length() - 1) : controlUrl;
-        this.lookup = URI.create(base + "/api/v1/metadata/lookup");
+        this.urls = ControlPlaneUrls.parse(controlUrl);
         this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
     }
@@ -73,12 +74,11 @@ final class ControlPlaneSource implements MetadataSource {
 
     @Override
     public CompletableFuture<KeyFilter> filter(MetadataKind kind, double falsePositiveRate) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/v1/metadata/filters/"
+        return urls.send(http, base -> HttpRequest.newBuilder(URI.create(base + "/api/v1/metadata/filters/"
                         + kind.name().toLowerCase(Locale.ROOT) + "?fpp=" + falsePositiveRate))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
-                .GET().build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+                .GET().build()).thenApply(r -> {
             check(r.statusCode(), "key filter " + kind);
             long expected = Long.parseLong(r.headers().firstValue("X-Topaz-Expected-Insertions").orElse("0"));
             return KeyFilter.fromBytes(r.body(), expected, falsePositiveRate);
@@ -86,13 +86,13 @@ final class ControlPlaneSource implements MetadataSource {
     }
 
     private CompletableFuture<MetadataLookup.Response> post(MetadataLookup.Request body) {
-        HttpRequest req = HttpRequest.newBuilder(lookup)
+        byte[] json = Json.write(body);
+        return urls.send(http, base -> HttpRequest.newBuilder(URI.create(base + "/api/v1/metadata/lookup"))
                 .timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)))
-                .build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .build()).thenApply(r -> {
             check(r.statusCode(), "metadata lookup");
             return Json.read(r.body(), MetadataLookup.Response.class);
         });

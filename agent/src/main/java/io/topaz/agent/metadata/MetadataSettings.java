@@ -1,11 +1,12 @@
 package io.topaz.agent.metadata;
 
-import java.net.URI;
+import io.topaz.agent.control.ControlPlaneUrls;
 
 /**
  * Where an agent reads metadata (apps, sessions) from.
  *
- * @param controlUrl  the control plane (tier L3); null when this agent reads no metadata
+ * @param controlUrl  the control plane (tier L3), or several instances comma-separated, between which calls fail over
+ *                    ({@link ControlPlaneUrls}); null when this agent reads no metadata
  * @param agentToken  a control-plane token with the AGENT role
  * @param redisUri    the shared cache (tier L2), e.g. {@code redis://127.0.0.1:6379/0}; null to go L1 → L3
  * @param redisPrefix the prefix of this fleet's keys in Redis, so fleets (and test runs) never collide
@@ -20,16 +21,7 @@ public record MetadataSettings(String controlUrl, String agentToken, String redi
         redisUri = blankToNull(redisUri);
         redisPrefix = redisPrefix == null || redisPrefix.isBlank() ? DEFAULT_REDIS_PREFIX : redisPrefix;
         if (controlUrl != null) {
-            URI u;
-            try {
-                u = URI.create(controlUrl);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--control-url '" + controlUrl + "' is not a URL: " + e.getMessage());
-            }
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("--control-url '" + controlUrl + "' must be an http(s) URL, e.g. "
-                        + "http://127.0.0.1:9080");
-            }
+            ControlPlaneUrls.validate(controlUrl);
             if (agentToken == null) {
                 throw new IllegalArgumentException("--agent-token (or TOPAZ_AGENT_TOKEN) is required with --control-url: "
                         + "a control-plane token with the AGENT role");

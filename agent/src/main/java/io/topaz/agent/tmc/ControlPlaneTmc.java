@@ -1,5 +1,6 @@
 package io.topaz.agent.tmc;
 
+import io.topaz.agent.control.ControlPlaneUrls;
 import io.topaz.agent.gateway.TopError;
 import io.topaz.model.json.Json;
 import org.slf4j.Logger;
@@ -17,11 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The control plane's AGENT-role API of the message service's data ({@code /api/v1/metadata/tmc/apps/{appKey}/…}):
  * permits and consumer groups, which the permit and group methods change. Non-blocking ({@link HttpClient#sendAsync})
- * with the agent's token, as the metadata cache's L3. An answer is handed back with its status and JSON body; the
+ * with the agent's token, as the metadata cache's L3, failing over between the control planes of {@code --control-url}. An answer is handed back with its status and JSON body; the
  * control plane unreachable, or answering 401/403/409/5xx, is code 10 {@code isp.control-plane-unavailable}
  * (retryable; nothing changed, or the change is safe to repeat).
  */
@@ -34,45 +36,44 @@ public final class ControlPlaneTmc {
     record Answer(int status, JsonNode body) {
     }
 
+    private static final String PATH = "/api/v1/metadata/tmc/apps/";
+
     private final HttpClient http;
-    private final String base;
+    private final ControlPlaneUrls urls;
     private final String token;
 
-    /** @param token a control-plane token with the AGENT role */
+    /**
+     * @param controlUrl one control plane or several, comma-separated (fail-over: {@link ControlPlaneUrls})
+     * @param token      a control-plane token with the AGENT role
+     */
     public ControlPlaneTmc(String controlUrl, String token, Executor executor) {
-        String b = controlUrl.endsWith("/") ? controlUrl.substring(0, controlUrl.length() - 1) : controlUrl;
-        this.base = b + "/api/v1/metadata/tmc/apps/";
+        this.urls = ControlPlaneUrls.parse(controlUrl);
         this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
     }
 
     CompletableFuture<Answer> get(String appKey, String pathAndQuery) {
-        return send(HttpRequest.newBuilder(uri(appKey, pathAndQuery)).GET());
+        return send(base -> HttpRequest.newBuilder(uri(base, appKey, pathAndQuery)).GET());
     }
 
     CompletableFuture<Answer> post(String appKey, String path, Object body) {
-        return send(HttpRequest.newBuilder(uri(appKey, path))
+        byte[] json = Json.write(body);
+        return send(base -> HttpRequest.newBuilder(uri(base, appKey, path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body))));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)));
     }
 
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private URI uri(String appKey, String rest) {
-        return URI.create(base + encode(appKey) + "/" + rest);
+    private static URI uri(String base, String appKey, String rest) {
+        return URI.create(base + PATH + encode(appKey) + "/" + rest);
     }
 
-    private CompletableFuture<Answer> send(HttpRequest.Builder req) {
-        HttpRequest r = req.timeout(TIMEOUT).header("Authorization", "Bearer " + token).build();
-        CompletableFuture<HttpResponse<byte[]>> sent;
-        try {
-            sent = http.sendAsync(r, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        return sent.handle((res, err) -> {
+    private CompletableFuture<Answer> send(Function<String, HttpRequest.Builder> req) {
+        return urls.send(http, base -> req.apply(base).timeout(TIMEOUT).header("Authorization", "Bearer " + token).build())
+                .handle((res, err) -> {
             if (err != null) {
                 throw unavailable("cannot be reached (" + BrokerErrors.unwrap(err).getClass().getSimpleName() + ")");
             }
@@ -82,7 +83,7 @@ public final class ControlPlaneTmc {
             }
             if (s == 401 || s == 403) {
                 log.warn("the control plane refused this agent's token ({}) for {}: is --agent-token a token with the "
-                        + "AGENT role?", s, r.uri().getPath());
+                        + "AGENT role?", s, res.uri().getPath());
             }
             throw unavailable("answered HTTP " + s);
         });

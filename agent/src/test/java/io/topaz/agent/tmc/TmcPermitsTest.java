@@ -166,6 +166,20 @@ class TmcPermitsTest {
     }
 
     @Test
+    void withTwoControlPlanesOfWhichTheFirstIsDeadTheCallsGoToTheSecond() throws Exception {
+        var executor = Executors.newSingleThreadExecutor();
+        try {
+            ControlPlaneTmc two = new ControlPlaneTmc("http://127.0.0.1:1," + h.controlPlane.url(), FakeControlPlane.TOKEN,
+                    executor);
+            // answered by the live one (200, or 404 for an app without groups), not code 10 from the dead one
+            assertThat(two.get(CONSUMER, "groups").get(10, TimeUnit.SECONDS).status()).isIn(200, 404);
+            assertThat(h.controlPlane.requests).anyMatch(r -> r.contains("/groups"));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void withoutABrokerTheBrokersMethodsSaySoAndPermitsStillWork() throws Exception {
         try (TmcHarness none = new TmcHarness(false)) {
             none.permit(CONSUMER, SESSION_A, null);

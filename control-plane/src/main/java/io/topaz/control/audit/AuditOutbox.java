@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,8 @@ import java.util.UUID;
  * The audit records of ZooKeeper changes (draft writes, publishes, rollbacks). The audit log lives in the database and
  * the change in ZooKeeper, and no transaction spans both; so the record is written as a node under
  * {@link ZkLayout#auditOutbox()} in the change's own ZooKeeper transaction, and then moved into the database by
- * {@link #replay()}: right after each write, on start, and every {@code topaz.audit.outbox-replay-interval}. A change
+ * {@link #replay()}: right after each write, on start, and — on the leading control plane — every
+ * {@code topaz.audit.outbox-replay-interval} and at once when it takes over ({@code io.topaz.control.ha.SingletonTasks}). A change
  * thus never commits without its record, and a crash between the two stores only delays the row. The move is
  * idempotent (each record carries a unique id, {@link AuditLog#recordOnce}), so replays on two control planes, or a
  * replay interrupted between insert and node delete, still leave exactly one row per change.
@@ -116,12 +116,6 @@ public class AuditOutbox {
         if (n > 0) {
             log.info("audit outbox: moved {} records left by an earlier run into the audit log", n);
         }
-    }
-
-    @Scheduled(fixedDelayString = "${topaz.audit.outbox-replay-interval:30s}",
-            initialDelayString = "${topaz.audit.outbox-replay-interval:30s}")
-    void replayPeriodically() {
-        replay();
     }
 
     /** A persistent parent (a container would vanish when empty and fail the next transaction). */

@@ -11,7 +11,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
@@ -66,8 +65,10 @@ public class MetadataEvents {
         }
     }
 
-    /** Deletes events older than the retention, keeping the newest {@code eventsKept} in any case. */
-    @Scheduled(fixedDelayString = "${topaz.metadata.prune-interval:60s}", initialDelayString = "${topaz.metadata.prune-interval:60s}")
+    /**
+     * Deletes events older than the retention, keeping the newest {@code eventsKept} in any case. Run by the leading
+     * control plane only, every {@code topaz.metadata.prune-interval} ({@code io.topaz.control.ha.SingletonTasks}).
+     */
     public void prune() {
         try {
             List<String> children;

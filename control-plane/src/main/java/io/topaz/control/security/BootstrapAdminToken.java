@@ -1,5 +1,6 @@
 package io.topaz.control.security;
 
+import io.topaz.model.zk.ZkLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -13,6 +14,10 @@ import java.nio.file.Path;
 /**
  * Makes sure a fresh control plane can be reached: an admin token from configuration, or a generated one written to a
  * file only the owner can read. The secret itself is never logged.
+ *
+ * <p>Done under the ZooKeeper lock {@link ZkLayout#bootstrapLock()}: two control planes starting together on one
+ * database must create one token, not two (or one each, or fail on the name's uniqueness); the second sees the first's
+ * token and creates none.
  */
 @Component
 class BootstrapAdminToken implements ApplicationRunner {
@@ -22,14 +27,20 @@ class BootstrapAdminToken implements ApplicationRunner {
 
     private final TokenStore tokens;
     private final SecurityProperties props;
+    private final BootstrapLock lock;
 
-    BootstrapAdminToken(TokenStore tokens, SecurityProperties props) {
+    BootstrapAdminToken(TokenStore tokens, SecurityProperties props, BootstrapLock lock) {
         this.tokens = tokens;
         this.props = props;
+        this.lock = lock;
     }
 
     @Override
     public void run(ApplicationArguments args) {
+        lock.run(this::ensureAdmin);
+    }
+
+    private void ensureAdmin() {
         if (!props.bootstrapAdminToken().isBlank()) {
             if (!props.bootstrapAdminToken().startsWith("tpz_") || props.bootstrapAdminToken().length() < 24) {
                 throw new IllegalArgumentException("topaz.security.bootstrap-admin-token must start with 'tpz_' and be at "

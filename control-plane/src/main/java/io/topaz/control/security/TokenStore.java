@@ -19,11 +19,13 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Operator bearer tokens, stored as SHA-256 hashes. A token is 256 random bits, so a fast hash is enough: there is
  * nothing to guess. The secret is returned once, at creation. A token may expire; a revoked one is kept, with when and
- * by whom, and listed. Lookups are cached briefly; a revoke clears the cache.
+ * by whom, and listed. Lookups are cached briefly ({@code topaz.security.token-cache-ttl}); a revocation clears this
+ * store's cache and tells the {@link #onRevocation listeners}, which tell the other control planes to clear theirs.
  */
 @Service
 public class TokenStore {
@@ -38,12 +40,28 @@ public class TokenStore {
     private final Clock clock;
     private final TransactionTemplate tx;
     private final Cache<String, Optional<Active>> cache;
+    private final List<Runnable> revocationListeners = new CopyOnWriteArrayList<>();
 
     TokenStore(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, SecurityProperties props) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
         this.clock = clock;
         this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(props.tokenCacheTtl()).build();
+    }
+
+    /** Runs {@code listener} after every committed revocation (and every {@link #ensure} that may have revoked). */
+    public void onRevocation(Runnable listener) {
+        revocationListeners.add(listener);
+    }
+
+    /** Drops every cached lookup: another control plane revoked a token. */
+    public void dropCached() {
+        cache.invalidateAll();
+    }
+
+    private void revoked() {
+        cache.invalidateAll();
+        revocationListeners.forEach(Runnable::run);
     }
 
     public String newSecret() {
@@ -96,7 +114,7 @@ public class TokenStore {
                 .params(h, role.name(), name).update() == 0) {
             insert(name, role, secret, "bootstrap", null);
         }
-        cache.invalidateAll();
+        revoked();
     }
 
     /** The operator a secret belongs to, unless it is unknown, revoked or expired (by this store's clock). */
@@ -176,7 +194,9 @@ public class TokenStore {
                     .params(now, revokedBy, locked.get().id()).update();
             return true;
         });
-        cache.invalidateAll();
+        if (Boolean.TRUE.equals(revoked)) {
+            revoked();
+        }
         return Boolean.TRUE.equals(revoked);
     }
 

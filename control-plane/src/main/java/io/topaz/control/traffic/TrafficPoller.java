@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every {@code topaz.traffic.poll-interval}, scrapes every live agent of the fleet view at once (asynchronously, each
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Lifecycle {@code LATENT → STARTED → CLOSED}: {@link #start()} once, {@link #close()} any number of times; a
  * scheduled poll that finds the poller closed does nothing. {@link #poll()} runs one poll on the caller's thread, for
- * tests that move the clock themselves.
+ * tests that move the clock themselves. Scheduled polls run only while {@code active} says so: on the leading control
+ * plane ({@code io.topaz.control.ha.Leadership}).
  *
  * <p>Meter: {@code topaz.traffic.agents.not.reporting}, live agents that did not answer the latest poll.
  */
@@ -51,8 +53,19 @@ public final class TrafficPoller implements Closeable {
         return t;
     });
     private volatile TrafficSnapshot latest = TrafficSnapshot.empty();
+    private final BooleanSupplier active;
 
     public TrafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry) {
+        this(fleet, settings, clock, registry, () -> true);
+    }
+
+    /**
+     * @param active whether scheduled polls run now: with several control planes, only the leader scrapes the agents
+     *               (the others forward the traffic reads to it); {@link #poll()} runs regardless
+     */
+    public TrafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry,
+                         BooleanSupplier active) {
+        this.active = active;
         this.fleet = fleet;
         this.settings = settings;
         this.clock = clock;
@@ -73,8 +86,15 @@ public final class TrafficPoller implements Closeable {
         timer.scheduleWithFixedDelay(this::scheduledPoll, 0, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Runs a scheduled poll now rather than at the next tick (a control plane that just took over the polling). */
+    public void pollSoon() {
+        if (state.get() == State.STARTED) {
+            timer.execute(this::scheduledPoll);
+        }
+    }
+
     private void scheduledPoll() {
-        if (state.get() != State.STARTED) {
+        if (state.get() != State.STARTED || !active.getAsBoolean()) {
             return;
         }
         try {

@@ -20,6 +20,7 @@ import java.util.List;
  * path                              control plane   agents                    anyone else
  * {root} (and parents it creates)   all             read                      nothing
  * {root}/draft/**, {root}/locks/**  all             nothing                   nothing
+ * (also draft-revision, audit-outbox, publish-keys, token-revocations)
  * {root}/agents/**, {root}/broker/** all            read, write, create, delete nothing
  * anything else (live, releases/**, blobs/**, metadata/**, …)
  *                                   all             read                      nothing
@@ -70,7 +71,8 @@ public final class ZkAclPolicy implements ACLProvider {
             return agentWritable;
         }
         if (under(path, layout.drafts()) || under(path, layout.locks()) || under(path, layout.draftRevision())
-                || under(path, layout.auditOutbox()) || under(path, layout.publishKeys())) {
+                || under(path, layout.auditOutbox()) || under(path, layout.publishKeys())
+                || under(path, layout.tokenRevocations())) {
             return controlPlaneOnly;
         }
         return agentReadable;

@@ -22,6 +22,9 @@ import java.util.List;
  * ├── agents/{agentId}            ephemeral: each live agent's AgentInfo, with the release it has applied
  * ├── metadata/events/e-{seq}     metadata events (keys created; apps and sessions changed), pruned after a while
  * ├── locks/publish               the publish mutex
+ * ├── locks/leader/…              the control planes' leader election (Curator LeaderLatch): the leader runs the singletons
+ * ├── locks/bootstrap             held while a starting control plane creates its bootstrap tokens
+ * ├── token-revocations           bumped at every token revocation: each control plane drops its cached tokens
  * ├── agent-acl                   the ACL agents give the nodes they create (an {@link AgentNodeAcl}), by the control plane
  * └── broker/                     the broker's nodes, written by agents:
  *     ├── message-ids             the next free message id (a decimal number); agents take blocks by compare-and-set
@@ -161,6 +164,24 @@ public final class ZkLayout {
 
     public String publishLock() {
         return locks() + "/publish";
+    }
+
+    /** The control planes' leader election: one {@code LeaderLatch} participant per running control plane. */
+    public String leaderLatch() {
+        return locks() + "/leader";
+    }
+
+    /** Held while a control plane creates the tokens it needs at start, so two starting at once create them once. */
+    public String bootstrapLock() {
+        return locks() + "/bootstrap";
+    }
+
+    /**
+     * A persistent node whose data every token revocation on any control plane sets; each control plane watches it and
+     * drops its cached tokens, so a revoked token is refused by all of them at once. The control plane's alone.
+     */
+    public String tokenRevocations() {
+        return root + "/token-revocations";
     }
 
     /** Parent of the control plane's locks (the publish mutex, and any other). */

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.topaz.agent.broker.BrokerException;
+import io.topaz.agent.control.ControlPlaneUrls;
 import io.topaz.model.json.Json;
 
 import java.net.URI;
@@ -19,7 +20,8 @@ import java.util.concurrent.Executor;
  * Who a bearer token belongs to, asked of the control plane ({@code GET /api/v1/me} with the token: {@code {"name",
  * "role"}}) and cached for {@code ttl}, so the broker port checks tokens without a call per request. An unknown token
  * (401/403) is cached as unknown; a control plane that cannot be reached is not cached and fails with
- * {@code UNAVAILABLE}. Non-blocking.
+ * {@code UNAVAILABLE}. Non-blocking. {@code controlUrl} may name several control planes, comma-separated: the check
+ * fails over between them ({@link ControlPlaneUrls}).
  */
 public final class ControlPlaneAuth {
 
@@ -30,12 +32,11 @@ public final class ControlPlaneAuth {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final HttpClient http;
-    private final URI me;
+    private final ControlPlaneUrls urls;
     private final AsyncCache<String, Optional<Caller>> cache;
 
     public ControlPlaneAuth(String controlUrl, Executor executor, Duration ttl, Ticker ticker) {
-        String base = controlUrl.endsWith("/") ? controlUrl.substring(0, controlUrl.length() - 1) : controlUrl;
-        this.me = URI.create(base + "/api/v1/me");
+        this.urls = ControlPlaneUrls.parse(controlUrl);
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
         this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).ticker(ticker)
                 .executor(executor).buildAsync();
@@ -47,9 +48,8 @@ public final class ControlPlaneAuth {
     }
 
     private CompletableFuture<Optional<Caller>> ask(String token) {
-        HttpRequest req = HttpRequest.newBuilder(me).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token).GET().build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((r, failure) -> {
+        return urls.send(http, base -> HttpRequest.newBuilder(URI.create(base + "/api/v1/me")).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token).GET().build()).handle((r, failure) -> {
             if (failure != null) {
                 throw new BrokerException(BrokerException.Kind.UNAVAILABLE,
                         "cannot check the token: the control plane cannot be reached", failure);
