@@ -80,6 +80,8 @@ class TwoControlPlanesTest {
                                 "--topaz.zookeeper.root=" + root,
                                 "--topaz.zookeeper.session-timeout=10s",
                                 "--topaz.traffic.poll-interval=200ms",
+                                // a shared database needs the secret-encryption key given, the same on both instances
+                                "--topaz.metadata.encryption-key=q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
                                 "--spring.datasource.url=" + dbUrl,
                                 "--spring.datasource.username=" + TestServices.PG_USER,
                                 "--spring.datasource.password=")));
