@@ -68,7 +68,8 @@ public class DraftView implements DisposableBean {
         long deadline = System.nanoTime() + CATCH_UP.toNanos();
         if (startRevisionWatch(deadline) && view.awaitLoaded(deadline)) {
             Stat stat = curator.checkExists().forPath(layout.draftRevision());
-            if (awaitSeen(stat == null ? 0 : stat.getMzxid(), deadline)) {
+            // no revision node: no draft write ever happened, so there is nothing to wait for
+            if (awaitSeen(stat == null ? -1 : stat.getMzxid(), deadline)) {
                 return view.items();
             }
         }
