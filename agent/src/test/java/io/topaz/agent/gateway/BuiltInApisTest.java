@@ -29,13 +29,10 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -124,18 +121,7 @@ class BuiltInApisTest {
     }
 
     private static Map<String, String> signed(String format, String method, String... extra) {
-        Map<String, String> p = new TreeMap<>();
-        p.put("format", format);
-        p.put("method", method);
-        p.put("app_key", APP);
-        p.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
-        p.put("v", "2.0");
-        p.put("sign_method", "hmac");
-        for (int i = 0; i + 1 < extra.length; i += 2) {
-            p.put(extra[i], extra[i + 1]);
-        }
-        p.put("sign", TopSigner.sign(p, null, SECRET, SignMethod.HMAC));
-        return p;
+        return GatewayHarness.signedBy(APP, SECRET, format, method, extra);
     }
 
     private static String post(String path, String body, String contentType) throws Exception {

@@ -225,19 +225,24 @@ final class GatewayHarness {
 
     /** A signed call asking for answers in {@code format}; null: no format parameter (TOP's default, XML). */
     static Map<String, String> signedAs(String format, String method, String... extra) {
+        return signedBy(APP, SECRET, format, method, extra);
+    }
+
+    /** As {@link #signedAs}, for another app (hmac, TOP's timestamp in GMT+8). */
+    static Map<String, String> signedBy(String appKey, String secret, String format, String method, String... extra) {
         Map<String, String> p = new TreeMap<>();
         if (format != null) {
             p.put("format", format);
         }
         p.put("method", method);
-        p.put("app_key", APP);
+        p.put("app_key", appKey);
         p.put("timestamp", LocalDateTime.now(ZoneId.of("GMT+8")).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
         p.put("v", "2.0");
         p.put("sign_method", "hmac");
         for (int i = 0; i + 1 < extra.length; i += 2) {
             p.put(extra[i], extra[i + 1]);
         }
-        p.put("sign", TopSigner.sign(p, null, SECRET, SignMethod.HMAC));
+        p.put("sign", TopSigner.sign(p, null, secret, SignMethod.HMAC));
         return p;
     }
 
