@@ -1,0 +1,42 @@
+package io.topaz.agent.sync;
+
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The platform's order database ({@code tb_trade}), read by the sync engine. Implementations hold a bounded
+ * connection pool; every method runs on the caller's thread (the engine's own executor, never an event loop).
+ */
+public interface SourceOrders extends AutoCloseable {
+
+    /** The current rows of these orders ({@code WHERE tid IN (…)}, in batches); absent tids are left out. */
+    List<OrderRow> read(Collection<Long> tids) throws SQLException;
+
+    /**
+     * Keys of the orders of {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)}, ordered by tid —
+     * an incremental reconciliation cycle compares these with the target's.
+     */
+    List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException;
+
+    /**
+     * Digests of {@code parts} consecutive tid ranges splitting {@code [tidFrom, tidTo)}, for orders of
+     * {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)} (full reconciliation).
+     */
+    List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
+            throws SQLException;
+
+    /** Keys of the orders in one (small) tid range — a leaf of the bisection. */
+    List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+            throws SQLException;
+
+    /**
+     * A page of a backfill: rows of {@code buckets} (optionally one seller) modified at or after {@code sinceMillis},
+     * with tid greater than {@code afterTid}, ordered by tid, at most {@code limit}.
+     */
+    List<OrderRow> page(BucketRange buckets, Long sellerId, long sinceMillis, long afterTid, int limit)
+            throws SQLException;
+
+    @Override
+    void close();
+}
