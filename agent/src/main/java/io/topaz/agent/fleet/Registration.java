@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's ephemeral node in {@code agents/}, kept by Curator's {@link PersistentNode}: created when ZooKeeper is
@@ -26,6 +27,8 @@ public final class Registration implements Closeable {
     private AgentInfo info;
     private PersistentNode node;
     private boolean closed;
+    /** A thread waits for the first create to write {@link #info}. */
+    private boolean waiting;
 
     public Registration(CuratorFramework curator, ZkLayout layout, AgentInfo info) {
         this.curator = curator;
@@ -42,7 +45,11 @@ public final class Registration implements Closeable {
         return info;
     }
 
-    /** Publishes new data; before the first create succeeds, the pending node is replaced by one with this data. */
+    /**
+     * Publishes new data. Before ZooKeeper has answered the first create (an agent applies its first release right
+     * after registering), the data is kept and written by a short-lived thread once the node exists: the node is never
+     * replaced, since a replaced node's late create callback deletes the path behind its successor.
+     */
     public synchronized void update(AgentInfo next) {
         info = next;
         if (closed || node == null) {
@@ -51,12 +58,44 @@ public final class Registration implements Closeable {
         try {
             node.setData(Json.write(next));
         } catch (IllegalStateException notCreatedYet) {
-            closeQuietly(node);
-            node = newNode(next);
-            node.start();
+            writeWhenCreated(node);
         } catch (Exception e) {
             log.warn("cannot update registration {}: {}", path, e.getMessage());
         }
+    }
+
+    private void writeWhenCreated(PersistentNode pending) {
+        if (waiting) {
+            return; // the waiting thread writes the latest data
+        }
+        waiting = true;
+        Thread t = new Thread(() -> {
+            try {
+                while (!pending.waitForInitialCreate(5, TimeUnit.SECONDS)) {
+                    synchronized (this) {
+                        if (closed) {
+                            return;
+                        }
+                    }
+                    log.warn("registration {} not created yet (ZooKeeper unreachable?); still waiting", path);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (this) {
+                waiting = false;
+                if (!closed) {
+                    try {
+                        pending.setData(Json.write(info));
+                    } catch (Exception e) {
+                        log.warn("cannot update registration {}: {}", path, e.getMessage());
+                    }
+                }
+            }
+        }, "registration-update");
+        t.setDaemon(true);
+        t.start();
     }
 
     private PersistentNode newNode(AgentInfo data) {

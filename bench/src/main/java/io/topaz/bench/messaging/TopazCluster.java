@@ -273,10 +273,32 @@ public final class TopazCluster implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("agents did not apply the release in 60 s: " + fleet);
+                throw new IllegalStateException("agents did not apply the release in 60 s: " + fleet
+                        + logTails(JSON.writeValueAsString(fleet)));
             }
             Thread.sleep(250);
         }
+    }
+
+    /** The last lines of the logs of the agents missing from (or lagging in) {@code fleet}, for a failure message. */
+    private String logTails(String fleet) {
+        StringBuilder sb = new StringBuilder();
+        for (Agent a : agents) {
+            if (fleet.contains("\"id\":\"" + a.id + "\"") && !fleet.contains("\"lagging\":true")) {
+                continue;
+            }
+            sb.append(System.lineSeparator()).append("--- ").append(a.id).append(" (alive: ").append(a.alive())
+                    .append("), last lines of its log:");
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("logs/" + a.id + ".log"));
+                for (String line : lines.subList(Math.max(0, lines.size() - 40), lines.size())) {
+                    sb.append(System.lineSeparator()).append(line);
+                }
+            } catch (IOException e) {
+                sb.append(" (cannot read: ").append(e.getMessage()).append(')');
+            }
+        }
+        return sb.toString();
     }
 
     /**
