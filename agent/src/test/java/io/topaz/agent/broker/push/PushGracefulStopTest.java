@@ -8,6 +8,10 @@ import io.topaz.agent.broker.cluster.PushCluster;
 import io.topaz.agent.tmc.PushFixture;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -63,6 +67,14 @@ class PushGracefulStopTest {
                 assertThat(pushed).isEqualTo(produced);
                 await().atMost(Duration.ofSeconds(10)).until(() -> cluster.unconfirmed(ownerId, q) == 4);
                 assertThat(atOwner.connectionList()).hasSize(1);
+                // what the control plane reads: the broker port's GET /internal/v1/connections (AGENT token)
+                HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + owner.port() + "/internal/v1/connections"))
+                        .header("Authorization", "Bearer " + PushCluster.AGENT_TOKEN).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(listed.statusCode()).isEqualTo(200);
+                assertThat(listed.body()).contains("\"agentId\":\"" + ownerId + "\"", "\"app\":\"" + CONSUMER + "\"",
+                        "\"inFlight\":4", "\"pushed\":5", "\"confirmed\":1");
 
                 CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> cluster.stop(ownerId));
                 // while the owner drains, the connection is still served (through the new owner): it may be pushed

@@ -3,6 +3,7 @@ package io.topaz.agent.broker.push;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.topaz.agent.AgentSettings;
 import io.topaz.agent.broker.BrokerMessage;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.broker.cluster.BrokerNode;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.topaz.agent.tmc.PushFixture.CHANGED;
@@ -76,5 +78,25 @@ class PushTlsTest {
             assertThatThrownBy(() -> WsTestClient.open(other.port()).close())
                     .as("plain ws:// to the TLS port").isNotNull();
         }
+    }
+
+    @Test
+    void brokerTlsSettingsGoTogetherAndBadFilesAreNamed() throws Exception {
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a1", "--broker-tls-cert=/x/c.pem"), Map.of(), "t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--broker-tls-cert and --broker-tls-key go together");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a1", "--broker-tls-trust=/x/ca.pem"), Map.of(), "t"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--broker-tls-trust needs");
+        AgentSettings both = AgentSettings.parse(List.of("--id=a1", "--broker-tls-cert=/x/c.pem",
+                "--broker-tls-key=/x/k.pem"), Map.of(), "t");
+        assertThat(both.brokerTls().trust()).as("trusts its own certificate by default").isEqualTo(Path.of("/x/c.pem"));
+        assertThat(both.tls()).as("the gateway stays plain").isNull();
+        assertThat(AgentSettings.parse(List.of("--id=a1", "--tls-cert=/x/c.pem", "--tls-key=/x/k.pem"), Map.of(), "t")
+                .brokerTls()).as("the gateway's https does not turn the broker port's TLS on").isNull();
+
+        BrokerTls missingTrust = new BrokerTls(new TlsFiles(resource("cert.pem"), resource("key.pem")),
+                Path.of("/nonexistent/ca.pem"));
+        assertThatThrownBy(missingTrust::clientContext).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/nonexistent/ca.pem");
     }
 }
