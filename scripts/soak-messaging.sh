@@ -7,7 +7,8 @@
 # docs/benchmarks.md are printed at the end. Driver: io.topaz.bench.messaging.SoakDriver (a CI test runs it with a
 # few runs).
 # Usage: scripts/soak-messaging.sh [--runs N]   (default 50)
-# Environment (defaults in brackets): SOAK_AGENTS [2], SOAK_APPS [2] subscribed apps, SOAK_PRODUCERS [4],
+# Environment (defaults in brackets): SOAK_AGENTS [2], SOAK_APPS [2] subscribed apps, SOAK_PUSH_APPS [1] of them
+#   consumed by push (a WebSocket consumer per agent; the others by pull), SOAK_PRODUCERS [4],
 #   SOAK_RATE [200] msg/s in all, SOAK_BEFORE_KILL_MS [3000], SOAK_DOWN_MS [2000] (killed -> restarted),
 #   SOAK_AFTER_RESTART_MS [3000], SOAK_DRAIN_SECONDS [300] (at most, after the last run; 60 s without progress ends
 #   it), SOAK_AGENT_JVM_OPTS [-Xms64m -Xmx512m -XX:+UseSerialGC], SOAK_AGENT_ARGS [] (extra agent flags, e.g.

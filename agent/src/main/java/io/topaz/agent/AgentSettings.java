@@ -1,6 +1,7 @@
 package io.topaz.agent;
 
 import io.topaz.agent.metadata.MetadataSettings;
+import io.topaz.agent.net.BrokerTls;
 import io.topaz.agent.net.TlsFiles;
 import io.topaz.agent.net.Transport;
 import io.topaz.model.zk.ZkCredentials;
@@ -27,12 +28,14 @@ import java.util.Map;
  * @param broker      the broker's storage flags ({@code --broker-*}); used only with a broker port
  * @param tls         the certificate and key for https on the gateway port ({@code --tls-cert}, {@code --tls-key});
  *                    null for plain http
+ * @param brokerTls   {@code wss://} and https on the broker port, and https to the peers' broker ports
+ *                    ({@code --broker-tls-cert}, {@code --broker-tls-key}, {@code --broker-tls-trust}); null for plain
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
-                            BrokerSettings broker, TlsFiles tls) {
+                            BrokerSettings broker, TlsFiles tls, BrokerTls brokerTls) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -47,6 +50,9 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-port", "0");
         DEFAULTS.put("tls-cert", null);
         DEFAULTS.put("tls-key", null);
+        DEFAULTS.put("broker-tls-cert", null);
+        DEFAULTS.put("broker-tls-key", null);
+        DEFAULTS.put("broker-tls-trust", null);
         DEFAULTS.put("zk-connect", "127.0.0.1:2181");
         DEFAULTS.put("zk-root", "/topaz");
         DEFAULTS.put("data-dir", null);
@@ -96,38 +102,39 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null,
+                null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, brokerTls);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -137,12 +144,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
     }
 
     /**
@@ -184,12 +191,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values), brokerTls(values));
     }
 
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, brokerTls);
     }
 
     /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
@@ -206,10 +213,40 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         return new TlsFiles(Path.of(cert), Path.of(key));
     }
 
+    /**
+     * {@code --broker-tls-cert} and {@code --broker-tls-key}: both for {@code wss://} and https on the broker port,
+     * neither for plain; {@code --broker-tls-trust} (only with them) the certificates peers must present.
+     */
+    private static BrokerTls brokerTls(Map<String, String> values) {
+        String cert = values.get("broker-tls-cert");
+        String key = values.get("broker-tls-key");
+        String trust = values.get("broker-tls-trust");
+        if (cert == null && key == null) {
+            if (trust != null) {
+                throw new IllegalArgumentException("--broker-tls-trust needs --broker-tls-cert and --broker-tls-key: "
+                        + "peers are called over https only when this agent's broker port serves TLS");
+            }
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new IllegalArgumentException("--broker-tls-cert and --broker-tls-key go together: give both for "
+                    + "wss:// and https on the broker port, or neither; only --"
+                    + (cert == null ? "broker-tls-key" : "broker-tls-cert") + " was given");
+        }
+        return new BrokerTls(new TlsFiles(Path.of(cert), Path.of(key)), trust == null ? null : Path.of(trust));
+    }
+
+    /** The same settings with TLS on the broker port ({@code tls}; null: plain). */
+    public AgentSettings withBrokerTls(BrokerTls tls) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, this.tls,
+                tls);
+    }
+
     /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
     public AgentSettings withTls(TlsFiles files) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, brokerTls);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

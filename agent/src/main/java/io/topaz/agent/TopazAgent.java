@@ -59,6 +59,8 @@ import java.util.function.Consumer;
 public final class TopazAgent implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(TopazAgent.class);
+    /** A graceful stop waits at most this long for push connections to end and give their messages back. */
+    private static final Duration PUSH_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -251,7 +253,7 @@ public final class TopazAgent implements Closeable {
                 settings.broker().backlogCap() == 0 ? "none" : settings.broker().backlogCap());
         broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
                 settings.cluster(), settings.host(), settings.brokerPort(), transport,
-                settings.metadata().controlUrl(), settings.metadata().agentToken()));
+                settings.metadata().controlUrl(), settings.metadata().agentToken()).withTls(settings.brokerTls()));
     }
 
     /** The push WebSocket ({@code GET /} on the broker port), beside the broker port's internal API. */
@@ -260,6 +262,8 @@ public final class TopazAgent implements Closeable {
                 metrics.registry());
         broker.server().pipelineTail(push::install);
         broker.clusterBroker().onStored(push::stored);
+        broker.server().push(push);
+        broker.afterDrain(() -> push.closeAll(PUSH_CLOSE_TIMEOUT));
     }
 
     /** The message service (the whole cluster's queues behind one interface); empty without --broker-port. */

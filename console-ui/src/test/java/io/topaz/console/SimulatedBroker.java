@@ -47,6 +47,8 @@ public final class SimulatedBroker implements AutoCloseable {
     private final List<String> queues = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> deadLetters = new CopyOnWriteArrayList<>();
     private final List<Long> replayed = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> connections = new CopyOnWriteArrayList<>();
+    private final List<String> disconnected = new CopyOnWriteArrayList<>();
     private final AtomicLong polls = new AtomicLong();
     private boolean stopped;
 
@@ -96,6 +98,26 @@ public final class SimulatedBroker implements AutoCloseable {
         return this;
     }
 
+    /** Adds a push connection to the answer of {@code GET /internal/v1/connections}, connected a minute ago. */
+    public SimulatedBroker connection(String id, String app, String group, long inFlight, long pushed, long confirmed) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", id);
+        c.put("app", app);
+        c.put("group", group);
+        c.put("remote", "/192.0.2.10:4" + id);
+        c.put("sinceMillis", System.currentTimeMillis() - 60_000);
+        c.put("inFlight", inFlight);
+        c.put("pushed", pushed);
+        c.put("confirmed", confirmed);
+        connections.add(c);
+        return this;
+    }
+
+    /** The ids of the connections the control plane asked this agent to close. */
+    public List<String> disconnected() {
+        return List.copyOf(disconnected);
+    }
+
     public List<Long> replayed() {
         return List.copyOf(replayed);
     }
@@ -117,6 +139,15 @@ public final class SimulatedBroker implements AutoCloseable {
                 case "GET /internal/v1/dead-letters" -> page(ex, params(ex.getRequestURI().getRawQuery()));
                 case "POST /internal/v1/dead-letters/replay" -> send(ex, 200, Map.of("replayed", remove(body, true)));
                 case "POST /internal/v1/dead-letters/purge" -> send(ex, 200, Map.of("purged", remove(body, false)));
+                case "GET /internal/v1/connections" -> send(ex, 200, Map.of("agentId", "x", "connections", connections));
+                case "POST /internal/v1/connections/disconnect" -> {
+                    String id = Json.lenient().readTree(body).get("id").asString();
+                    boolean found = connections.removeIf(c -> c.get("id").equals(id));
+                    if (found) {
+                        disconnected.add(id);
+                    }
+                    send(ex, 200, Map.of("disconnected", found));
+                }
                 default -> send(ex, 404, Map.of("error", "no such endpoint"));
             }
         } catch (InterruptedException e) {

@@ -66,6 +66,30 @@ public final class PushFixture implements AutoCloseable {
         return id.asLong();
     }
 
+    /** {@code taobao.tmc.messages.consume} by the consumer app (pull, through the gateway): the ids handed out. */
+    public java.util.List<Long> pull(String group, int quantity) throws Exception {
+        JsonNode r = h.call(CONSUMER, "taobao.tmc.messages.consume", "group_name", group, "quantity",
+                Integer.toString(quantity));
+        JsonNode messages = r.at("/tmc_messages_consume_response/messages");
+        if (messages.isMissingNode()) {
+            throw new AssertionError("consume failed: " + r);
+        }
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        messages.path("tmc_message").forEach(m -> ids.add(m.path("id").asLong()));
+        return ids;
+    }
+
+    /** {@code taobao.tmc.messages.confirm} of {@code ids} by the consumer app (pull): how many were confirmed. */
+    public long confirmPulled(String group, java.util.Collection<Long> ids) throws Exception {
+        JsonNode r = h.call(CONSUMER, "taobao.tmc.messages.confirm", "group_name", group, "s_message_ids",
+                String.join(",", ids.stream().map(String::valueOf).toList()));
+        JsonNode n = r.at("/tmc_messages_confirm_response/confirmed");
+        if (n.isMissingNode()) {
+            throw new AssertionError("confirm failed: " + r);
+        }
+        return n.asLong();
+    }
+
     /** Messages of the queue not yet confirmed (pending or in flight). */
     public int backlog(QueueName q) {
         return h.broker.backlog(q);

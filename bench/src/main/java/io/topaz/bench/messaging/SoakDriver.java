@@ -45,15 +45,16 @@ public final class SoakDriver {
     }
 
     /** The soak's knobs; {@link #fromEnv(int)} reads them from {@code SOAK_*} variables. */
-    public record Settings(Path repo, Path dir, int runs, int agents, int apps, int producers, double rate,
-                           long beforeKillMillis, long downMillis, long afterRestartMillis, int drainSeconds,
-                           List<String> agentJvm, List<String> agentArgs) {
+    public record Settings(Path repo, Path dir, int runs, int agents, int apps, int pushApps, int producers,
+                           double rate, long beforeKillMillis, long downMillis, long afterRestartMillis,
+                           int drainSeconds, List<String> agentJvm, List<String> agentArgs) {
 
         public static Settings fromEnv(int runs) throws Exception {
             return new Settings(Path.of(env("TOPAZ_REPO", ".")).toAbsolutePath().normalize(),
                     Files.createTempDirectory("topaz-soak"), runs,
                     Integer.parseInt(env("SOAK_AGENTS", "2")),
                     Integer.parseInt(env("SOAK_APPS", "2")),
+                    Integer.parseInt(env("SOAK_PUSH_APPS", "1")),
                     Integer.parseInt(env("SOAK_PRODUCERS", "4")),
                     Double.parseDouble(env("SOAK_RATE", "200")),
                     Long.parseLong(env("SOAK_BEFORE_KILL_MS", "3000")),
@@ -89,7 +90,7 @@ public final class SoakDriver {
      */
     public record Report(int runs, long attempted, long acknowledged, long failedProduces, String firstProduceError,
                          List<AppFigures> apps, List<Kill> kills, long drainMillis, long wallMillis,
-                         long consumeErrors) {
+                         long consumeErrors, List<String> pushApps, long pushReconnects) {
 
         public boolean passed() {
             return acknowledged > 0 && apps.stream().allMatch(a -> a.lost() == 0);
@@ -119,6 +120,10 @@ public final class SoakDriver {
             }
             sb.append(String.format(Locale.ROOT, "drain after the last run: %.1f s; consume call errors %,d%n",
                     drainMillis / 1000.0, consumeErrors));
+            if (!pushApps.isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "consumed by push (WebSocket, one consumer per agent): %s; push "
+                        + "reconnections %,d%n", String.join(", ", pushApps), pushReconnects));
+            }
             sb.append("| app | deliveries | acknowledged delivered | lost | duplicates | duplicate rate | "
                     + "delivered without ack |\n|---|---:|---:|---:|---:|---:|---:|\n");
             for (AppFigures a : apps) {
@@ -180,8 +185,18 @@ public final class SoakDriver {
             AtomicLong consumeErrors = new AtomicLong();
             List<TmcConsumerLoop> loops = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
-            // Each app is consumed through every agent's gateway: while one is down the others keep consuming.
-            for (String app : apps) {
+            // The first pushApps apps are consumed by push: one WebSocket consumer connected to every agent's broker
+            // port (the killed owner's included: it reconnects when the agent is back), confirming each message.
+            // The others are consumed by pull through every agent's gateway. Either way, while one agent is down
+            // the others keep consuming.
+            List<TmcPushConsumer> pushers = new ArrayList<>();
+            for (String app : apps.subList(0, Math.min(s.pushApps(), apps.size()))) {
+                for (TopazCluster.Agent a : cluster.agents()) {
+                    pushers.add(new TmcPushConsumer(a.pushUrl(), app, secrets.get(app), "default",
+                            r -> ledger.delivered(app, Payload.seq(r.content()))).start());
+                }
+            }
+            for (String app : apps.subList(Math.min(s.pushApps(), apps.size()), apps.size())) {
                 for (TopazCluster.Agent a : cluster.agents()) {
                     TmcConsumerLoop loop = new TmcConsumerLoop(a.gateway(), app, secrets.get(app), 100, 20,
                             r -> ledger.delivered(app, Payload.seq(r.content())), consumeErrors, m -> { });
@@ -216,12 +231,14 @@ public final class SoakDriver {
             ledger.awaitAll(s.drainSeconds());
             long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart);
             loops.forEach(TmcConsumerLoop::stop);
+            pushers.forEach(TmcPushConsumer::close);
+            long pushReconnects = pushers.stream().mapToLong(p -> p.connects.get()).sum() - pushers.size();
             for (Thread t : threads) {
                 t.join(30_000);
             }
             return new Report(s.runs(), producers.attempted.get(), ledger.acknowledged(), producers.failed.sum(),
                     producers.firstError, ledger.figures(), kills, drainMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
-                    consumeErrors.get());
+                    consumeErrors.get(), apps.subList(0, Math.min(s.pushApps(), apps.size())), pushReconnects);
         }
     }
 

@@ -74,6 +74,11 @@ public final class TopazCluster implements AutoCloseable {
             return URI.create("http://127.0.0.1:" + brokerPort);
         }
 
+        /** The push WebSocket on its broker port. */
+        public URI pushUrl() {
+            return URI.create("ws://127.0.0.1:" + brokerPort + "/");
+        }
+
         public long pid() {
             return process.pid();
         }

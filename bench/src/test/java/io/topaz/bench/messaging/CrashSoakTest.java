@@ -10,9 +10,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The message service's crash soak as CI runs it (issue 16): {@link SoakDriver} with a control plane and two agents
- * as processes, two subscribed apps, producers and consumers running throughout, and three times the agent owning
- * the first app's queue killed with SIGKILL and started again on its ports and data directory. Every acknowledged
+ * The message service's crash soak as CI runs it (issues 16 and 17): {@link SoakDriver} with a control plane and two
+ * agents as processes, two subscribed apps — the first consumed by push (a WebSocket consumer connected to each
+ * agent's broker port, reconnecting when its agent dies), the second by pull — producers and consumers running
+ * throughout, and three times the agent owning the push app's queue killed with SIGKILL while push consumers are
+ * connected to it, and started again on its ports and data directory. Every acknowledged
  * message must reach every app at least once; duplicates are counted in the report (printed to this test's output),
  * never hidden. {@code scripts/soak-messaging.sh} runs the same driver 50 times.
  *
@@ -36,7 +38,7 @@ class CrashSoakTest {
                 + "package` before `mvn test`").allMatch(Files::exists);
         Path dir = Files.createDirectories(module.resolve("target/crash-soak-" + Instant.now().toEpochMilli()));
 
-        SoakDriver.Settings settings = new SoakDriver.Settings(repo, dir, 3, 2, 2, 2, 100,
+        SoakDriver.Settings settings = new SoakDriver.Settings(repo, dir, 3, 2, 2, 1, 2, 100,
                 2_000, 1_000, 2_000, 45,
                 List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                 List.of("--broker-redelivery-timeout=3s"));
@@ -52,7 +54,10 @@ class CrashSoakTest {
                     app.firstLost(), dir.resolve("logs")).isZero();
             assertThat(app.acknowledgedDelivered()).isEqualTo(report.acknowledged());
         });
-        assertThat(report.summary()).contains("duplicates", "PASSED");
+        assertThat(report.pushApps()).containsExactly("soak-app-1");
+        assertThat(report.pushReconnects()).as("the push consumer of the killed agent reconnected after each kill")
+                .isGreaterThanOrEqualTo(3);
+        assertThat(report.summary()).contains("duplicates", "consumed by push", "PASSED");
         assertThat(report.passed()).isTrue();
         deleteTree(dir); // kept only when the test fails, for its logs
     }

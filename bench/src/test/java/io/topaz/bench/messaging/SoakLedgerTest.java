@@ -44,6 +44,6 @@ class SoakLedgerTest {
     }
 
     private static SoakDriver.Report report(long acknowledged, SoakDriver.AppFigures app) {
-        return new SoakDriver.Report(1, acknowledged, acknowledged, 0, null, List.of(app), List.of(), 0, 0, 0);
+        return new SoakDriver.Report(1, acknowledged, acknowledged, 0, null, List.of(app), List.of(), 0, 0, 0, List.of(), 0);
     }
 }

@@ -21,6 +21,11 @@ public record Session(ControlPlaneClient client, Operator operator) {
         return operator.role().includes(Role.OPERATOR);
     }
 
+    /** Closing an app's push connection is for admins. */
+    public boolean mayDisconnect() {
+        return operator.role().includes(Role.ADMIN);
+    }
+
     /** For the title bar: {@code alice (OPERATOR) at http://127.0.0.1:9080}. */
     public String describe() {
         return operator.name() + " (" + operator.role() + ") at " + client.base();

@@ -92,6 +92,17 @@ public final class ControlPlaneClient {
         return read(send("GET", "/api/v1/messages/queues", null, null), MessageQueues.class);
     }
 
+    /** Every broker agent's push connections, as the control plane gathered them just now. */
+    public PushConnections pushConnections() {
+        return read(send("GET", "/api/v1/messages/connections", null, null), PushConnections.class);
+    }
+
+    /** Closes push connection {@code id} of agent {@code agentId} (admins); its unconfirmed messages are redelivered. */
+    public PushConnections.Disconnected disconnect(String agentId, String id) {
+        return read(send("DELETE", "/api/v1/messages/connections/" + path(agentId) + "/" + path(id), null, null),
+                PushConnections.Disconnected.class);
+    }
+
     /** Page {@code page} (from 0) of the app's dead letters over every broker agent, newest first. */
     public DeadLetterPage deadLetters(String app, int page, int size) {
         return read(send("GET", "/api/v1/messages/dead-letters?app=" + path(app) + "&page=" + page + "&size=" + size,

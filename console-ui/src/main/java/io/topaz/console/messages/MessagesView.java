@@ -137,15 +137,65 @@ public final class MessagesView extends VBox {
             paging.getChildren().addAll(replay, purge);
         }
 
-        Label note = new Label("The control plane asks every agent's broker port for its queues and dead letters. "
-                + "Backlog counts stored messages not yet confirmed (in flight included); rates compare the last two "
-                + "refreshes. Replay sends a dead letter back to the tail of the queue it died in.");
+        Label note = new Label("The control plane asks every agent's broker port for its queues, dead letters and "
+                + "push connections. Backlog counts stored messages not yet confirmed (in flight included); rates "
+                + "compare the last two refreshes. Replay sends a dead letter back to the tail of the queue it died in. "
+                + "Disconnecting a push connection gives its unconfirmed messages back to its group.");
         note.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
         note.setWrapText(true);
         note.setMinHeight(Region.USE_PREF_SIZE);
         getChildren().addAll(header, Messages.error("messagesMessage", viewModel.messageProperty()),
                 Messages.error("messagesWarning", viewModel.warningProperty()), appsTable, lettersTitle,
-                Messages.status("deadLettersStatus", viewModel.statusProperty()), letters, paging, note);
+                Messages.status("deadLettersStatus", viewModel.statusProperty()), letters, paging);
+        getChildren().addAll(connections(viewModel.connections()));
+        getChildren().add(note);
+    }
+
+    /** The push connections' table and, for admins, Disconnect of the selected one after a confirmation. */
+    private static List<javafx.scene.Node> connections(ConnectionsViewModel vm) {
+        Label title = new Label();
+        title.setId("pushConnectionsTitle");
+        title.getStyleClass().add(Styles.TITLE_4);
+        title.textProperty().bind(vm.titleProperty());
+        TableView<ConnectionRow> table = new TableView<>(vm.rows());
+        table.setId("pushConnectionsTable");
+        table.setPlaceholder(new Label("No app is connected for push."));
+        table.getColumns().add(text("App", 150, ConnectionRow::app));
+        table.getColumns().add(text("Group", 100, ConnectionRow::group));
+        table.getColumns().add(text("Agent", 130, ConnectionRow::agentId));
+        table.getColumns().add(text("Id", 60, ConnectionRow::id));
+        table.getColumns().add(text("Client", 170, ConnectionRow::remote));
+        table.getColumns().add(text("Since", 150, ConnectionRow::since));
+        table.getColumns().add(text("In flight", 80, r -> String.valueOf(r.inFlight())));
+        table.getColumns().add(text("Pushed", 90, r -> String.valueOf(r.pushed())));
+        table.getColumns().add(text("Confirmed", 90, r -> String.valueOf(r.confirmed())));
+        table.setPrefHeight(180);
+        table.setMinHeight(100);
+        List<javafx.scene.Node> nodes = new java.util.ArrayList<>(List.of(title,
+                Messages.error("pushConnectionsMessage", vm.messageProperty()),
+                Messages.status("pushConnectionsStatus", vm.statusProperty()), table));
+        if (vm.mayDisconnect()) {
+            Button disconnect = new Button("Disconnect…");
+            disconnect.setId("disconnectPushConnection");
+            disconnect.getStyleClass().add(Styles.DANGER);
+            disconnect.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull()
+                    .or(vm.busyProperty()));
+            disconnect.setOnAction(e -> {
+                ConnectionRow row = table.getSelectionModel().getSelectedItem();
+                if (row == null) {
+                    return;
+                }
+                ButtonType go = new ButtonType("Disconnect", ButtonBar.ButtonData.OK_DONE);
+                Alert alert = new Alert(Alert.AlertType.CONFIRMATION, "Disconnect " + row.app() + " (" + row.group()
+                        + ") from " + row.agentId() + "? The client is closed with a reason; its " + row.inFlight()
+                        + " unconfirmed messages are delivered again, and the client may reconnect.", go,
+                        ButtonType.CANCEL);
+                alert.setHeaderText("Disconnect a push connection");
+                alert.showAndWait().filter(b -> b == go).ifPresent(b -> vm.disconnect(row));
+            });
+            nodes.add(new HBox(8, disconnect));
+        }
+        return nodes;
     }
 
     private void confirm(TableView<DeadLetterRow> letters, boolean replay) {

@@ -56,11 +56,18 @@ public final class MessagesViewModel {
     /** The ids the operator selected on the shown page, kept across reloads of the page. */
     private Set<Long> chosen = Set.of();
     private boolean replacing;
+    private final ConnectionsViewModel connections;
 
     public MessagesViewModel(Session session, BackgroundWork work, ZoneId zone) {
         this.session = session;
         this.work = work;
         this.zone = zone;
+        this.connections = new ConnectionsViewModel(session, work, zone);
+    }
+
+    /** The push connections' part of the screen (refreshed with the queues). */
+    public ConnectionsViewModel connections() {
+        return connections;
     }
 
     /** One row per app with a queue on an agent that answered, by app key. */
@@ -151,6 +158,7 @@ public final class MessagesViewModel {
 
     /** Reloads the queues and, when an app is selected, its shown page of dead letters, in one background call. */
     public void refresh() {
+        connections.refresh();
         if (loading) {
             refreshAgain = true;
             return;

@@ -3,6 +3,7 @@ package io.topaz.console.ui;
 import io.topaz.console.SimulatedBroker;
 import io.topaz.console.controlplane.Role;
 import io.topaz.console.messages.AppRow;
+import io.topaz.console.messages.ConnectionRow;
 import io.topaz.console.messages.DeadLetterRow;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -122,6 +123,48 @@ class MessagesScreenTest extends ConsoleFxTest {
             assertThat(cluster.client(cluster.token(Role.VIEWER)).audit(new io.topaz.console.controlplane.AuditFilter(
                     null, null, "dead-letters", "shop-a", null, null), 0, 10))
                     .extracting(e -> e.action()).containsExactly("DEAD_LETTER_PURGE", "DEAD_LETTER_REPLAY");
+            assertThat(present("#disconnectPushConnection")).as("disconnecting is for admins").isFalse();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableView<ConnectionRow> connections() {
+        return (TableView<ConnectionRow>) (TableView<?>) node("#pushConnectionsTable");
+    }
+
+    @Test
+    void anAdminSeesThePushConnectionsAndDisconnectsOne() throws Exception {
+        try (SimulatedBroker broker = new SimulatedBroker(cluster.zkConnect(), "agent-12-broker", cluster.url())
+                .queue("shop-p/default").connection("7", "shop-p", "default", 3, 120, 117)
+                .connection("8", "shop-p", "vip", 0, 5, 5)) {
+            signIn(cluster.url(), cluster.token(Role.ADMIN));
+            show("messages");
+            waitUntil("the connections show", () -> connections().getItems().stream()
+                    .filter(r -> r.agentId().equals("agent-12-broker")).count() == 2);
+            ConnectionRow seven = connections().getItems().stream().filter(r -> r.key().equals("agent-12-broker/7"))
+                    .findFirst().orElseThrow();
+            assertThat(seven.app()).isEqualTo("shop-p");
+            assertThat(seven.group()).isEqualTo("default");
+            assertThat(seven.remote()).isEqualTo("/192.0.2.10:47");
+            assertThat(seven.inFlight()).isEqualTo(3);
+            assertThat(seven.pushed()).isEqualTo(120);
+            assertThat(seven.confirmed()).isEqualTo(117);
+            assertThat(text("#pushConnectionsTitle")).startsWith("Push connections · ");
+
+            interact(() -> connections().getSelectionModel().select(seven));
+            screenshot("messages-connections");
+            clickOn("#disconnectPushConnection");
+            assertThat(((DialogPane) node(".dialog-pane")).getContentText())
+                    .contains("Disconnect shop-p (default) from agent-12-broker?", "3 unconfirmed messages");
+            answerDialog("Disconnect");
+            waitUntil("the disconnect is reported", () -> text("#pushConnectionsStatus")
+                    .startsWith("Disconnected shop-p (default) on agent-12-broker"));
+            assertThat(broker.disconnected()).containsExactly("7");
+            waitUntil("the list reloads without it", () -> connections().getItems().stream()
+                    .noneMatch(r -> r.key().equals("agent-12-broker/7")));
+            assertThat(cluster.client(cluster.token(Role.VIEWER)).audit(new io.topaz.console.controlplane.AuditFilter(
+                    null, null, "push-connections", "agent-12-broker/7", null, null), 0, 10))
+                    .extracting(e -> e.action()).containsExactly("PUSH_DISCONNECT");
         }
     }
 
@@ -137,6 +180,7 @@ class MessagesScreenTest extends ConsoleFxTest {
             assertThat(letters().getItems()).hasSize(3);
             assertThat(present("#replayDeadLetters")).isFalse();
             assertThat(present("#purgeDeadLetters")).isFalse();
+            assertThat(present("#disconnectPushConnection")).isFalse();
             assertThat(broker.deadLetterCount()).isEqualTo(3);
         }
     }

@@ -15,6 +15,8 @@ public enum AuditAction {
     DEAD_LETTER_REPLAY,
     /** Dead letters of an app deleted (kind {@code dead-letters}, key the app key). */
     DEAD_LETTER_PURGE,
+    /** An operator closed a push connection (kind {@code push-connections}, key {@code agent/connection id}). */
+    PUSH_DISCONNECT,
     /** Stored app secrets moved to the current encryption key (kind {@code apps}, key {@code *}). */
     SECRETS_REENCRYPT
 }

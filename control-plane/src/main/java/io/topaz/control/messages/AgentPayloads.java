@@ -29,6 +29,15 @@ final class AgentPayloads {
                  long confirmed, long redelivered, long deadLettered, long deadLetters) {
     }
 
+    /** One push connection of {@code GET /internal/v1/connections}. */
+    record Connection(String id, String app, String group, String remote, long sinceMillis, long inFlight, long pushed,
+                      long confirmed) {
+    }
+
+    /** {@code GET /internal/v1/connections}. */
+    record Connections(String agentId, List<Connection> connections) {
+    }
+
     /** {@code GET /internal/v1/queues}. */
     record Queues(String agentId, List<Queue> queues) {
     }

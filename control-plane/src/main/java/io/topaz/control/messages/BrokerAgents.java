@@ -61,6 +61,11 @@ class BrokerAgents {
         return joinAll(agents.stream().map(a -> get(a, pathAndQuery)).toList());
     }
 
+    /** {@code POST path} with a JSON body on one agent. */
+    CompletableFuture<AgentAnswer> post(AgentInfo agent, String path, Object body) {
+        return send(agent, path, HttpRequest.BodyPublishers.ofByteArray(Json.write(body)), "POST");
+    }
+
     /** {@code POST path} with a JSON body on each agent at once; the answers in the agents' order. */
     List<AgentAnswer> postAll(List<AgentInfo> agents, String path, Object body) {
         byte[] json = Json.write(body);
@@ -79,7 +84,7 @@ class BrokerAgents {
             if (port == null || agent.host() == null || agent.host().isBlank()) {
                 return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "no broker port registered"));
             }
-            uri = new URI("http://" + hostForUri(agent.host()) + ":" + port + pathAndQuery);
+            uri = new URI((settings.https() ? "https://" : "http://") + hostForUri(agent.host()) + ":" + port + pathAndQuery);
         } catch (URISyntaxException e) {
             return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "unusable address: " + e.getMessage()));
         }

@@ -12,10 +12,14 @@ import java.time.Duration;
  * AGENT token it presents, is read by {@link io.topaz.control.security.InternalAgentToken}.)
  *
  * @param requestTimeout how long one agent may take to answer before it is reported unreachable for that request
+ * @param https          the agents' broker ports serve TLS ({@code --broker-tls-cert}): call them over https, trusting
+ *                       what the JVM trusts ({@code -Djavax.net.ssl.trustStore=…} for a private CA or a self-signed
+ *                       certificate) and checking the host name each agent registered
  */
 @Validated
 @ConfigurationProperties("topaz.broker")
-public record BrokerProperties(@DefaultValue("5s") @NotNull Duration requestTimeout) {
+public record BrokerProperties(@DefaultValue("5s") @NotNull Duration requestTimeout,
+                               @DefaultValue("false") boolean https) {
 
     public BrokerProperties {
         if (requestTimeout != null && (requestTimeout.isNegative() || requestTimeout.isZero())) {

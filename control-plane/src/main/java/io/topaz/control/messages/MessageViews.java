@@ -53,6 +53,24 @@ final class MessageViews {
                      long delivered, long confirmed, long redelivered, long deadLettered, long deadLetters) {
     }
 
+    /**
+     * One push connection, with the agent it is connected to.
+     *
+     * @param inFlight  pushed and neither confirmed nor failed yet
+     * @param pushed    pushed since it connected (redeliveries included)
+     */
+    record ConnectionView(String agentId, String id, String app, String group, String remote, String since,
+                          long sinceMillis, long inFlight, long pushed, long confirmed) {
+    }
+
+    /** {@code GET /api/v1/messages/connections}: every answering agent's push connections, by app, group, agent. */
+    record MessageConnections(String at, long atMillis, List<ConnectionView> connections, List<String> unreachable) {
+    }
+
+    /** {@code DELETE /api/v1/messages/connections/{agent}/{id}}: whether the agent had that connection open. */
+    record DisconnectResult(String agentId, String id, boolean disconnected) {
+    }
+
     /** {@code GET /api/v1/messages/queues}. */
     record MessageQueues(String at, long atMillis, List<AppTotals> apps, List<AgentQueues> agents,
                          List<String> unreachable) {

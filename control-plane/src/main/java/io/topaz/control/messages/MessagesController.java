@@ -5,11 +5,15 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.topaz.control.messages.MessageService.DeadLetterAction;
 import io.topaz.control.messages.MessageViews.DeadLetterActionResult;
 import io.topaz.control.messages.MessageViews.DeadLetterPage;
+import io.topaz.control.messages.MessageViews.DisconnectResult;
+import io.topaz.control.messages.MessageViews.MessageConnections;
 import io.topaz.control.messages.MessageViews.MessageQueues;
 import io.topaz.model.validation.Checks;
 import io.topaz.model.validation.ConfigValidationException;
 import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -37,9 +41,40 @@ class MessagesController {
     }
 
     private final MessageService messages;
+    private final PushConnections connections;
 
-    MessagesController(MessageService messages) {
+    MessagesController(MessageService messages, PushConnections connections) {
         this.messages = messages;
+        this.connections = connections;
+    }
+
+    @GetMapping("/api/v1/messages/connections")
+    @Operation(summary = "Every broker agent's push (WebSocket) connections",
+            description = "Asks every live agent with a broker port (GET /internal/v1/connections) at once. Each "
+                    + "connection: its agent, its id on that agent, app, group, the client's address, since when it is "
+                    + "connected, messages in flight (pushed, not yet confirmed or failed), pushed and confirmed since "
+                    + "it connected. Agents that did not answer are listed in 'unreachable'.")
+    MessageConnections pushConnections() throws Exception {
+        return connections.list();
+    }
+
+    @DeleteMapping("/api/v1/messages/connections/{agent}/{id}")
+    @Operation(summary = "Closes one push connection",
+            description = "The agent closes the WebSocket with 1000 and a reason naming the operator; the connection's "
+                    + "unconfirmed messages go back to its queue at once (the group's other connections, pull, or the "
+                    + "client when it reconnects get them). 'disconnected' is false when the agent had no such "
+                    + "connection (already closed). Unknown agent: 404; an agent that does not answer: 503. Audited "
+                    + "(kind push-connections, key agent/id). Admins.")
+    DisconnectResult disconnect(@PathVariable String agent, @PathVariable String id, Authentication auth)
+            throws Exception {
+        Checks c = new Checks();
+        if (id == null || !id.matches("[0-9]{1,19}")) {
+            c.fail("id", id, "must be a push connection's id (digits), as GET /api/v1/messages/connections lists it");
+        }
+        if (!c.errors().isEmpty()) {
+            throw new ConfigValidationException("push connection", c.errors());
+        }
+        return connections.disconnect(agent, id, auth.getName());
     }
 
     @GetMapping("/api/v1/messages/queues")

@@ -47,6 +47,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.DELETE, "/api/v1/apps/**").hasRole("ADMIN")
                         // a session key acts for a seller towards TOP: minting one is as sensitive as an app secret
                         .requestMatchers(HttpMethod.POST, "/api/v1/sessions").hasRole("ADMIN")
+                        // closing an app's push connection interrupts its delivery: admins only
+                        .requestMatchers(HttpMethod.DELETE, "/api/v1/messages/connections/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/**").hasRole("OPERATOR")
                         .anyRequest().denyAll());
         return http.build();

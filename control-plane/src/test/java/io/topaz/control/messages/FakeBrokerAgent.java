@@ -52,6 +52,7 @@ final class FakeBrokerAgent implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Map<String, Object>> queues = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> deadLetters = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> connections = new CopyOnWriteArrayList<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile boolean hang;
@@ -110,6 +111,26 @@ final class FakeBrokerAgent implements AutoCloseable {
         return this;
     }
 
+    /** Adds a push connection to {@code GET /internal/v1/connections}. */
+    FakeBrokerAgent connection(String id, String app, String group, long sinceMillis, long inFlight, long pushed,
+                               long confirmed) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", id);
+        c.put("app", app);
+        c.put("group", group);
+        c.put("remote", "/10.0.0.7:5" + id);
+        c.put("sinceMillis", sinceMillis);
+        c.put("inFlight", inFlight);
+        c.put("pushed", pushed);
+        c.put("confirmed", confirmed);
+        connections.add(c);
+        return this;
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
     List<Seen> seen() {
         return List.copyOf(seen);
     }
@@ -143,6 +164,12 @@ final class FakeBrokerAgent implements AutoCloseable {
                 case "GET /internal/v1/dead-letters" -> deadLetters(ex, params(query));
                 case "POST /internal/v1/dead-letters/replay" -> send(ex, 200, Map.of("replayed", remove(body)));
                 case "POST /internal/v1/dead-letters/purge" -> send(ex, 200, Map.of("purged", remove(body)));
+                case "GET /internal/v1/connections" -> send(ex, 200, Map.of("agentId", "ignored-by-cp",
+                        "connections", connections));
+                case "POST /internal/v1/connections/disconnect" -> {
+                    String id = Json.lenient().readTree(body).get("id").asString();
+                    send(ex, 200, Map.of("disconnected", connections.removeIf(c -> c.get("id").equals(id))));
+                }
                 default -> send(ex, 404, Map.of("error", "no such endpoint"));
             }
         } catch (InterruptedException e) {

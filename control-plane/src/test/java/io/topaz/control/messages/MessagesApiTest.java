@@ -279,6 +279,48 @@ class MessagesApiTest extends ControlPlaneTestSupport {
     }
 
     @Test
+    void pushConnectionsAreListedOverTheAgentsAndAnAdminDisconnectsOneAudited() throws Exception {
+        String app = app();
+        FakeBrokerAgent a = agent("agent-1").connection("7", app, "default", T0, 3, 120, 117);
+        FakeBrokerAgent b = agent("agent-2").connection("1", app, "vip", T0 + 1000, 0, 5, 5)
+                .connection("2", app, "default", T0 + 2000, 1, 1, 0);
+
+        RestApi.Response list = withRole("VIEWER").get("/api/v1/messages/connections");
+
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json("unreachable")).isEmpty();
+        JsonNode cs = list.json("connections");
+        assertThat(cs).extracting(c -> c.get("agentId").asString() + "/" + c.get("id").asString() + " "
+                + c.get("group").asString()).containsExactly("agent-1/7 default", "agent-2/2 default", "agent-2/1 vip");
+        JsonNode first = cs.get(0);
+        assertThat(first.get("app").asString()).isEqualTo(app);
+        assertThat(first.get("remote").asString()).isEqualTo("/10.0.0.7:57");
+        assertThat(first.get("since").asString()).isEqualTo("2026-12-01T08:00:00Z");
+        assertThat(first.get("inFlight").asLong()).isEqualTo(3);
+        assertThat(first.get("pushed").asLong()).isEqualTo(120);
+        assertThat(first.get("confirmed").asLong()).isEqualTo(117);
+
+        assertThat(withRole("OPERATOR").delete("/api/v1/messages/connections/agent-2/2", null).status())
+                .as("operators may not").isEqualTo(403);
+        assertThat(admin().delete("/api/v1/messages/connections/agent-2/x1", null).status()).isEqualTo(400);
+        assertThat(admin().delete("/api/v1/messages/connections/agent-9/2", null).status()).isEqualTo(404);
+        RestApi.Response gone = admin().delete("/api/v1/messages/connections/agent-2/2", null);
+        assertThat(gone.status()).isEqualTo(200);
+        assertThat(gone.json("disconnected").asBoolean()).isTrue();
+        assertThat(b.connectionCount()).isEqualTo(1);
+        assertThat(a.connectionCount()).as("only the named agent is asked").isEqualTo(1);
+        assertThat(admin().delete("/api/v1/messages/connections/agent-2/2", null).json("disconnected").asBoolean())
+                .as("already closed").isFalse();
+        assertThat(b.seen()).filteredOn(s -> s.method().equals("POST")).extracting(FakeBrokerAgent.Seen::body)
+                .first().asString().contains("\"id\":\"2\"").contains("\"by\":");
+
+        JsonNode events = admin().get("/api/v1/audit?kind=push-connections&key=agent-2/2").json("events");
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1).get("action").asString()).isEqualTo("PUSH_DISCONNECT");
+        assertThat(events.get(1).get("detail").asString()).contains("\"disconnected\":true");
+    }
+
+    @Test
     void viewersReadOperatorsActPublishersAndAgentsDoNeither() throws Exception {
         agent("agent-1");
         String body = "{\"app\":\"shop\",\"ids\":[1]}";

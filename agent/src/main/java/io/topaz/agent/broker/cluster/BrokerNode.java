@@ -6,6 +6,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.PublishHandler;
+import io.topaz.agent.net.BrokerTls;
 import io.topaz.agent.net.Transport;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -41,27 +42,34 @@ public final class BrokerNode implements Closeable {
      * @param idBlockSize   ids taken from ZooKeeper at a time ({@link ZkMessageIds#DEFAULT_BLOCK})
      * @param tokenCacheTtl how long a token's answer is trusted (30 s)
      * @param maxBodyBytes  the largest request the broker port reads
+     * @param tls           TLS on the broker port and to the peers' ({@code --broker-tls-*}); null for plain
      */
     public record Settings(String agentId, String cluster, String host, int port, Transport transport,
                            String controlUrl, String agentToken, int eventLoops, long idBlockSize,
                            Duration tokenCacheTtl, int maxBodyBytes, Duration idleTimeout,
-                           ClusterBroker.Settings routing) {
+                           ClusterBroker.Settings routing, BrokerTls tls) {
 
         public static Settings defaults(String agentId, String cluster, String host, int port, Transport transport,
                                         String controlUrl, String agentToken) {
             return new Settings(agentId, cluster, host, port, transport, controlUrl, agentToken, 2,
                     ZkMessageIds.DEFAULT_BLOCK, Duration.ofSeconds(30), 16 * 1024 * 1024, Duration.ofMinutes(2),
-                    ClusterBroker.Settings.defaults());
+                    ClusterBroker.Settings.defaults(), null);
         }
 
         public Settings withClusterSettings(ClusterBroker.Settings s) {
             return new Settings(agentId, cluster, host, port, transport, controlUrl, agentToken, eventLoops,
-                    idBlockSize, tokenCacheTtl, maxBodyBytes, idleTimeout, s);
+                    idBlockSize, tokenCacheTtl, maxBodyBytes, idleTimeout, s, tls);
         }
 
         public Settings withIdBlockSize(long size) {
             return new Settings(agentId, cluster, host, port, transport, controlUrl, agentToken, eventLoops,
-                    size, tokenCacheTtl, maxBodyBytes, idleTimeout, routing);
+                    size, tokenCacheTtl, maxBodyBytes, idleTimeout, routing, tls);
+        }
+
+        /** {@code wss://} and https on the broker port, https to the peers ({@link BrokerTls}); null: plain. */
+        public Settings withTls(BrokerTls t) {
+            return new Settings(agentId, cluster, host, port, transport, controlUrl, agentToken, eventLoops,
+                    idBlockSize, tokenCacheTtl, maxBodyBytes, idleTimeout, routing, t);
         }
     }
 
@@ -76,6 +84,7 @@ public final class BrokerNode implements Closeable {
     private ClusterBroker broker;
     private BrokerServer server;
     private int port;
+    private volatile Runnable afterDrain = () -> { };
 
     private BrokerNode(LocalQueues local) {
         this.local = local;
@@ -121,13 +130,19 @@ public final class BrokerNode implements Closeable {
         ids.start();
         ownership = new Ownership(curator, layout, s.agentId(), s.cluster());
         ownership.start();
-        peers = new PeerClient(loops, s.transport(), s.agentToken(), 64, s.routing().peerTimeout().toMillis());
+        // bad TLS files stop the start here, naming the file
+        var serverTls = s.tls() == null ? null : s.tls().serverContext();
+        var clientTls = s.tls() == null ? null : s.tls().clientContext();
+        peers = new PeerClient(loops, s.transport(), s.agentToken(), 64, s.routing().peerTimeout().toMillis(),
+                clientTls);
         broker = new ClusterBroker(ids, ownership, local, peers, background, s.routing(), System::nanoTime);
         ControlPlaneAuth auth = new ControlPlaneAuth(s.controlUrl(), background, s.tokenCacheTtl(), Ticker.systemTicker());
-        server = new BrokerServer(broker, auth, background, s.maxBodyBytes(), s.idleTimeout().toMillis());
+        server = new BrokerServer(broker, auth, background, s.maxBodyBytes(), s.idleTimeout().toMillis())
+                .tls(serverTls);
         port = server.start("0.0.0.0", s.port(), loops, s.transport());
         broker.start();
-        log.info("broker listening on port {} ({})", port, s.transport().flag());
+        log.info("broker listening on port {} ({}, {})", port, s.tls() == null ? "ws, http" : "wss, https",
+                s.transport().flag());
     }
 
     public Broker broker() {
@@ -164,13 +179,31 @@ public final class BrokerNode implements Closeable {
         return server;
     }
 
-    /** The graceful stop: drain (hand every queue over), then close the port, the peers' client and the storage. */
+    /**
+     * What the graceful stop does once the queues are handed over, while the peers can still be reached and before
+     * the port closes: the push WebSocket closes its connections there ({@code PushServer.closeAll}), so their
+     * unconfirmed messages go back to the queues' new owners.
+     */
+    public void afterDrain(Runnable hook) {
+        this.afterDrain = hook;
+    }
+
+    /**
+     * The graceful stop: drain (hand every queue over; push connections keep being served through the new owners),
+     * then the {@link #afterDrain} hook (push connections close), then close the port, the peers' client and the
+     * storage.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         quietly(broker);
+        try {
+            afterDrain.run();
+        } catch (RuntimeException e) {
+            log.warn("closing push connections after the drain failed", e);
+        }
         quietly(server);
         quietly(peers);
         quietly(ownership);

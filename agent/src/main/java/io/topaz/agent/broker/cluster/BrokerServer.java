@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.broker.BrokerException;
@@ -32,6 +33,7 @@ import io.topaz.agent.broker.DeadLetterQuery;
 import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.PublishHandler;
 import io.topaz.agent.broker.QueueStats;
+import io.topaz.agent.broker.push.PushServer;
 import io.topaz.agent.net.Transport;
 import io.topaz.model.json.Json;
 import org.slf4j.Logger;
@@ -93,9 +95,11 @@ public final class BrokerServer implements Closeable {
     private final int maxBodyBytes;
     private final long idleMillis;
     private final AtomicReference<PublishHandler> publisher = new AtomicReference<>();
+    private final AtomicReference<PushServer> push = new AtomicReference<>();
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private volatile java.util.function.Consumer<ChannelPipeline> pipelineTail = p -> { };
     private Channel channel;
+    private SslContext tls;
 
     public BrokerServer(ClusterBroker broker, ControlPlaneAuth auth, Executor localExecutor, int maxBodyBytes,
                         long idleMillis) {
@@ -114,6 +118,13 @@ public final class BrokerServer implements Closeable {
         routes.put("GET /internal/v1/dead-letters", new Route(AGENT, this::deadLetters));
         routes.put("POST /internal/v1/dead-letters/replay", new Route(AGENT, this::replay));
         routes.put("POST /internal/v1/dead-letters/purge", new Route(AGENT, this::purge));
+        routes.put("GET /internal/v1/connections", new Route(AGENT, this::connections));
+        routes.put("POST /internal/v1/connections/disconnect", new Route(AGENT, this::disconnect));
+    }
+
+    /** The push WebSocket served on this port, whose connections {@code /internal/v1/connections} lists. */
+    public void push(PushServer server) {
+        push.set(server);
     }
 
     /** Who serves {@code POST /internal/v1/publish}; until set it answers 503 "publishing not configured". */
@@ -124,6 +135,12 @@ public final class BrokerServer implements Closeable {
     /** Handlers to add before the internal API's handler on each new connection (the push WebSocket, part 2). */
     public void pipelineTail(java.util.function.Consumer<ChannelPipeline> tail) {
         this.pipelineTail = tail;
+    }
+
+    /** Serve {@code wss://} and https with {@code context} (before {@link #start}); without it the port is plain. */
+    public BrokerServer tls(SslContext context) {
+        this.tls = context;
+        return this;
     }
 
     /** Binds on {@code group} (boss and workers both; the caller owns the group) and returns the bound port. */
@@ -137,6 +154,9 @@ public final class BrokerServer implements Closeable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc()));
+                        }
                         p.addLast(new HttpServerCodec(8192, 16 * 1024, 64 * 1024))
                                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpObjectAggregator(maxBodyBytes));
@@ -205,6 +225,26 @@ public final class BrokerServer implements Closeable {
             answer.put("queues", items);
             return Reply.ok(answer);
         }, localExecutor);
+    }
+
+    private CompletableFuture<Reply> connections(Request r) {
+        PushServer p = push.get();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("agentId", broker.agentId());
+        answer.put("connections", p == null ? List.of() : p.connectionList());
+        return CompletableFuture.completedFuture(Reply.ok(answer));
+    }
+
+    private CompletableFuture<Reply> disconnect(Request r) {
+        Wire.Disconnect d = Json.read(r.body(), Wire.Disconnect.class);
+        if (d.id() == null || d.id().isBlank()) {
+            throw new IllegalArgumentException("id: the connection's id is required");
+        }
+        PushServer p = push.get();
+        String reason = "disconnected by an operator" + (d.by() == null || d.by().isBlank() ? "" : " (" + d.by() + ")")
+                + "; unconfirmed messages will be delivered again";
+        boolean done = p != null && p.disconnect(d.id(), reason);
+        return CompletableFuture.completedFuture(Reply.ok(Map.of("disconnected", done)));
     }
 
     private CompletableFuture<Reply> deadLetters(Request r) {

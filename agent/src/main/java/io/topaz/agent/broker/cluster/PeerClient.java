@@ -1,6 +1,7 @@
 package io.topaz.agent.broker.cluster;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
 import io.topaz.agent.broker.BrokerException;
 import io.topaz.agent.gateway.upstream.UpstreamBody;
@@ -38,9 +39,15 @@ public final class PeerClient implements Closeable {
 
     public PeerClient(EventLoopGroup loops, Transport transport, String agentToken, int connectionsPerPeer,
                       long timeoutMillis) {
+        this(loops, transport, agentToken, connectionsPerPeer, timeoutMillis, null);
+    }
+
+    /** @param tls the peers' broker ports speak https, trusted by this context ({@code BrokerTls}); null: plain */
+    public PeerClient(EventLoopGroup loops, Transport transport, String agentToken, int connectionsPerPeer,
+                      long timeoutMillis, SslContext tls) {
         this.loops = loops;
         this.http = new UpstreamClient(loops, transport.socketChannel(), transport.datagramChannel(),
-                connectionsPerPeer, (int) Math.min(timeoutMillis, 5_000));
+                connectionsPerPeer, (int) Math.min(timeoutMillis, 5_000), tls);
         this.authorization = "Bearer " + agentToken;
         this.timeoutMillis = timeoutMillis;
     }

@@ -99,4 +99,8 @@ final class Wire {
             throw new IllegalArgumentException(reason);
         }
     }
+
+    /** {@code POST /internal/v1/connections/disconnect}: the push connection's id, and who asks (for its close reason). */
+    record Disconnect(String id, String by) {
+    }
 }

@@ -108,9 +108,35 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> poll;
     private ScheduledFuture<?> connectTimer;
     private ScheduledFuture<?> slowTimer;
+    // operators' view (PushServer.connectionList); written on the event loop, read from any thread
+    private final String id;
+    private volatile long connectedAtMillis;
+    private volatile long pushedCount;
+    private volatile long confirmedCount;
+    /** Reported failed by the client, or given back when the connection ended. */
+    private volatile long failedOrReleasedCount;
 
     PushConnection(PushServer server) {
         this.server = server;
+        this.id = server.nextConnectionId();
+    }
+
+    /** This connection's id on this agent, as operators see it (never its token). */
+    String id() {
+        return id;
+    }
+
+    /** What an operator sees of this connection now (only once connected: its queue is known). */
+    PushConnectionInfo info() {
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
+        return new PushConnectionInfo(id, queue.appKey(), queue.group(), remote == null ? null : remote.toString(),
+                connectedAtMillis, Math.max(0, pushedCount - confirmedCount - failedOrReleasedCount), pushedCount,
+                confirmedCount);
+    }
+
+    /** Closes this connection for {@code reason} (any thread); its unconfirmed messages go back to its queue. */
+    void disconnect(int code, String reason) {
+        ctx.executor().execute(() -> close(code, reason));
     }
 
     @Override
@@ -211,11 +237,11 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         if (slowTimer != null) {
             slowTimer.cancel(false);
         }
+        releaseInFlight(); // before unregistering: a graceful stop waits for both
         if (queue != null) {
             server.unregister(queue, this);
             server.metrics().disconnected(queue);
         }
-        releaseInFlight();
         ctx.fireChannelInactive();
     }
 
@@ -400,6 +426,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         queue = q;
         window = FlowWindow.forMax(server.settings().window(), System.nanoTime());
         state = State.CONNECTED;
+        connectedAtMillis = server.clock().millis();
         server.register(q, this);
         server.metrics().connected(q);
         if (connectTimer != null) {
@@ -471,6 +498,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
             write(send(d.message(), now));
         }
         server.metrics().pushed(list.size());
+        pushedCount += list.size();
         if (!list.isEmpty()) {
             ctx.flush();
         }
@@ -504,7 +532,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         if (pushedAt != null) {
             if (failed) {
                 server.metrics().failed();
+                failedOrReleasedCount++;
             } else {
+                confirmedCount++;
                 long now = System.nanoTime();
                 server.metrics().confirmed(pushedAt, now);
                 window.confirmed(now);
@@ -533,12 +563,13 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
         inFlight.clear();
         server.metrics().released(ids.length);
+        failedOrReleasedCount += ids.length;
         try {
-            server.broker().confirm(queue, NONE, ids).whenComplete((o, err) -> {
+            server.releasing(server.broker().confirm(queue, NONE, ids).whenComplete((o, err) -> {
                 if (err != null) {
                     log.debug("releasing {} unconfirmed messages of {} failed: {}", ids.length, queue, err.toString());
                 }
-            });
+            }));
         } catch (RuntimeException e) {
             log.debug("releasing unconfirmed messages of {} failed", queue, e);
         }

@@ -16,7 +16,16 @@ import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.agent.broker.QueueName;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +48,8 @@ import java.util.function.Supplier;
  */
 public final class PushServer {
 
+    private static final int GOING_AWAY = 1001;
+
     private final Broker broker;
     private final MetadataClient metadata;
     private final Supplier<ConfigSnapshot> config;
@@ -48,6 +59,10 @@ public final class PushServer {
     private final AtomicInteger connections = new AtomicInteger();
     private final PushMetrics metrics;
     private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
+    private final Map<String, PushConnection> byId = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    /** Unconfirmed messages of ended connections being given back: a graceful stop waits for them. */
+    private final Set<CompletableFuture<?>> releases = ConcurrentHashMap.newKeySet();
 
     /**
      * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
@@ -102,9 +117,11 @@ public final class PushServer {
             s.add(c);
             return s;
         });
+        byId.put(c.id(), c);
     }
 
     void unregister(QueueName q, PushConnection c) {
+        byId.remove(c.id(), c);
         byQueue.computeIfPresent(q, (k, set) -> {
             set.remove(c);
             return set.isEmpty() ? null : set;
@@ -114,6 +131,65 @@ public final class PushServer {
     /** Connections open now (upgraded to WebSocket, connected or not yet). */
     public int connections() {
         return connections.get();
+    }
+
+    /** The connected push connections on this agent now (CONNECT accepted), by app, group and id. */
+    public List<PushConnectionInfo> connectionList() {
+        List<PushConnectionInfo> list = new ArrayList<>();
+        for (PushConnection c : byId.values()) {
+            list.add(c.info());
+        }
+        list.sort(Comparator.comparing(PushConnectionInfo::app).thenComparing(PushConnectionInfo::group)
+                .thenComparing(PushConnectionInfo::id));
+        return list;
+    }
+
+    /**
+     * Closes connection {@code id} with 1000 and {@code reason} (an operator's disconnect); its unconfirmed messages
+     * go back to its queue at once (reported failed), for the group's other connections or its next one. False when
+     * no connected connection has that id.
+     */
+    public boolean disconnect(String id, String reason) {
+        PushConnection c = byId.get(id);
+        if (c == null) {
+            return false;
+        }
+        c.disconnect(FrameException.NORMAL, reason);
+        return true;
+    }
+
+    /**
+     * The end of a graceful stop, after the broker handed its queues over: closes every connected connection with
+     * 1001 (going away) and waits, at most {@code timeout}, until they ended and their unconfirmed messages were
+     * given back to the queues' (new) owners — so the clients reconnect elsewhere and get them again at once.
+     */
+    public void closeAll(Duration timeout) {
+        List<PushConnection> open = new ArrayList<>(byId.values());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (PushConnection c : open) {
+            c.disconnect(GOING_AWAY, "agent stopping: reconnect; unconfirmed messages will be delivered again");
+        }
+        try {
+            while (open.stream().anyMatch(c -> byId.containsKey(c.id())) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // a stop, not a test: the connections end on their event loops
+            }
+            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // what was not given back comes back after the redelivery timeout: at least once either way
+        }
+    }
+
+    /** A connection is giving back its unconfirmed messages ({@link #closeAll} waits for it). */
+    void releasing(CompletableFuture<?> release) {
+        releases.add(release);
+        release.whenComplete((o, e) -> releases.remove(release));
+    }
+
+    String nextConnectionId() {
+        return Long.toString(ids.incrementAndGet());
     }
 
     /** Connections closed as too slow since the start. */

@@ -1,6 +1,7 @@
 package io.topaz.agent.gateway.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -73,6 +74,16 @@ public final class UpstreamClient implements Closeable {
     public UpstreamClient(EventLoopGroup group, Class<? extends Channel> channelType,
                           Class<? extends DatagramChannel> datagramType, int maxConnectionsPerHost,
                           int connectTimeoutMillis) {
+        this(group, channelType, datagramType, maxConnectionsPerHost, connectTimeoutMillis, null);
+    }
+
+    /**
+     * As the other constructor; with {@code tls} not null every connection speaks https: TLS with the context's
+     * trust, the host name (the target's, unresolved) sent as SNI and checked when the context asks for it.
+     */
+    public UpstreamClient(EventLoopGroup group, Class<? extends Channel> channelType,
+                          Class<? extends DatagramChannel> datagramType, int maxConnectionsPerHost,
+                          int connectTimeoutMillis, SslContext tls) {
         this.group = group;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(datagramType));
         Bootstrap bootstrap = new Bootstrap().group(group).channel(channelType).resolver(resolver)
@@ -95,6 +106,10 @@ public final class UpstreamClient implements Closeable {
                         @Override
                         public void channelCreated(Channel ch) {
                             ch.attr(POOL).set(self[0]);
+                            if (tls != null) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc(), address.getHostString(),
+                                        address.getPort()));
+                            }
                             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES),
                                     new ResponseHandler());
                         }

@@ -44,6 +44,8 @@ final class BrokerCluster implements AutoCloseable {
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<String, InMemoryQueues> disks = new LinkedHashMap<>();
     final AtomicInteger meCalls = new AtomicInteger();
+    /** TLS on the broker ports of agents started from now on (null: plain). */
+    volatile io.topaz.agent.net.BrokerTls tls;
 
     /** One running agent. */
     final class Agent {
@@ -67,7 +69,8 @@ final class BrokerCluster implements AutoCloseable {
                             "http://127.0.0.1:" + controlPlane.getAddress().getPort(), AGENT_TOKEN)
                     .withIdBlockSize(1_000)
                     .withClusterSettings(new ClusterBroker.Settings(3, Duration.ofSeconds(15),
-                            Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(5)));
+                            Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(5)))
+                    .withTls(tls);
             node = BrokerNode.start(curator, layout, disk, s);
             registration = new Registration(curator, layout, new AgentInfo(id, "default", "c1", "127.0.0.1",
                     Map.of("admin", 1, "broker", node.port()), "test", System.currentTimeMillis(), 0, 0));

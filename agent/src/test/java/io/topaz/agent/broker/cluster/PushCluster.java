@@ -23,6 +23,16 @@ public final class PushCluster implements AutoCloseable {
         return cluster.start(id).node;
     }
 
+    /** Serves {@code wss://} and https on the broker ports of the agents started from now on. */
+    public void tls(io.topaz.agent.net.BrokerTls tls) {
+        cluster.tls = tls;
+    }
+
+    /** A graceful stop of agent {@code id} (hands its queues over; runs the node's {@code afterDrain} hook). */
+    public void stop(String id) {
+        cluster.agents.get(id).stop();
+    }
+
     /** Waits until every running agent sees exactly the running agents. */
     public void awaitViews() {
         cluster.awaitViews();

@@ -67,10 +67,20 @@ final class WsTestClient implements AutoCloseable {
 
     /** @param receiveBuffer the socket's receive buffer in bytes (small for a slow reader), or 0 for the default */
     static WsTestClient open(int port, int receiveBuffer) throws Exception {
+        return open(port, receiveBuffer, null);
+    }
+
+    /** A {@code wss://} client trusting what {@code tls} trusts (and checking the name 127.0.0.1). */
+    static WsTestClient openTls(int port, io.netty.handler.ssl.SslContext tls) throws Exception {
+        return open(port, 0, tls);
+    }
+
+    private static WsTestClient open(int port, int receiveBuffer, io.netty.handler.ssl.SslContext tls)
+            throws Exception {
         CompletableFuture<Void> handshaken = new CompletableFuture<>();
         BlockingQueue<Object> received = new LinkedBlockingQueue<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(URI.create("ws://127.0.0.1:" + port + "/"))
+                .webSocketUri(URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + port + "/"))
                 .handleCloseFrames(false)
                 .dropPongFrames(false)
                 .maxFramePayloadLength(8 * 1024 * 1024)
@@ -83,6 +93,9 @@ final class WsTestClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketClientProtocolHandler(config),
                                 new SimpleChannelInboundHandler<WebSocketFrame>() {
