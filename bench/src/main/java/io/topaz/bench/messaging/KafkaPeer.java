@@ -155,40 +155,12 @@ final class KafkaPeer implements MessagingPeer {
         String topic = "bench-f" + fanOut + "-" + cells.incrementAndGet();
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
-        List<Thread> loops = new ArrayList<>();
         for (int g = 0; g < fanOut; g++) {
-            Properties c = new Properties();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-app" + g);
-            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(batch));
-            c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c);
+            KafkaConsumer<String, String> consumer = consumer(topic + "-app" + g);
             consumer.subscribe(List.of(topic));
             consumers.add(consumer);
         }
-        // Every group has its partition before the first message is sent, so no message waits for a rebalance.
-        for (KafkaConsumer<String, String> consumer : consumers) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (consumer.assignment().isEmpty()) {
-                ConsumerRecords<String, String> none = consumer.poll(Duration.ofMillis(100));
-                if (!none.isEmpty()) {
-                    throw new IllegalStateException("records in a fresh topic");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("consumer of " + topic + " got no partition in 60 s");
-                }
-            }
-        }
-        for (int g = 0; g < fanOut; g++) {
-            KafkaConsumer<String, String> consumer = consumers.get(g);
-            Thread loop = new Thread(() -> consume(consumer, sink), topic + "-app" + g);
-            loop.setDaemon(true);
-            loop.start();
-            loops.add(loop);
-        }
+        List<Thread> loops = startLoops(consumers, sink, topic);
         return new Cell() {
             @Override
             public Sender newSender() {
@@ -213,6 +185,94 @@ final class KafkaPeer implements MessagingPeer {
                 admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
             }
         };
+    }
+
+    /**
+     * The push benchmark's shape: {@code consumers} receivers, each message to one of them — per receiver a topic of
+     * one partition read by one consumer group (the analogue of an app's own queue); a message goes to the topic of
+     * receiver {@code seq % consumers} ({@link Payload#seq}).
+     */
+    Cell openSpread(int consumers, Receipts sink) throws Exception {
+        int cell = cells.incrementAndGet();
+        List<String> topics = new ArrayList<>();
+        List<NewTopic> created = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            topics.add("bench-spread" + cell + "-" + i);
+            created.add(new NewTopic(topics.get(i), 1, (short) 1));
+        }
+        admin.createTopics(created).all().get(60, TimeUnit.SECONDS);
+        List<KafkaConsumer<String, String>> all = new ArrayList<>();
+        for (String topic : topics) {
+            KafkaConsumer<String, String> consumer = consumer(topic + "-app");
+            consumer.subscribe(List.of(topic));
+            all.add(consumer);
+        }
+        List<Thread> loops = startLoops(all, sink, "bench-spread" + cell);
+        return new Cell() {
+            @Override
+            public Sender newSender() {
+                return new Sender() {
+                    @Override
+                    public void send(String content) throws Exception {
+                        String topic = topics.get((int) Math.floorMod(Payload.seq(content), (long) consumers));
+                        producer.send(new ProducerRecord<>(topic, sellerNick, content)).get(30, TimeUnit.SECONDS);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public void close() throws Exception {
+                all.forEach(KafkaConsumer::wakeup);
+                for (Thread loop : loops) {
+                    loop.join(30_000);
+                }
+                admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    private KafkaConsumer<String, String> consumer(String group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(batch));
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return new KafkaConsumer<>(c);
+    }
+
+    /**
+     * Waits until every consumer has its partition (so no message waits for a rebalance), then starts one consume
+     * loop per consumer.
+     */
+    private static List<Thread> startLoops(List<KafkaConsumer<String, String>> consumers, Receipts sink, String name) {
+        for (KafkaConsumer<String, String> consumer : consumers) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumer.assignment().isEmpty()) {
+                ConsumerRecords<String, String> none = consumer.poll(Duration.ofMillis(100));
+                if (!none.isEmpty()) {
+                    throw new IllegalStateException("records in a fresh topic");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a consumer of " + name + " got no partition in 60 s");
+                }
+            }
+        }
+        List<Thread> loops = new ArrayList<>();
+        for (int g = 0; g < consumers.size(); g++) {
+            KafkaConsumer<String, String> consumer = consumers.get(g);
+            Thread loop = new Thread(() -> consume(consumer, sink), name + "-app" + g);
+            loop.setDaemon(true);
+            loop.start();
+            loops.add(loop);
+        }
+        return loops;
     }
 
     private static void consume(KafkaConsumer<String, String> consumer, Receipts sink) {

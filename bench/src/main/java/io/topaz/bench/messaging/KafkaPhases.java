@@ -26,6 +26,7 @@ final class KafkaPhases implements MessagingPeer {
     private KafkaPeer current;
     private int currentLinger = -1;
     private int starts;
+    private int spread;
 
     KafkaPhases(Path dir, KafkaPeer.Flush flush, Integer fixedLinger, List<String> jvmOptions, String sellerNick,
                 int batch) {
@@ -35,6 +36,14 @@ final class KafkaPhases implements MessagingPeer {
         this.jvmOptions = jvmOptions;
         this.sellerNick = sellerNick;
         this.batch = batch;
+    }
+
+    /**
+     * From now on a cell is the push benchmark's shape ({@link KafkaPeer#openSpread}): {@code consumers} receivers, each
+     * message to one of them; the cell's fan-out is then 1.
+     */
+    void spreadOver(int consumers) {
+        this.spread = consumers;
     }
 
     @Override
@@ -60,7 +69,7 @@ final class KafkaPhases implements MessagingPeer {
         if (current == null) {
             prepare(Phase.THROUGHPUT);
         }
-        return current.open(fanOut, sink);
+        return spread > 0 ? current.openSpread(spread, sink) : current.open(fanOut, sink);
     }
 
     @Override
