@@ -170,7 +170,8 @@ public final class MessagesView extends VBox {
         table.getColumns().add(text("Pushed", 90, r -> String.valueOf(r.pushed())));
         table.getColumns().add(text("Confirmed", 90, r -> String.valueOf(r.confirmed())));
         table.setPrefHeight(180);
-        table.setMinHeight(100);
+        table.setMinHeight(140);
+        VBox.setVgrow(table, Priority.SOMETIMES);
         List<javafx.scene.Node> nodes = new java.util.ArrayList<>(List.of(title,
                 Messages.error("pushConnectionsMessage", vm.messageProperty()),
                 Messages.status("pushConnectionsStatus", vm.statusProperty()), table));
