@@ -11,9 +11,9 @@
 # Environment (defaults in brackets):
 #   BENCH_PUSH_SYSTEMS [kafka,topaz]  which systems to run
 #   BENCH_PUSH_CONSUMERS [100]        consumers (Topaz: apps, one WebSocket each; Kafka: topics with one group each)
-#   BENCH_PUSH_RATES [10000]          latency phases' total rates, msg/s, comma-separated; "max": 90 % of the lower
+#   BENCH_PUSH_RATES [10000,max]      latency phases' total rates, msg/s, comma-separated; "max": 90 % of the lower
 #                                     push throughput measured in the same run
-#   BENCH_PUSH_PRODUCERS [64]         producer threads, each waiting for its acknowledgement
+#   BENCH_PUSH_PRODUCERS [128]        producer threads, each waiting for its acknowledgement
 #   BENCH_PUSH_WARMUP [10] BENCH_PUSH_SECONDS [30]   each phase: seconds of warm-up, then measured
 #   BENCH_PUSH_CLIENT_THREADS [2]     Netty event-loop threads shared by the Topaz consumers' connections
 #   BENCH_PUSH_DRAIN [120]            at most this many seconds after a phase for every message to arrive

@@ -53,8 +53,8 @@ public final class PushBench {
             return new Settings(
                     List.of(env("BENCH_PUSH_SYSTEMS", "kafka,topaz").split(",")),
                     Integer.parseInt(env("BENCH_PUSH_CONSUMERS", "100")),
-                    Arrays.stream(env("BENCH_PUSH_RATES", "10000").split(",")).map(String::trim).toList(),
-                    Integer.parseInt(env("BENCH_PUSH_PRODUCERS", "64")),
+                    Arrays.stream(env("BENCH_PUSH_RATES", "10000,max").split(",")).map(String::trim).toList(),
+                    Integer.parseInt(env("BENCH_PUSH_PRODUCERS", "128")),
                     Integer.parseInt(env("BENCH_PUSH_WARMUP", "10")),
                     Integer.parseInt(env("BENCH_PUSH_SECONDS", "30")),
                     Integer.parseInt(env("BENCH_PUSH_CLIENT_THREADS", "2")),
