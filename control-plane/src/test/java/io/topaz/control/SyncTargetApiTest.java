@@ -11,9 +11,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.topaz.agent.sync.ControlPlaneSyncCredentials;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,7 +65,9 @@ class SyncTargetApiTest extends ControlPlaneTestSupport {
         if (curator.checkExists().forPath(events) == null) {
             return out;
         }
-        for (String child : curator.getChildren().forPath(events)) {
+        List<String> children = new ArrayList<>(curator.getChildren().forPath(events));
+        children.sort(null); // fixed-width sequence numbers: in the order written
+        for (String child : children) {
             MetadataEvent e = Json.read(curator.getData().forPath(events + "/" + child), MetadataEvent.class);
             if (e.kind() == MetadataKind.SYNC_TARGET) {
                 out.add(e);
@@ -99,7 +105,9 @@ class SyncTargetApiTest extends ControlPlaneTestSupport {
     @Test
     void thePasswordIsSetByAdminsReadByAgentsAndNeverEchoed() throws Exception {
         RestApi op = withRole("OPERATOR");
-        RestApi agent = withRole("AGENT");
+        String agentToken = admin().post("/api/v1/tokens", "{\"name\":\"sync-agent\",\"role\":\"AGENT\"}")
+                .json("token").asString();
+        RestApi agent = admin().as(agentToken);
         String path = "/api/v1/sync-targets/erp-2/password";
 
         // no such target in the draft or the live release: a field error, and nothing stored
@@ -142,9 +150,24 @@ class SyncTargetApiTest extends ControlPlaneTestSupport {
         assertThat(op.get("/api/v1/metadata/sync-targets/erp-2/password").status()).isEqualTo(403);
         assertThat(agent.get("/api/v1/metadata/sync-targets/nope/password").status()).isEqualTo(404);
 
-        assertThat(admin().put(path, passwordBody("second"), null).json("version").asLong()).isEqualTo(2);
-        assertThat(agent.get("/api/v1/metadata/sync-targets/erp-2/password").json("password").asString())
-                .isEqualTo("second");
+        // the agent's own client, against this control plane (a dead one first in its --control-url)
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            ControlPlaneSyncCredentials credentials = new ControlPlaneSyncCredentials(
+                    "http://127.0.0.1:1,http://127.0.0.1:" + port, agentToken, executor, Duration.ofMinutes(1),
+                    com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+            assertThat(credentials.password("erp-2").get(10, TimeUnit.SECONDS)).isEqualTo(SECRET);
+            assertThat(credentials.password("no-such-target").get(10, TimeUnit.SECONDS)).isEmpty();
+
+            assertThat(admin().put(path, passwordBody("second"), null).json("version").asLong()).isEqualTo(2);
+            assertThat(agent.get("/api/v1/metadata/sync-targets/erp-2/password").json("password").asString())
+                    .isEqualTo("second");
+            assertThat(syncTargetEvents()).last().satisfies(e -> assertThat(e.version()).isEqualTo(2));
+            credentials.changed("erp-2"); // what the agent does on that event
+            assertThat(credentials.password("erp-2").get(10, TimeUnit.SECONDS)).isEqualTo("second");
+        } finally {
+            executor.shutdownNow();
+        }
 
         RestApi.Response audit = op.get("/api/v1/audit?kind=sync-targets&key=erp-2");
         assertThat(audit.raw()).contains("set-password").doesNotContain(SECRET).doesNotContain("second");
