@@ -105,6 +105,13 @@ class SyncTargetApiTest extends ControlPlaneTestSupport {
     @Test
     void thePasswordIsSetByAdminsReadByAgentsAndNeverEchoed() throws Exception {
         RestApi op = withRole("OPERATOR");
+        // everything logged while the password is set, read, replaced and removed: it must appear nowhere
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
         String agentToken = admin().post("/api/v1/tokens", "{\"name\":\"sync-agent\",\"role\":\"AGENT\"}")
                 .json("token").asString();
         RestApi agent = admin().as(agentToken);
@@ -178,5 +185,8 @@ class SyncTargetApiTest extends ControlPlaneTestSupport {
         assertThat(admin().delete(path, null).status()).isEqualTo(404);
         assertThat(syncTargetEvents()).hasSize(eventsBefore + 3);
         assertThat(op.get("/api/v1/audit?kind=sync-targets&key=erp-2").raw()).contains("delete-password");
+        root.detachAppender(logged);
+        assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().contains(SECRET)
+                || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(SECRET)));
     }
 }
