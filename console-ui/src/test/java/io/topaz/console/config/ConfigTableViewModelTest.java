@@ -116,4 +116,29 @@ class ConfigTableViewModelTest {
             assertThat(vm.messageProperty().get()).isEmpty();
         }
     }
+
+    @Test
+    void editsSyncTargetsAndShowsAPasswordInTheUrlBesideTheFieldWithoutEchoingIt() {
+        ConfigTableViewModel targets = new ConfigTableViewModel(KindForm.SYNC_TARGETS, cluster.session(Role.OPERATOR),
+                TestCluster.directWork());
+        targets.refresh();
+        targets.newEntry();
+        EntryEditorViewModel t = targets.editorProperty().get();
+        t.input("name").textProperty().set("console-erp");
+        t.input("appKey").textProperty().set("demo-app");
+        t.input("jdbcUrl").textProperty().set("jdbc:mariadb://127.0.0.1:3306/jdp?password=hunter2");
+        t.input("user").textProperty().set("root");
+        t.input("sellerGroups").textProperty().set("g-a, g-b");
+        t.save();
+        assertThat(t.input("jdbcUrl").errorProperty().get()).contains("must not carry a password")
+                .doesNotContain("hunter2");
+        t.input("jdbcUrl").textProperty().set("jdbc:mariadb://127.0.0.1:3306/jdp");
+        t.save();
+        assertThat(targets.noticeProperty().get()).startsWith("Saved sync target 'console-erp' (version 1)");
+        DraftItem saved = targets.visibleItems().stream().filter(i -> i.key().equals("console-erp")).findFirst()
+                .orElseThrow();
+        assertThat(saved.value()).containsEntry("sellerGroups", List.of("g-a", "g-b")).containsEntry("maxConnections", 4);
+        targets.delete(saved); // leave the shared draft publishable (its seller groups do not exist)
+        assertThat(targets.messageProperty().get()).isEmpty();
+    }
 }

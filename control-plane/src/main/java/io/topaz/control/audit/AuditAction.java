@@ -18,5 +18,7 @@ public enum AuditAction {
     /** An operator closed a push connection (kind {@code push-connections}, key {@code agent/connection id}). */
     PUSH_DISCONNECT,
     /** Stored app secrets moved to the current encryption key (kind {@code apps}, key {@code *}). */
-    SECRETS_REENCRYPT
+    SECRETS_REENCRYPT,
+    /** A full reconciliation of an order-sync group forwarded to its syncing agent (kind {@code sync-targets}). */
+    SYNC_RECONCILE
 }

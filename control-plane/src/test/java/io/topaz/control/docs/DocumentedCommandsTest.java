@@ -158,6 +158,9 @@ class DocumentedCommandsTest extends ControlPlaneTestSupport {
                 .contains("\"topaz_demo_echo_response\"")
                 .contains("\"code\":7", "accesscontrol.limited-by-api-access-count", "(3 on each of 2 nodes)")
                 .contains("passed: 10 of 10")
+                // operations.md, Order sync: the target published with its password set, its group not yet placed
+                .contains("{\"target\":\"demo-jdp\",\"version\":1}", "\"passwordSet\":true",
+                        "\"notRunning\":[{\"target\":\"demo-jdp\",\"group\":\"jdp-sellers\"}]")
                 .doesNotContain("error_response\":{\"code\":25", "\"code\":31", "Unexpected character");
         assertThat(out).containsPattern("refused: [1-9]\\d? of 10");
     }
