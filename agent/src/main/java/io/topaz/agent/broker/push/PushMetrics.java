@@ -45,6 +45,15 @@ final class PushMetrics {
                 .description("messages pushed and not yet confirmed, over every push connection").register(registry);
     }
 
+    /** The push ring's meters: events published, and dropped because the ring was full. */
+    void ring(PushRing ring) {
+        io.micrometer.core.instrument.FunctionCounter.builder("topaz.push.ring.published", ring, PushRing::published)
+                .description("stored messages announced to the push connections through the ring").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("topaz.push.ring.full", ring, PushRing::full)
+                .description("announcements dropped because the push ring was full (those messages reached the "
+                        + "connections by polling)").register(registry);
+    }
+
     void connected(QueueName q) {
         connected.computeIfAbsent(q, k -> {
             AtomicInteger n = new AtomicInteger();

@@ -9,12 +9,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
+import io.topaz.agent.broker.push.confirm.Confirmations;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.agent.tmc.TmcApis;
 import io.topaz.model.config.ConfigSnapshot;
 
 import io.topaz.agent.broker.QueueName;
 
+import java.io.Closeable;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
@@ -30,14 +32,17 @@ import java.util.function.Supplier;
  * {@code /internal/v1/} — passes on untouched), a frame aggregator bounded by the frame limit, and one
  * {@link PushConnection} per connection.
  *
- * <p>Connections are also woken by {@link #stored}: an append to a queue this agent owns makes that queue's
- * connections on this agent ask at once; connections whose queue another agent owns find new messages by polling.
+ * <p><b>The push path.</b> store → ring → writers: {@link #stored} (the cluster broker's {@code onStored}, once per
+ * message appended here) publishes a small event into the {@link PushRing}; its handler wakes the stored queues'
+ * connections on their event loops, once per queue per batch. Connections whose queue another agent owns find new
+ * messages by polling (as do all when the ring was full). Client confirmations go to the broker through the tiered
+ * {@link Confirmations} (heap → direct memory → files).
  *
  * <p>Pings are dropped before the protocol handler, which would answer them with pongs: some TOP clients feed every
  * frame they receive to their message decoder and disconnect on a pong (docs/tmc-protocol.md, "Heartbeats"). A ping
  * still counts as traffic for the idle timeout.
  */
-public final class PushServer {
+public final class PushServer implements Closeable {
 
     private final Broker broker;
     private final MetadataClient metadata;
@@ -47,7 +52,10 @@ public final class PushServer {
     private final Clock clock;
     private final AtomicInteger connections = new AtomicInteger();
     private final PushMetrics metrics;
-    private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
+    private final Map<QueueName, Set<PushWriter>> byQueue = new ConcurrentHashMap<>();
+    private final Handshake handshake = new Handshake(this);
+    private final PushRing ring;
+    private final Confirmations confirmations;
 
     /**
      * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
@@ -65,6 +73,9 @@ public final class PushServer {
         this.settings = settings;
         this.clock = clock;
         this.metrics = new PushMetrics(registry);
+        this.ring = new PushRing(settings.ringSize(), this::wake);
+        this.confirmations = Confirmations.start(broker, settings.confirm(), registry);
+        metrics.ring(ring);
     }
 
     /** Adds the push handlers to a new broker-port connection's pipeline (after the HTTP codec and aggregator). */
@@ -84,27 +95,32 @@ public final class PushServer {
     }
 
     /**
-     * Messages were stored in these queues on this agent (the cluster broker's {@code onStored}): their connections
-     * here ask the queue at once rather than at their next poll. Never blocks.
+     * Message {@code id} was stored in these queues on this agent (the cluster broker's {@code onStored}): announced
+     * through the ring, so their connections here ask at once rather than at their next poll. Never blocks: when the
+     * ring is full the announcement is dropped and counted ({@code topaz.push.ring.full}), and the connections find
+     * the message by polling.
      */
-    public void stored(Collection<QueueName> queues) {
-        for (QueueName q : queues) {
-            Set<PushConnection> cs = byQueue.get(q);
-            if (cs != null) {
-                cs.forEach(PushConnection::wake);
-            }
+    public void stored(long id, Collection<QueueName> queues) {
+        ring.stored(id, queues);
+    }
+
+    /** The ring's handler: wakes {@code q}'s connections here (each fills on its own event loop). */
+    private void wake(QueueName q) {
+        Set<PushWriter> ws = byQueue.get(q);
+        if (ws != null) {
+            ws.forEach(PushWriter::wake);
         }
     }
 
-    void register(QueueName q, PushConnection c) {
+    void register(QueueName q, PushWriter c) {
         byQueue.compute(q, (k, set) -> {
-            Set<PushConnection> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            Set<PushWriter> s = set != null ? set : ConcurrentHashMap.newKeySet();
             s.add(c);
             return s;
         });
     }
 
-    void unregister(QueueName q, PushConnection c) {
+    void unregister(QueueName q, PushWriter c) {
         byQueue.computeIfPresent(q, (k, set) -> {
             set.remove(c);
             return set.isEmpty() ? null : set;
@@ -124,6 +140,29 @@ public final class PushServer {
     /** Push connections of {@code q} on this agent now. */
     public int connections(QueueName q) {
         return metrics.connections(q);
+    }
+
+    /** The confirmation tiers (their counts and the share applied without disk I/O). */
+    public Confirmations confirmations() {
+        return confirmations;
+    }
+
+    /**
+     * Stops the push ring and applies the queued confirmations (or writes them to the confirmation files for the
+     * next start). Call after the broker port stopped taking connections and before the broker closes.
+     */
+    @Override
+    public void close() {
+        ring.close();
+        confirmations.close();
+    }
+
+    PushRing ring() {
+        return ring;
+    }
+
+    Handshake handshake() {
+        return handshake;
     }
 
     PushMetrics metrics() {
