@@ -51,6 +51,8 @@ public final class Confirmations implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(Confirmations.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** While the broker has not answered a batch, offers for the file tier are written this often. */
+    private static final long SPILL_EVERY_MILLIS = 20;
 
     private final Broker broker;
     private final ConfirmSettings settings;
@@ -232,17 +234,27 @@ public final class Confirmations implements Closeable {
                 }
             }));
         }
-        try {
-            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-                    .get(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            // counted per call above
-        } catch (TimeoutException e) {
-            errors.increment();
-            log.warn("confirm calls unanswered after {}: going on (their messages come back after the redelivery "
-                    + "timeout)", settings.applyTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        CompletableFuture<Void> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
+        while (true) {
+            try {
+                all.get(SPILL_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                return; // counted per call above
+            } catch (TimeoutException e) {
+                // a slow owner must not keep the overflow on the heap: write it to the files meanwhile
+                queue.spill();
+                if (System.nanoTime() - deadline > 0) {
+                    errors.increment();
+                    log.warn("confirm calls unanswered after {}: going on (their messages come back after the "
+                            + "redelivery timeout)", settings.applyTimeout());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -182,13 +182,19 @@ final class FileTier implements AutoCloseable {
                 unread.remove(n);
                 done.remove(n);
             }
-            if (count == 0 && reader != null && readerNumber == writerNumber && writer != null) {
-                // everything written was read and applied: start over with an empty file
+            if (count == 0 && !files.isEmpty()) {
+                // everything written was read and applied: start over without files
                 closeReader();
-                writer.close();
-                writer = null;
-                unread.remove(writerNumber);
-                Files.deleteIfExists(files.remove(writerNumber));
+                if (writer != null) {
+                    writer.close();
+                    writer = null;
+                }
+                for (Path p : files.values()) {
+                    Files.deleteIfExists(p);
+                }
+                files.clear();
+                unread.clear();
+                done.clear();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("deleting confirmation files in " + dir, e);
