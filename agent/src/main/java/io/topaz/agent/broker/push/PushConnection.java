@@ -22,8 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 final class PushConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(PushConnection.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** Client SEND {@code __kind}s. */
     static final int KIND_PULL = 1;
     static final int KIND_CONFIRM = 2;
@@ -272,9 +269,7 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void accept(Integer flag, QueueName q) {
-        byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
-        token = HexFormat.of().formatHex(random);
+        token = server.newToken();
         state = State.CONNECTED;
         writer = new PushWriter(server, ctx, q, version, token);
         publisher = new Publisher(server, ctx, version, token, q.appKey(), () -> state == State.CONNECTED);

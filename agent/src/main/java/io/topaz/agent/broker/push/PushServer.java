@@ -17,6 +17,9 @@ import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.agent.broker.QueueName;
 
 import java.io.Closeable;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
@@ -54,6 +57,11 @@ public final class PushServer implements Closeable {
     private final PushMetrics metrics;
     private final Map<QueueName, Set<PushWriter>> byQueue = new ConcurrentHashMap<>();
     private final Handshake handshake = new Handshake(this);
+    /**
+     * Connection tokens. A DRBG seeded here, off the event loops: the default {@code NativePRNG} reads
+     * {@code /dev/urandom} on every call, a blocking read BlockHound reports on an event loop.
+     */
+    private final SecureRandom tokens;
     private final PushRing ring;
     private final Confirmations confirmations;
 
@@ -73,6 +81,12 @@ public final class PushServer implements Closeable {
         this.settings = settings;
         this.clock = clock;
         this.metrics = new PushMetrics(registry);
+        try {
+            this.tokens = SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG SecureRandom in this JVM", e);
+        }
+        tokens.nextBytes(new byte[16]); // seeds it now
         this.ring = new PushRing(settings.ringSize(), this::wake);
         this.confirmations = Confirmations.start(broker, settings.confirm(), registry);
         metrics.ring(ring);
@@ -159,6 +173,13 @@ public final class PushServer implements Closeable {
 
     PushRing ring() {
         return ring;
+    }
+
+    /** A new connection's token: 16 random bytes in hex. Never blocks. */
+    String newToken() {
+        byte[] random = new byte[16];
+        tokens.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     Handshake handshake() {

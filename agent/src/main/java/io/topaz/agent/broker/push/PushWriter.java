@@ -54,7 +54,7 @@ final class PushWriter {
         this.version = version;
         this.token = token;
         this.window = new InFlightWindow(server.settings().window(), System.nanoTime());
-        this.sends = new SendWriter(ctx, server.settings().zeroCopyMinBytes());
+        this.sends = new SendWriter(ctx, server.settings().zeroCopyMinBytes(), server.metrics());
     }
 
     QueueName queue() {

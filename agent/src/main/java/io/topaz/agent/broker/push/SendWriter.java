@@ -38,11 +38,12 @@ final class SendWriter {
 
     private final ChannelHandlerContext ctx;
     private final int zeroCopyMinBytes;
-    private long regions;
+    private final PushMetrics metrics;
 
-    SendWriter(ChannelHandlerContext ctx, int zeroCopyMinBytes) {
+    SendWriter(ChannelHandlerContext ctx, int zeroCopyMinBytes, PushMetrics metrics) {
         this.ctx = ctx;
         this.zeroCopyMinBytes = zeroCopyMinBytes;
+        this.metrics = metrics;
     }
 
     /** Writes {@code send} (not flushed); its content from {@code file} when that is worth it and possible. */
@@ -73,12 +74,7 @@ final class SendWriter {
                     }
                 });
         ctx.write(around[1]);
-        regions++;
-    }
-
-    /** Pushes sent with their content as a file region. */
-    long regions() {
-        return regions;
+        metrics.zeroCopied();
     }
 
     private boolean zeroCopy(Frame send, ContentFile file) {
