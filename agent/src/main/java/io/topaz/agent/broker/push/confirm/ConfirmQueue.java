@@ -95,7 +95,14 @@ public final class ConfirmQueue {
             toFile.clear();
             inFiles += out.size(); // offers keep going to the file tier while these are written
         }
-        files.append(out);
+        try {
+            files.append(out);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                inFiles -= out.size(); // lost: their messages come back after the redelivery timeout
+            }
+            throw e;
+        }
         return out.size();
     }
 

@@ -70,6 +70,7 @@ public final class Confirmations implements Closeable {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("topaz-push-confirm");
+                dir.toFile().deleteOnExit(); // empty once drained: the file tier deletes applied files
             }
         } catch (IOException e) {
             throw new UncheckedIOException("no directory for the confirmation files", e);
