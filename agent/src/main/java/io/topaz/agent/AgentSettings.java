@@ -1,5 +1,6 @@
 package io.topaz.agent;
 
+import io.topaz.agent.broker.push.PushSettings;
 import io.topaz.agent.metadata.MetadataSettings;
 import io.topaz.agent.net.BrokerTls;
 import io.topaz.agent.net.TlsFiles;
@@ -30,12 +31,14 @@ import java.util.Map;
  *                    null for plain http
  * @param brokerTls   {@code wss://} and https on the broker port, and https to the peers' broker ports
  *                    ({@code --broker-tls-cert}, {@code --broker-tls-key}, {@code --broker-tls-trust}); null for plain
+ * @param push        the push WebSocket's settings ({@code --push-*}); used only with a broker port
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
-                            BrokerSettings broker, TlsFiles tls, BrokerTls brokerTls) {
+                            BrokerSettings broker, TlsFiles tls, BrokerTls brokerTls,
+                            PushSettings push) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -72,6 +75,8 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-retention", "3d");
         DEFAULTS.put("broker-durability", "group-commit");
         DEFAULTS.put("broker-backlog-cap", "0");
+        DEFAULTS.put("push-confirm-heap", "65536");
+        DEFAULTS.put("push-confirm-direct", "16m");
     }
 
     public AgentSettings {
@@ -97,44 +102,51 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         require(eventLoops >= 0 && eventLoops <= 1024, "event-loops", eventLoops,
                 "must be between 0 (one per core) and 1024");
         broker = broker == null ? BrokerSettings.defaults() : broker;
+        push = push == null ? PushSettings.defaults() : push;
     }
 
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
                 null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null,
-                null);
+                null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, brokerTls,
+                push);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -144,12 +156,14 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
+                push);
     }
 
     /**
@@ -191,12 +205,49 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values), brokerTls(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
+                brokerTls(values), pushSettings(values));
+    }
+
+    public AgentSettings withPush(PushSettings newPush) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
+                brokerTls, newPush);
+    }
+
+    /** {@code --push-confirm-heap} (confirmations) and {@code --push-confirm-direct} (bytes: 0, 512k, 16m, 1g). */
+    private static PushSettings pushSettings(Map<String, String> values) {
+        int heap;
+        try {
+            heap = Integer.parseInt(values.get("push-confirm-heap").trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            heap = -1;
+        }
+        require(heap >= 0, "push-confirm-heap", values.get("push-confirm-heap"),
+                "must be a number of confirmations (0: skip the heap tier)");
+        long direct = bytes(values.get("push-confirm-direct"));
+        require(direct >= 0 && direct <= 1L << 30, "push-confirm-direct", values.get("push-confirm-direct"),
+                "must be a size in bytes up to 1g, such as 0, 512k or 16m (0: skip the direct-memory tier)");
+        PushSettings d = PushSettings.defaults();
+        return d.withConfirm(d.confirm().withBounds(heap, direct));
+    }
+
+    /** {@code 123}, {@code 64k}, {@code 16m}, {@code 1g} (binary multiples); -1 when it is none of these. */
+    static long bytes(String value) {
+        String v = value.trim().toLowerCase();
+        long unit = v.endsWith("k") ? 1024 : v.endsWith("m") ? 1024 * 1024 : v.endsWith("g") ? 1024L * 1024 * 1024 : 1;
+        try {
+            long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+            return n < 0 || n > Long.MAX_VALUE / unit ? -1 : n * unit;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, brokerTls,
+                push);
     }
 
     /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
@@ -240,13 +291,14 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withBrokerTls(BrokerTls tls) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, this.tls,
-                tls);
+                tls, push);
     }
 
     /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
     public AgentSettings withTls(TlsFiles files) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, brokerTls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, brokerTls,
+                push);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

@@ -258,8 +258,9 @@ public final class TopazAgent implements Closeable {
 
     /** The push WebSocket ({@code GET /} on the broker port), beside the broker port's internal API. */
     private void startPush(TmcApis tmc) {
-        push = new PushServer(broker.broker(), metadata, holder::current, tmc, PushSettings.defaults(), clock,
-                metrics.registry());
+        PushSettings p = settings.push();
+        p = p.withConfirm(p.confirm().withDir(settings.dataDir().resolve("push-confirm")));
+        push = new PushServer(broker.broker(), metadata, holder::current, tmc, p, clock, metrics.registry());
         broker.server().pipelineTail(push::install);
         broker.clusterBroker().onStored(push::stored);
         broker.server().push(push);
@@ -377,6 +378,7 @@ public final class TopazAgent implements Closeable {
             return;
         }
         closeQuietly(gateway);
+        closeQuietly(push); // the ring stops; queued confirmations are applied (or kept in data-dir/push-confirm)
         closeQuietly(broker); // drains: hands its queues over while ZooKeeper and the peers are still reachable
         closeQuietly(traffic);
         closeQuietly(members);

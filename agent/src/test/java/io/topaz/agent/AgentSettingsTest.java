@@ -54,4 +54,23 @@ class AgentSettingsTest {
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a b"), Map.of(), null))
                 .hasMessageContaining("--id");
     }
+
+    @Test
+    void pushConfirmationTierBoundsComeFromFlagsOrTheEnvironment() {
+        AgentSettings d = AgentSettings.parse(List.of("--id=a"), Map.of(), null);
+        assertThat(d.push().confirm().heapEntries()).isEqualTo(65_536);
+        assertThat(d.push().confirm().directBytes()).isEqualTo(16L * 1024 * 1024);
+        AgentSettings s = AgentSettings.parse(List.of("--id=a", "--push-confirm-heap=0"),
+                Map.of("TOPAZ_PUSH_CONFIRM_DIRECT", "512k"), null);
+        assertThat(s.push().confirm().heapEntries()).isZero();
+        assertThat(s.push().confirm().directBytes()).isEqualTo(512 * 1024);
+        assertThat(AgentSettings.parse(List.of("--id=a", "--push-confirm-direct=1g"), Map.of(), null).push()
+                .confirm().directBytes()).isEqualTo(1L << 30);
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-confirm-heap=lots"), Map.of(), null))
+                .hasMessageContaining("--push-confirm-heap must be a number of confirmations");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-confirm-direct=2g"), Map.of(), null))
+                .hasMessageContaining("--push-confirm-direct must be a size in bytes up to 1g");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-confirm-direct=-5"), Map.of(), null))
+                .hasMessageContaining("--push-confirm-direct");
+    }
 }

@@ -20,7 +20,6 @@ import io.topaz.model.config.UpstreamEndpoint;
 import io.topaz.model.top.SignMethod;
 import io.topaz.model.top.TopSigner;
 import org.slf4j.LoggerFactory;
-import reactor.blockhound.BlockHound;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,7 +51,7 @@ final class GatewayHarness {
 
     static final String APP = "harness-app";
     static final String SECRET = "harness-secret-0123456789";
-    static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+    static final List<String> BLOCKING_CALLS = io.topaz.agent.BlockingCalls.CALLS;
     static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private static GatewayHarness instance;
 
@@ -186,14 +185,7 @@ final class GatewayHarness {
 
     static synchronized GatewayHarness get() throws Exception {
         if (instance == null) {
-            // Two shutdown steps off the request path, allowed here so that a test may stop a gateway the way the
-            // agent does: closing a FixedChannelPool (UpstreamClient.close) waits for its connections to close on
-            // Netty's global executor thread, and an io_uring event loop, as it ends, spins until the wake-up still
-            // in flight in its ring completes (IoUringIoHandler.destroy → closeWakeupGate → Thread.onSpinWait).
-            BlockHound.install(b -> b.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close")
-                    .allowBlockingCallsInside("io.netty.channel.uring.IoUringIoHandler", "destroy")
-                    .blockingMethodCallback(m -> BLOCKING_CALLS.add(m + " on "
-                            + Thread.currentThread().getName() + "\n" + stack())));
+            io.topaz.agent.BlockingCalls.install();
             Logger leakLogger = (Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector");
             AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
                 @Override
@@ -208,14 +200,6 @@ final class GatewayHarness {
             instance = new GatewayHarness();
         }
         return instance;
-    }
-
-    private static String stack() {
-        StringBuilder sb = new StringBuilder();
-        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
-            sb.append("  at ").append(e).append('\n');
-        }
-        return sb.toString();
     }
 
     /** A signed call asking for JSON answers. */

@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -81,7 +80,7 @@ public final class ClusterBroker implements Broker, Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set while draining until the peers acknowledged: handing over earlier would find owners that do not know yet. */
     private volatile boolean holdHandoff;
-    private volatile Consumer<Collection<QueueName>> stored = q -> { };
+    private volatile StoredListener stored = (id, q) -> { };
 
     /**
      * @param localExecutor where local consume, confirm and stats run (they may read the disk); not an event loop
@@ -283,10 +282,10 @@ public final class ClusterBroker implements Broker, Closeable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Consumer<Collection<QueueName>> listener = stored;
+        StoredListener listener = stored;
         done.thenRun(() -> {
             try {
-                listener.accept(queues);
+                listener.stored(m.id(), queues);
             } catch (RuntimeException e) {
                 log.warn("a stored-message listener failed", e);
             }
@@ -294,12 +293,18 @@ public final class ClusterBroker implements Broker, Closeable {
         return done;
     }
 
+    /** Told of each message appended here, once durable: its id and the queues (owned here) it went to. */
+    @FunctionalInterface
+    public interface StoredListener {
+        void stored(long id, Collection<QueueName> queues);
+    }
+
     /**
-     * Who is told, after each local append is durable, which of this agent's queues got a message: the push
-     * WebSocket's connections of those queues ask for it at once instead of at their next poll. Called on the
-     * thread that completed the append; must not block.
+     * Who is told, after each local append is durable, which message went to which of this agent's queues: the push
+     * ring ({@code PushServer#stored}), whose connections of those queues ask for it at once instead of at their next
+     * poll. Called on the thread that completed the append; must not block.
      */
-    public void onStored(Consumer<Collection<QueueName>> listener) {
+    public void onStored(StoredListener listener) {
         this.stored = listener;
     }
 

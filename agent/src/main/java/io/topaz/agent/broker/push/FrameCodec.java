@@ -91,47 +91,88 @@ public final class FrameCodec {
     public static ByteBuf encode(Frame f, ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(64);
         try {
-            out.writeByte(f.version()).writeByte(f.messageType());
-            if (f.statusCode() != null) {
-                out.writeShortLE(STATUS_CODE).writeIntLE(f.statusCode());
-            }
-            if (f.statusPhrase() != null) {
-                out.writeShortLE(STATUS_PHRASE);
-                writeCounted(out, f.statusPhrase());
-            }
-            if (f.flag() != null) {
-                out.writeShortLE(FLAG).writeIntLE(f.flag());
-            }
-            if (f.token() != null) {
-                out.writeShortLE(TOKEN);
-                writeCounted(out, f.token());
-            }
+            writeHead(out, f);
             for (Map.Entry<String, Object> e : f.fields().entrySet()) {
-                out.writeShortLE(CUSTOM);
-                writeCounted(out, e.getKey());
-                Object v = e.getValue();
-                int format = format(v);
-                out.writeByte(format);
-                switch (format) {
-                    case VOID -> { }
-                    case STRING -> writeCounted(out, (String) v);
-                    case BYTE -> out.writeByte((Byte) v);
-                    case INT16 -> out.writeShortLE((Short) v);
-                    case INT32 -> out.writeIntLE((Integer) v);
-                    case INT64 -> out.writeLongLE((Long) v);
-                    case DATE -> out.writeLongLE(((Instant) v).toEpochMilli());
-                    case BYTES -> {
-                        byte[] b = (byte[]) v;
-                        out.writeIntLE(b.length).writeBytes(b);
-                    }
-                    default -> throw new IllegalStateException("format " + format);
-                }
+                writeField(out, e.getKey(), e.getValue());
             }
             out.writeShortLE(END);
             return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
+        }
+    }
+
+    /**
+     * The frame's bytes around the value of its string field {@code hole}, whose {@code holeLength} UTF-8 bytes the
+     * caller sends in between (a file region): [0] ends with the field's {@code int32} length, [1] is the rest. The
+     * three together are exactly {@link #encode}'s bytes when the field's value has that UTF-8 length. The caller
+     * owns both buffers.
+     */
+    static ByteBuf[] encodeAround(Frame f, String hole, int holeLength, ByteBufAllocator alloc) {
+        if (!(f.field(hole) instanceof String) || holeLength <= 0) {
+            throw new IllegalArgumentException("field " + hole + " is not a non-empty string of the frame");
+        }
+        ByteBuf before = alloc.buffer(64);
+        ByteBuf after = alloc.buffer(64);
+        try {
+            writeHead(before, f);
+            ByteBuf out = before;
+            for (Map.Entry<String, Object> e : f.fields().entrySet()) {
+                if (out == before && e.getKey().equals(hole)) {
+                    out.writeShortLE(CUSTOM);
+                    writeCounted(out, hole);
+                    out.writeByte(STRING).writeIntLE(holeLength);
+                    out = after;
+                } else {
+                    writeField(out, e.getKey(), e.getValue());
+                }
+            }
+            after.writeShortLE(END);
+            return new ByteBuf[]{before, after};
+        } catch (RuntimeException e) {
+            before.release();
+            after.release();
+            throw e;
+        }
+    }
+
+    private static void writeHead(ByteBuf out, Frame f) {
+        out.writeByte(f.version()).writeByte(f.messageType());
+        if (f.statusCode() != null) {
+            out.writeShortLE(STATUS_CODE).writeIntLE(f.statusCode());
+        }
+        if (f.statusPhrase() != null) {
+            out.writeShortLE(STATUS_PHRASE);
+            writeCounted(out, f.statusPhrase());
+        }
+        if (f.flag() != null) {
+            out.writeShortLE(FLAG).writeIntLE(f.flag());
+        }
+        if (f.token() != null) {
+            out.writeShortLE(TOKEN);
+            writeCounted(out, f.token());
+        }
+    }
+
+    private static void writeField(ByteBuf out, String key, Object v) {
+        out.writeShortLE(CUSTOM);
+        writeCounted(out, key);
+        int format = format(v);
+        out.writeByte(format);
+        switch (format) {
+            case VOID -> { }
+            case STRING -> writeCounted(out, (String) v);
+            case BYTE -> out.writeByte((Byte) v);
+            case INT16 -> out.writeShortLE((Short) v);
+            case INT32 -> out.writeIntLE((Integer) v);
+            case INT64 -> out.writeLongLE((Long) v);
+            case DATE -> out.writeLongLE(((Instant) v).toEpochMilli());
+            case BYTES -> {
+                byte[] b = (byte[]) v;
+                out.writeIntLE(b.length).writeBytes(b);
+            }
+            default -> throw new IllegalStateException("format " + format);
         }
     }
 

@@ -27,6 +27,7 @@ final class PushMetrics {
     private final Counter pushed;
     private final Counter failed;
     private final Counter slowClosed;
+    private final Counter zeroCopied;
     private final Timer confirmLatency;
 
     PushMetrics(MeterRegistry registry) {
@@ -37,12 +38,23 @@ final class PushMetrics {
                 + "(__kind 20)").register(registry);
         slowClosed = Counter.builder("topaz.push.slow.closes").description("push connections closed as too slow")
                 .register(registry);
+        zeroCopied = Counter.builder("topaz.push.zero.copy").description("pushes whose content went out as a file "
+                + "region of the message log (zero-copy)").register(registry);
         confirmLatency = Timer.builder("topaz.push.confirm.latency")
                 .description("from a push written to its confirm received").publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
                 .register(registry);
         Gauge.builder("topaz.push.in.flight", inFlight, AtomicLong::get)
                 .description("messages pushed and not yet confirmed, over every push connection").register(registry);
+    }
+
+    /** The push ring's meters: events published, and dropped because the ring was full. */
+    void ring(PushRing ring) {
+        io.micrometer.core.instrument.FunctionCounter.builder("topaz.push.ring.published", ring, PushRing::published)
+                .description("stored messages announced to the push connections through the ring").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("topaz.push.ring.full", ring, PushRing::full)
+                .description("announcements dropped because the push ring was full (those messages reached the "
+                        + "connections by polling)").register(registry);
     }
 
     void connected(QueueName q) {
@@ -80,6 +92,15 @@ final class PushMetrics {
     /** Unconfirmed messages of a closed connection, given back. */
     void released(int n) {
         inFlight.addAndGet(-n);
+    }
+
+    void zeroCopied() {
+        zeroCopied.increment();
+    }
+
+    /** Pushes sent zero-copy since the start (on this registry). */
+    long zeroCopies() {
+        return (long) zeroCopied.count();
     }
 
     void slowClosed() {

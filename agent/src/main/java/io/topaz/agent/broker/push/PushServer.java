@@ -9,22 +9,23 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
+import io.topaz.agent.broker.push.confirm.Confirmations;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.agent.tmc.TmcApis;
 import io.topaz.model.config.ConfigSnapshot;
 
 import io.topaz.agent.broker.QueueName;
 
+import java.io.Closeable;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.Set;
@@ -39,16 +40,17 @@ import java.util.function.Supplier;
  * {@code /internal/v1/} — passes on untouched), a frame aggregator bounded by the frame limit, and one
  * {@link PushConnection} per connection.
  *
- * <p>Connections are also woken by {@link #stored}: an append to a queue this agent owns makes that queue's
- * connections on this agent ask at once; connections whose queue another agent owns find new messages by polling.
+ * <p><b>The push path.</b> store → ring → writers: {@link #stored} (the cluster broker's {@code onStored}, once per
+ * message appended here) publishes a small event into the {@link PushRing}; its handler wakes the stored queues'
+ * connections on their event loops, once per queue per batch. Connections whose queue another agent owns find new
+ * messages by polling (as do all when the ring was full). Client confirmations go to the broker through the tiered
+ * {@link Confirmations} (heap → direct memory → files).
  *
  * <p>Pings are dropped before the protocol handler, which would answer them with pongs: some TOP clients feed every
  * frame they receive to their message decoder and disconnect on a pong (docs/tmc-protocol.md, "Heartbeats"). A ping
  * still counts as traffic for the idle timeout.
  */
-public final class PushServer {
-
-    private static final int GOING_AWAY = 1001;
+public final class PushServer implements Closeable {
 
     private final Broker broker;
     private final MetadataClient metadata;
@@ -58,11 +60,19 @@ public final class PushServer {
     private final Clock clock;
     private final AtomicInteger connections = new AtomicInteger();
     private final PushMetrics metrics;
-    private final Map<QueueName, Set<PushConnection>> byQueue = new ConcurrentHashMap<>();
+    private final Map<QueueName, Set<PushWriter>> byQueue = new ConcurrentHashMap<>();
+    private final Handshake handshake = new Handshake(this);
+    /**
+     * Connection tokens. A DRBG seeded here, off the event loops: the default {@code NativePRNG} reads
+     * {@code /dev/urandom} on every call, a blocking read BlockHound reports on an event loop.
+     */
+    private final SecureRandom tokens;
+    private final PushRing ring;
+    private final Confirmations confirmations;
+    /** Connected connections by id: the operators' view and disconnect. */
     private final Map<String, PushConnection> byId = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    /** Unconfirmed messages of ended connections being given back: a graceful stop waits for them. */
-    private final Set<CompletableFuture<?>> releases = ConcurrentHashMap.newKeySet();
+    private static final int GOING_AWAY = 1001;
 
     /**
      * @param broker   the cluster's broker: consume and confirm go to each queue's owner (this agent or a peer)
@@ -80,6 +90,15 @@ public final class PushServer {
         this.settings = settings;
         this.clock = clock;
         this.metrics = new PushMetrics(registry);
+        try {
+            this.tokens = SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG SecureRandom in this JVM", e);
+        }
+        tokens.nextBytes(new byte[16]); // seeds it now
+        this.ring = new PushRing(settings.ringSize(), this::wake);
+        this.confirmations = Confirmations.start(broker, settings.confirm(), registry);
+        metrics.ring(ring);
     }
 
     /** Adds the push handlers to a new broker-port connection's pipeline (after the HTTP codec and aggregator). */
@@ -99,29 +118,32 @@ public final class PushServer {
     }
 
     /**
-     * Messages were stored in these queues on this agent (the cluster broker's {@code onStored}): their connections
-     * here ask the queue at once rather than at their next poll. Never blocks.
+     * Message {@code id} was stored in these queues on this agent (the cluster broker's {@code onStored}): announced
+     * through the ring, so their connections here ask at once rather than at their next poll. Never blocks: when the
+     * ring is full the announcement is dropped and counted ({@code topaz.push.ring.full}), and the connections find
+     * the message by polling.
      */
-    public void stored(Collection<QueueName> queues) {
-        for (QueueName q : queues) {
-            Set<PushConnection> cs = byQueue.get(q);
-            if (cs != null) {
-                cs.forEach(PushConnection::wake);
-            }
+    public void stored(long id, Collection<QueueName> queues) {
+        ring.stored(id, queues);
+    }
+
+    /** The ring's handler: wakes {@code q}'s connections here (each fills on its own event loop). */
+    private void wake(QueueName q) {
+        Set<PushWriter> ws = byQueue.get(q);
+        if (ws != null) {
+            ws.forEach(PushWriter::wake);
         }
     }
 
-    void register(QueueName q, PushConnection c) {
+    void register(QueueName q, PushWriter c) {
         byQueue.compute(q, (k, set) -> {
-            Set<PushConnection> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            Set<PushWriter> s = set != null ? set : ConcurrentHashMap.newKeySet();
             s.add(c);
             return s;
         });
-        byId.put(c.id(), c);
     }
 
-    void unregister(QueueName q, PushConnection c) {
-        byId.remove(c.id(), c);
+    void unregister(QueueName q, PushWriter c) {
         byQueue.computeIfPresent(q, (k, set) -> {
             set.remove(c);
             return set.isEmpty() ? null : set;
@@ -133,11 +155,23 @@ public final class PushServer {
         return connections.get();
     }
 
+    /** A connection's CONNECT was accepted: it is listed for operators until it ends. */
+    void connected(PushConnection c) {
+        byId.put(c.id(), c);
+    }
+
+    void ended(PushConnection c) {
+        byId.remove(c.id(), c);
+    }
+
     /** The connected push connections on this agent now (CONNECT accepted), by app, group and id. */
     public List<PushConnectionInfo> connectionList() {
         List<PushConnectionInfo> list = new ArrayList<>();
         for (PushConnection c : byId.values()) {
-            list.add(c.info());
+            PushConnectionInfo info = c.info();
+            if (info != null) {
+                list.add(info);
+            }
         }
         list.sort(Comparator.comparing(PushConnectionInfo::app).thenComparing(PushConnectionInfo::group)
                 .thenComparing(PushConnectionInfo::id));
@@ -160,8 +194,9 @@ public final class PushServer {
 
     /**
      * The end of a graceful stop, after the broker handed its queues over: closes every connected connection with
-     * 1001 (going away) and waits, at most {@code timeout}, until they ended and their unconfirmed messages were
-     * given back to the queues' (new) owners — so the clients reconnect elsewhere and get them again at once.
+     * 1001 (going away) and waits, at most {@code timeout}, until they ended and the confirmation tiers gave their
+     * unconfirmed messages back to the queues' (new) owners — so the clients reconnect elsewhere and get them again
+     * at once.
      */
     public void closeAll(Duration timeout) {
         List<PushConnection> open = new ArrayList<>(byId.values());
@@ -170,22 +205,14 @@ public final class PushServer {
             c.disconnect(GOING_AWAY, "agent stopping: reconnect; unconfirmed messages will be delivered again");
         }
         try {
-            while (open.stream().anyMatch(c -> byId.containsKey(c.id())) && System.nanoTime() < deadline) {
+            while ((open.stream().anyMatch(c -> byId.containsKey(c.id())) || !confirmations.idle())
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10); // a stop, not a test: the connections end on their event loops
             }
-            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // what was not given back comes back after the redelivery timeout: at least once either way
         }
-    }
-
-    /** A connection is giving back its unconfirmed messages ({@link #closeAll} waits for it). */
-    void releasing(CompletableFuture<?> release) {
-        releases.add(release);
-        release.whenComplete((o, e) -> releases.remove(release));
+        // what was not given back comes back after the redelivery timeout: at least once either way
     }
 
     String nextConnectionId() {
@@ -200,6 +227,36 @@ public final class PushServer {
     /** Push connections of {@code q} on this agent now. */
     public int connections(QueueName q) {
         return metrics.connections(q);
+    }
+
+    /** The confirmation tiers (their counts and the share applied without disk I/O). */
+    public Confirmations confirmations() {
+        return confirmations;
+    }
+
+    /**
+     * Stops the push ring and applies the queued confirmations (or writes them to the confirmation files for the
+     * next start). Call after the broker port stopped taking connections and before the broker closes.
+     */
+    @Override
+    public void close() {
+        ring.close();
+        confirmations.close();
+    }
+
+    PushRing ring() {
+        return ring;
+    }
+
+    /** A new connection's token: 16 random bytes in hex. Never blocks. */
+    String newToken() {
+        byte[] random = new byte[16];
+        tokens.nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    Handshake handshake() {
+        return handshake;
     }
 
     PushMetrics metrics() {

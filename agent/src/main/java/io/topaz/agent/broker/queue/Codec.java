@@ -34,6 +34,15 @@ final class Codec {
         return b.array();
     }
 
+    /** Where {@link #message(BrokerMessage)}'s bytes hold the content's UTF-8 bytes: their offset in the value. */
+    static int contentOffset(BrokerMessage m) {
+        return 1 + 8 * 4 + 4 * 4 + utf8Length(m.topic()) + utf8Length(m.publisher()) + utf8Length(m.userNick());
+    }
+
+    static int utf8Length(String s) {
+        return io.netty.buffer.ByteBufUtil.utf8Bytes(s);
+    }
+
     static BrokerMessage message(byte[] bytes) {
         return message(ByteBuffer.wrap(bytes));
     }

@@ -11,6 +11,7 @@ import io.topaz.agent.broker.BrokerMessage;
 import io.topaz.agent.broker.ConfirmOutcome;
 import io.topaz.agent.broker.DeadLetter;
 import io.topaz.agent.broker.DeadLetterQuery;
+import io.topaz.agent.broker.ContentFile;
 import io.topaz.agent.broker.Delivery;
 import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.QueueName;
@@ -499,7 +500,7 @@ public final class QueueEngine implements LocalQueues {
             q.reschedule(f, now + hiddenFor(f.attempts));
             q.redelivered++;
             q.redeliveredCounter.increment();
-            out.add(new Delivery(m, f.attempts));
+            out.add(new Delivery(m, f.attempts, contentFile(f.position, m)));
         }
     }
 
@@ -577,7 +578,7 @@ public final class QueueEngine implements LocalQueues {
                     q.redelivered++;
                     q.redeliveredCounter.increment();
                 }
-                out.add(new Delivery(m, attempt));
+                out.add(new Delivery(m, attempt, contentFile(e.position(), m)));
             }
         }
     }
@@ -787,6 +788,13 @@ public final class QueueEngine implements LocalQueues {
                     e.toString());
             return null;
         }
+    }
+
+    /** Where the content of message {@code m}, read at {@code position}, lies in the message log's files. */
+    private ContentFile contentFile(long position, BrokerMessage m) {
+        MessageLog.ValueAt at = messages.valueAt(position);
+        return at == null ? null
+                : new ContentFile(at.file(), at.offset() + Codec.contentOffset(m), Codec.utf8Length(m.content()));
     }
 
     private MessageLog.Read readRecord(long position, long id) {

@@ -159,6 +159,19 @@ public final class MessageLog implements Closeable {
                 + ")");
     }
 
+    /** Where a record's value starts on disk: the segment file and the byte offset in it. */
+    public record ValueAt(Path file, long offset) {
+    }
+
+    /**
+     * The file and offset of the value of the message record at {@code position} (its 8-byte key skipped), without
+     * reading it; null when its segment was deleted. The bytes there never change: segments are append-only.
+     */
+    public ValueAt valueAt(long position) {
+        SegmentFile seg = segments.get(segmentOf(position));
+        return seg == null ? null : new ValueAt(seg.path(), offsetOf(position) + (long) RecordCodec.HEADER + 8);
+    }
+
     /** The live segment ids, oldest first; the last is the active one. */
     public List<Long> segmentIds() {
         return segments.all().stream().map(SegmentFile::id).sorted().toList();

@@ -61,13 +61,25 @@ class PushServerTest {
     }
 
     private static PushServer push(PushSettings s, SimpleMeterRegistry registry) {
-        return new PushServer(world.broker(), world.metadata(), world::config, world.apis(), s, Clock.systemUTC(),
-                registry);
+        PushServer p = new PushServer(world.broker(), world.metadata(), world::config, world.apis(), s,
+                Clock.systemUTC(), registry);
+        PUSH_SERVERS.add(p);
+        return p;
     }
+
+    /** Closes every push server made here (their ring and confirmation threads). */
+    private static final class PushServers extends java.util.ArrayList<PushServer> {
+        void close() {
+            forEach(PushServer::close);
+        }
+    }
+
+    private static final PushServers PUSH_SERVERS = new PushServers();
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{server, idleServer, windowServer, slowServer, world}) {
+        for (AutoCloseable c : new AutoCloseable[]{server, idleServer, windowServer, slowServer, world,
+                PUSH_SERVERS::close}) {
             try {
                 if (c != null) {
                     c.close();

@@ -160,6 +160,15 @@ final class WsTestClient implements AutoCloseable {
     }
 
     /** The next frame, which must be a binary protocol frame, read per the spec. */
+    /** The next binary frame's payload, as received. */
+    byte[] rawFrame() throws InterruptedException {
+        Object o = next();
+        if (!(o instanceof byte[] b)) {
+            throw new AssertionError("expected a binary frame, got " + o);
+        }
+        return b;
+    }
+
     SpecReader.Reply frame() throws InterruptedException {
         Object o = next();
         if (!(o instanceof byte[] b)) {
