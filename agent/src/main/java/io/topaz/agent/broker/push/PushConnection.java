@@ -329,7 +329,9 @@ final class PushConnection extends ChannelInboundHandlerAdapter {
         }
         state = State.CLOSED;
         if (writer != null) {
-            writer.stop();
+            writer.stop(); // its unconfirmed messages go back now, not when the client finally lets go
+            server.unregister(writer.queue(), writer);
+            server.ended(this); // no longer listed for operators, nor waited for by a graceful stop
         }
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(new CloseWebSocketFrame(code, reason(reason))).addListener(ChannelFutureListener.CLOSE);

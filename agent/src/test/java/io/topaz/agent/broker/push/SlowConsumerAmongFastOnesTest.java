@@ -59,7 +59,9 @@ class SlowConsumerAmongFastOnesTest {
                         fast.add(c);
                         tokens.add(ack.token());
                     }
-                    String pad = "x".repeat(6000);
+                    // large enough that even one or two unread pushes fill the slow client's 4 KiB receive buffer and the
+                    // server's send buffer past the high-water mark: how many the slow one gets first varies
+                    String pad = "x".repeat(60_000);
                     Set<Long> produced = new HashSet<>();
                     for (int i = 0; i < MESSAGES; i++) {
                         produced.add(world.produce("{\"tid\":" + i + ",\"seller_nick\":\"seller-a\",\"pad\":\""
