@@ -12,6 +12,7 @@ import io.topaz.agent.broker.queue.QueueEngine;
 import io.topaz.agent.tmc.BacklogCaps;
 import io.topaz.agent.sync.engine.ControlPlaneCredentials;
 import io.topaz.agent.sync.engine.JdbcStores;
+import io.topaz.agent.sync.engine.SyncConfig;
 import io.topaz.agent.sync.engine.SyncEngine;
 import io.topaz.agent.sync.engine.SyncStores;
 import java.util.concurrent.CompletableFuture;
@@ -276,7 +277,7 @@ public final class TopazAgent implements Closeable {
                     + "from the control plane");
         }
         sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.cluster(), curator, layout,
-                broker.broker(), holder::current, new ControlPlaneCredentials(settings.metadata().controlUrl(),
+                broker.broker(), () -> SyncConfig.of(holder.current()), new ControlPlaneCredentials(settings.metadata().controlUrl(),
                 settings.metadata().agentToken(), metadataExecutor), syncStores, settings.ordersDbUrl(), clock,
                 metrics.registry()));
         admin.route("/sync", (method, params) -> method.equals("GET") ? CompletableFuture.completedFuture(

@@ -9,48 +9,64 @@ import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.SyncTarget;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The order-sync part of a release: the sync targets (config kind {@code sync-targets}), the seller groups they cover
- * and the cluster each group is assigned to. Looked up by kind name, so a release without the kind has no targets.
+ * The order-sync part of a release: the sync targets (config kind {@code sync-targets}), the seller groups' bucket
+ * ranges and the cluster each group is assigned to. The kind is looked up by name, so a release without it has no
+ * targets.
+ *
+ * @param groups   bucket range by seller group
+ * @param clusters assigned cluster by seller group
  */
-public final class SyncConfig {
+public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters) {
 
     /** The config kind's name in REST and ZooKeeper paths. */
     public static final String KIND = "sync-targets";
 
-    private SyncConfig() {
+    public SyncConfig {
+        targets = List.copyOf(targets);
+        groups = Map.copyOf(groups);
+        clusters = Map.copyOf(clusters);
     }
 
-    /** The release's sync targets, sorted by name. */
-    public static List<SyncTarget> targets(ConfigSnapshot config) {
+    public static SyncConfig of(ConfigSnapshot config) {
         Optional<ConfigKind<?>> kind = ConfigKind.byName(KIND);
         if (kind.isEmpty()) {
-            return List.of();
+            return new SyncConfig(List.of(), Map.of(), Map.of());
         }
-        Map<String, ? extends ConfigEntry> items = config.items(kind.get());
-        List<SyncTarget> out = new ArrayList<>(items.size());
-        for (ConfigEntry e : items.values()) {
+        List<SyncTarget> targets = new ArrayList<>();
+        for (ConfigEntry e : config.items(kind.get()).values()) {
             if (e instanceof SyncTarget t) {
-                out.add(t);
+                targets.add(t);
             }
         }
-        return out;
+        if (targets.isEmpty()) {
+            return new SyncConfig(List.of(), Map.of(), Map.of());
+        }
+        Map<String, BucketRange> groups = new HashMap<>();
+        for (SellerGroup g : config.items(ConfigKind.SELLER_GROUPS).values()) {
+            if (g.bucketFrom() != null && g.bucketTo() != null && g.bucketFrom() < g.bucketTo()) {
+                groups.put(g.name(), new BucketRange(g.bucketFrom(), g.bucketTo()));
+            }
+        }
+        Map<String, String> clusters = new HashMap<>();
+        for (Assignment a : config.items(ConfigKind.ASSIGNMENTS).values()) {
+            clusters.put(a.sellerGroup(), a.cluster());
+        }
+        return new SyncConfig(targets, groups, clusters);
     }
 
-    /** The bucket range of a seller group, or empty when the release has no such group. */
-    public static Optional<BucketRange> buckets(ConfigSnapshot config, String group) {
-        SellerGroup g = config.items(ConfigKind.SELLER_GROUPS).get(group);
-        return g == null || g.bucketFrom() == null || g.bucketTo() == null ? Optional.empty()
-                : Optional.of(new BucketRange(g.bucketFrom(), g.bucketTo()));
+    /** The bucket range of a seller group, or empty when there is no such group. */
+    public Optional<BucketRange> buckets(String group) {
+        return Optional.ofNullable(groups.get(group));
     }
 
     /** The cluster a seller group is assigned to, or empty when it has no assignment. */
-    public static Optional<String> cluster(ConfigSnapshot config, String group) {
-        Assignment a = config.items(ConfigKind.ASSIGNMENTS).get(group);
-        return Optional.ofNullable(a).map(Assignment::cluster);
+    public Optional<String> cluster(String group) {
+        return Optional.ofNullable(clusters.get(group));
     }
 }

@@ -7,7 +7,6 @@ import io.topaz.agent.broker.Broker;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
-import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.SyncTarget;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -43,7 +42,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Where the engine runs and what it talks to. */
     public record Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
-                          Supplier<ConfigSnapshot> config, SyncCredentials credentials, SyncStores stores,
+                          Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
                           String ordersDbUrl, Clock clock, MeterRegistry registry) {
     }
 
@@ -105,14 +104,14 @@ public final class SyncEngine implements AutoCloseable {
     /** Places, starts and stops the groups; runs on the executor. */
     void control() {
         try {
-            ConfigSnapshot config = ctx.config().get();
+            SyncConfig config = ctx.config().get();
             Map<String, SyncTarget> wanted = new LinkedHashMap<>();
             Map<String, BucketRange> buckets = new HashMap<>();
             Set<String> targetNames = new HashSet<>();
-            for (SyncTarget t : SyncConfig.targets(config)) {
+            for (SyncTarget t : config.targets()) {
                 for (String g : t.sellerGroups()) {
-                    Optional<BucketRange> b = SyncConfig.buckets(config, g);
-                    boolean here = b.isPresent() && SyncConfig.cluster(config, g).map(ctx.cluster()::equals)
+                    Optional<BucketRange> b = config.buckets(g);
+                    boolean here = b.isPresent() && config.cluster(g).map(ctx.cluster()::equals)
                             .orElse(false) && members.mine(t.name(), g);
                     if (here) {
                         wanted.put(key(t.name(), g), t);

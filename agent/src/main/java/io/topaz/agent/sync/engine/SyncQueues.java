@@ -36,15 +36,29 @@ public final class SyncQueues {
         if (!TRADE_TOPICS.contains(topic)) {
             return List.of();
         }
-        List<SyncTarget> targets = SyncConfig.targets(config);
-        if (targets.isEmpty()) {
+        Derived d = last;
+        if (d == null || d.snapshot != config) { // a release is immutable: derive its sync part once
+            d = new Derived(config, SyncConfig.of(config));
+            last = d;
+        }
+        return route(d.sync, topic, sellerId);
+    }
+
+    private record Derived(ConfigSnapshot snapshot, SyncConfig sync) {
+    }
+
+    private static volatile Derived last;
+
+    /** As {@link #route(ConfigSnapshot, String, long)}, over the sync part of a release. */
+    public static List<QueueName> route(SyncConfig config, String topic, long sellerId) {
+        if (!TRADE_TOPICS.contains(topic) || config.targets().isEmpty()) {
             return List.of();
         }
         int bucket = SellerGroup.bucketOf(Long.toString(sellerId));
         List<QueueName> out = new ArrayList<>();
-        for (SyncTarget t : targets) {
+        for (SyncTarget t : config.targets()) {
             for (String g : t.sellerGroups()) {
-                if (SyncConfig.buckets(config, g).map(b -> b.contains(bucket)).orElse(false)) {
+                if (config.buckets(g).map(b -> b.contains(bucket)).orElse(false)) {
                     out.add(queue(t.name(), g));
                 }
             }
