@@ -26,6 +26,16 @@ public interface SourceOrders extends AutoCloseable {
     List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
             throws SQLException;
 
+    /**
+     * The digest of all live orders of {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)}, over
+     * the tightest tid range holding them ({@code [min tid, max tid + 1)}; {@code [0, 1)} with count 0 when there is
+     * none): a full reconciliation starts here, and bisects only when the two sides differ. The default asks
+     * {@link #digests} for the whole positive tid range; implementations compute the bounds in the database.
+     */
+    default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    }
+
     /** Keys of the orders in one (small) tid range — a leaf of the bisection. */
     List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException;

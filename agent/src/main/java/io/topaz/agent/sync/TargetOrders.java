@@ -32,6 +32,11 @@ public interface TargetOrders extends AutoCloseable {
     List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
             throws SQLException;
 
+    /** As {@link SourceOrders#digest}, over the target's rows. */
+    default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    }
+
     /** As {@link SourceOrders#keys}, over the target's rows. */
     List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException;
