@@ -27,12 +27,14 @@ import java.util.Map;
  * @param broker      the broker's storage flags ({@code --broker-*}); used only with a broker port
  * @param tls         the certificate and key for https on the gateway port ({@code --tls-cert}, {@code --tls-key});
  *                    null for plain http
+ * @param ordersDbUrl the platform's order database ({@code --orders-db-url}, a JDBC URL); only agents with it run
+ *                    the order sync. Null for none
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
-                            BrokerSettings broker, TlsFiles tls) {
+                            BrokerSettings broker, TlsFiles tls, String ordersDbUrl) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -66,6 +68,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-retention", "3d");
         DEFAULTS.put("broker-durability", "group-commit");
         DEFAULTS.put("broker-backlog-cap", "0");
+        DEFAULTS.put("orders-db-url", null);
     }
 
     public AgentSettings {
@@ -96,38 +99,38 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     /** Settings for tests and embedding: only the essentials, the rest defaulted. */
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
-                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null);
+                null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, ordersDbUrl);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -137,12 +140,12 @@ public record AgentSettings(String id, String zone, String cluster, String host,
 
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, ordersDbUrl);
     }
 
     /**
@@ -184,12 +187,24 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
+                blankToNull(values.get("orders-db-url")));
     }
 
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, ordersDbUrl);
+    }
+
+    /** The same settings running the order sync against {@code jdbcUrl} (null: no sync). */
+    public AgentSettings withOrdersDb(String jdbcUrl) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
+                jdbcUrl);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
@@ -209,7 +224,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
     public AgentSettings withTls(TlsFiles files) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
-                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files);
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, ordersDbUrl);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

@@ -1,0 +1,96 @@
+package io.topaz.agent.sync.engine;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.topaz.agent.sync.TargetOrders;
+import io.topaz.model.config.SyncTarget;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One bounded HikariCP pool per sync target on this agent, with the target's database layer over it. The pool's size
+ * is this agent's share of the target's connection budget ({@code maxConnections}, over all agents): the budget
+ * times the share of the target's groups held here, at least 1 — resized as groups come and go.
+ */
+final class TargetPools implements AutoCloseable {
+
+    /** An open target: its config, pool and database layer. */
+    record Open(SyncTarget config, HikariDataSource pool, TargetOrders orders) {
+    }
+
+    private final SyncStores stores;
+    private final Map<String, Open> open = new HashMap<>();
+
+    TargetPools(SyncStores stores) {
+        this.stores = stores;
+    }
+
+    /** The open target for {@code config}; reopened when its config changed. */
+    synchronized Open open(SyncTarget config, String password) {
+        Open o = open.get(config.name());
+        if (o != null && o.config().equals(config)) {
+            return o;
+        }
+        if (o != null) {
+            close(o);
+        }
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("topaz-sync-" + config.name());
+        c.setJdbcUrl(config.jdbcUrl());
+        c.setUsername(config.user());
+        c.setPassword(password == null || password.isEmpty() ? null : password);
+        c.setMaximumPoolSize(1);
+        c.setMinimumIdle(0);
+        c.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        c.setValidationTimeout(Duration.ofSeconds(2).toMillis());
+        c.setInitializationFailTimeout(-1); // a target down at start is retried, not fatal
+        HikariDataSource ds = new HikariDataSource(c);
+        Open n = new Open(config, ds, stores.target(ds, config.jdbcUrl()));
+        open.put(config.name(), n);
+        return n;
+    }
+
+    synchronized Open get(String target) {
+        return open.get(target);
+    }
+
+    /** Sizes the target's pool for {@code heldHere} of its {@code groups} groups. */
+    synchronized void size(String target, int heldHere) {
+        Open o = open.get(target);
+        if (o == null) {
+            return;
+        }
+        int groups = Math.max(1, o.config().sellerGroups().size());
+        int size = Math.max(1, o.config().maxConnections() * heldHere / groups);
+        if (o.pool().getMaximumPoolSize() != size) {
+            o.pool().setMaximumPoolSize(size);
+        }
+    }
+
+    /** Closes the targets not in {@code keep}. */
+    synchronized void retain(java.util.Set<String> keep) {
+        open.entrySet().removeIf(e -> {
+            if (keep.contains(e.getKey())) {
+                return false;
+            }
+            close(e.getValue());
+            return true;
+        });
+    }
+
+    private static void close(Open o) {
+        try {
+            o.orders().close();
+        } finally {
+            o.pool().close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        open.values().forEach(TargetPools::close);
+        open.clear();
+    }
+}
