@@ -52,6 +52,8 @@ public final class MetadataClient implements Closeable {
     private final SharedCache l2;
     private final Clock clock;
     private final MetadataEventWatcher watcher;
+    private final java.util.List<java.util.function.Consumer<String>> syncTargetListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private AutoCloseable ownedTicker;
     private final ScheduledExecutorService filterRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "topaz-metadata-filters");
@@ -196,8 +198,21 @@ public final class MetadataClient implements Closeable {
                 r.maxStalenessMillis(), r.negativeTtlMillis(), null);
     }
 
+    /**
+     * Calls {@code listener} with a sync target's name when its password changes (a {@link MetadataKind#SYNC_TARGET}
+     * event), and with {@code null} after missed events, when any may have changed. Passwords are not cached here.
+     */
+    public void onSyncTargetChange(java.util.function.Consumer<String> listener) {
+        syncTargetListeners.add(listener);
+    }
+
     void onEvent(MetadataEvent e) {
         if (state.get() != State.STARTED) {
+            return;
+        }
+        if (e.kind() == MetadataKind.SYNC_TARGET) {
+            syncTargetListeners.forEach(l -> l.accept(e.key()));
+            log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
             return;
         }
         TieredCache<?> cache = switch (e.kind()) {
@@ -205,6 +220,7 @@ public final class MetadataClient implements Closeable {
             case SESSION -> sessions;
             case TMC_USER -> tmcUsers;
             case TMC_GROUPS -> tmcGroups;
+            case SYNC_TARGET -> throw new AssertionError("handled above");
         };
         if (e.type() == MetadataEvent.Type.CREATED) {
             cache.created(e.key());
@@ -222,6 +238,7 @@ public final class MetadataClient implements Closeable {
         sessions.invalidateAll();
         tmcUsers.invalidateAll();
         tmcGroups.invalidateAll();
+        syncTargetListeners.forEach(l -> l.accept(null));
         apps.refreshFilter();
         sessions.refreshFilter();
     }

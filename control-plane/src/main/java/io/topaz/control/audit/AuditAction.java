@@ -16,5 +16,7 @@ public enum AuditAction {
     /** Dead letters of an app deleted (kind {@code dead-letters}, key the app key). */
     DEAD_LETTER_PURGE,
     /** Stored app secrets moved to the current encryption key (kind {@code apps}, key {@code *}). */
-    SECRETS_REENCRYPT
+    SECRETS_REENCRYPT,
+    /** A full reconciliation of an order-sync group forwarded to its syncing agent (kind {@code sync-targets}). */
+    SYNC_RECONCILE
 }

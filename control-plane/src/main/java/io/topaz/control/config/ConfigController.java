@@ -18,6 +18,7 @@ import io.topaz.model.config.OverloadRule;
 import io.topaz.model.config.QuotaRule;
 import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.Subscription;
+import io.topaz.model.config.SyncTarget;
 import io.topaz.model.config.Topic;
 import io.topaz.model.config.ConfigItem;
 import io.topaz.model.config.ConfigKind;
@@ -41,14 +42,14 @@ import java.util.List;
 /**
  * CRUD on the draft for every config kind: {@code /api/v1/{kind}} and {@code /api/v1/{kind}/{key}}, where kind is
  * one of apis, flow-rules, quota-rules, api-groups, overload-rules, cache-rules, seller-groups, agent-clusters, assignments,
- * topics, subscriptions (apps are metadata:
+ * topics, subscriptions, sync-targets (apps are metadata:
  * {@code /api/v1/apps}).
  *
  * <p>Every item carries a version (also sent as the ETag). Updates and deletes must name the version they read, in
  * {@code If-Match} or {@code ?version=}; a stale version is refused with 409.
  */
 @RestController
-@RequestMapping("/api/v1/{kind:apis|flow-rules|quota-rules|api-groups|overload-rules|cache-rules|seller-groups|agent-clusters|assignments|topics|subscriptions}")
+@RequestMapping("/api/v1/{kind:apis|flow-rules|quota-rules|api-groups|overload-rules|cache-rules|seller-groups|agent-clusters|assignments|topics|subscriptions|sync-targets}")
 class ConfigController {
 
     private static final int MAX_LIMIT = 1000;
@@ -96,7 +97,7 @@ class ConfigController {
                                                  content = @Content(mediaType = "application/json", schema = @Schema(oneOf = {
                                                          ApiDefinition.class, FlowRule.class, QuotaRule.class, ApiGroup.class,
                                                          OverloadRule.class, CacheRule.class, SellerGroup.class, AgentCluster.class,
-                                                         Assignment.class, Topic.class, Subscription.class})))
+                                                         Assignment.class, Topic.class, Subscription.class, SyncTarget.class})))
                                          @RequestBody(required = false) byte[] body,
                                          Authentication auth) throws Exception {
         ConfigKind<ConfigEntry> kind = kind(kindName);
@@ -114,7 +115,7 @@ class ConfigController {
                                                  content = @Content(mediaType = "application/json", schema = @Schema(oneOf = {
                                                          ApiDefinition.class, FlowRule.class, QuotaRule.class, ApiGroup.class,
                                                          OverloadRule.class, CacheRule.class, SellerGroup.class, AgentCluster.class,
-                                                         Assignment.class, Topic.class, Subscription.class})))
+                                                         Assignment.class, Topic.class, Subscription.class, SyncTarget.class})))
                                          @RequestBody(required = false) byte[] body,
                                          Authentication auth) throws Exception {
         ConfigKind<ConfigEntry> kind = kind(kindName);

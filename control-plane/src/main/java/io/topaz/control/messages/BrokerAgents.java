@@ -21,16 +21,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls the broker ports' internal API ({@code /internal/v1/…}) of the fleet's live agents, with the control plane's
- * {@link InternalAgentToken}: never the agents' open admin port. Calls to several agents run at once; each is bounded
- * by {@code topaz.broker.request-timeout} and never fails: an agent that does not answer in time, refuses, or answers
+ * Calls the fleet's live agents: the broker ports' internal API ({@code /internal/v1/…}) with the control plane's
+ * {@link InternalAgentToken}, and — for what agents serve there, such as the order sync's {@code /sync} — their admin
+ * port, which takes no token (none is sent to it). Calls to several agents run at once; each is bounded by
+ * {@code topaz.broker.request-timeout} and never fails: an agent that does not answer in time, refuses, or answers
  * other than 2xx is an {@link AgentAnswer#failed failed} answer the caller reports as unreachable.
  */
 @Component
-class BrokerAgents {
+public class BrokerAgents {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerAgents.class);
     static final String BROKER_PORT = "broker";
+    /** The agents' admin port (health, metrics, {@code /sync}). */
+    public static final String ADMIN_PORT = "admin";
 
     private final FleetView fleet;
     private final InternalAgentToken token;
@@ -68,24 +71,48 @@ class BrokerAgents {
     }
 
     CompletableFuture<AgentAnswer> get(AgentInfo agent, String pathAndQuery) {
-        return send(agent, pathAndQuery, HttpRequest.BodyPublishers.noBody(), "GET");
+        return send(agent, BROKER_PORT, pathAndQuery, HttpRequest.BodyPublishers.noBody(), "GET");
+    }
+
+    /** {@code GET path} on each agent's admin port at once; the answers in the agents' order. */
+    public List<AgentAnswer> getAllAdmin(List<AgentInfo> agents, String pathAndQuery) {
+        return joinAll(agents.stream().map(a -> send(a, ADMIN_PORT, pathAndQuery, HttpRequest.BodyPublishers.noBody(),
+                "GET")).toList());
+    }
+
+    /** {@code POST path} with a JSON body on one agent's admin port. */
+    public AgentAnswer postAdmin(AgentInfo agent, String path, Object body) {
+        return send(agent, ADMIN_PORT, path, HttpRequest.BodyPublishers.ofByteArray(Json.write(body)), "POST").join();
+    }
+
+    /** The live agents, by cluster then id. */
+    public List<AgentInfo> agents() throws Exception {
+        return fleet.agents();
     }
 
     private CompletableFuture<AgentAnswer> send(AgentInfo agent, String pathAndQuery, HttpRequest.BodyPublisher body,
                                                 String method) {
+        return send(agent, BROKER_PORT, pathAndQuery, body, method);
+    }
+
+    private CompletableFuture<AgentAnswer> send(AgentInfo agent, String portName, String pathAndQuery,
+                                                HttpRequest.BodyPublisher body, String method) {
         URI uri;
         try {
-            Integer port = agent.ports().get(BROKER_PORT);
-            if (port == null || agent.host() == null || agent.host().isBlank()) {
-                return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "no broker port registered"));
+            Integer port = agent.ports().get(portName);
+            if (port == null || port <= 0 || agent.host() == null || agent.host().isBlank()) {
+                return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "no " + portName + " port registered"));
             }
             uri = new URI("http://" + hostForUri(agent.host()) + ":" + port + pathAndQuery);
         } catch (URISyntaxException e) {
             return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "unusable address: " + e.getMessage()));
         }
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        if (BROKER_PORT.equals(portName)) {
+            builder.header("Authorization", "Bearer " + token.secret()); // the admin port takes none: send it none
+        }
+        HttpRequest request = builder
                 .timeout(settings.requestTimeout())
-                .header("Authorization", "Bearer " + token.secret())
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
                 .method(method, body)
@@ -109,7 +136,7 @@ class BrokerAgents {
             String text = new String(r.body(), StandardCharsets.UTF_8);
             String shown = text.length() > 300 ? text.substring(0, 300) + "…" : text;
             log.warn("agent {}: {} {} answered HTTP {}: {}", agent.id(), method, path, r.statusCode(), shown);
-            return AgentAnswer.failed(agent, "HTTP " + r.statusCode());
+            return AgentAnswer.failed(agent, "HTTP " + r.statusCode() + (shown.isBlank() ? "" : ": " + shown));
         }
         try {
             JsonNode body = Json.lenient().readTree(r.body());

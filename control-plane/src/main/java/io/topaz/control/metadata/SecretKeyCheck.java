@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Refuses to start a control plane that could not read the app secrets it stores: a stored secret names a key id
+ * Refuses to start a control plane that could not read the app secrets (and sync targets' passwords) it stores: a stored secret names a key id
  * this instance does not have (another instance, or a previous configuration, used another key), or a sample of the
  * secrets does not decrypt. Found at start, with the keys to configure, rather than by the first agent's lookup of
  * the app failing.
@@ -53,15 +53,33 @@ class SecretKeyCheck implements InitializingBean {
                     if (stored == null || cipher.isKnown(stored)) {
                         stored = rs.getString(3);
                     }
-                    return refuse(rs.getString(1), stored);
+                    return refuse("app " + rs.getString(1) + "'s secret", stored);
                 })
                 .optional().ifPresent(e -> {
                     throw e;
                 });
+        List<Object> known = new ArrayList<>();
+        StringBuilder unknownPassword = new StringBuilder("password not like 'v1:%'");
+        for (String id : cipher.knownKeyIds()) {
+            unknownPassword.append(" and password not like ?");
+            known.add(SecretCipher.V2 + id + ":%");
+        }
+        jdbc.sql("select target_name, password from sync_target_password where " + unknownPassword
+                        + " order by target_name fetch first 1 rows only")
+                .params(known)
+                .query((rs, n) -> refuse("sync target " + rs.getString(1) + "'s password", rs.getString(2)))
+                .optional().ifPresent(e -> {
+                    throw e;
+                });
+        List<String[]> passwords = jdbc.sql("select target_name, password from sync_target_password order by "
+                        + "target_name fetch first " + SAMPLE + " rows only")
+                .query((rs, n) -> new String[]{SyncTargetPasswords.boundTo(rs.getString(1)), rs.getString(2)}).list();
         List<String[]> sample = jdbc.sql("select app_key, secret_current from app order by app_key fetch first "
                         + SAMPLE + " rows only")
                 .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).list();
-        for (String[] row : sample) {
+        List<String[]> checked = new ArrayList<>(sample);
+        checked.addAll(passwords);
+        for (String[] row : checked) {
             try {
                 cipher.decrypt(row[0], row[1]);
             } catch (IllegalStateException e) {
@@ -70,13 +88,13 @@ class SecretKeyCheck implements InitializingBean {
             }
         }
         log.info("app-secret encryption key {} (known keys {}): {} stored secret(s) checked", cipher.currentKeyId(),
-                cipher.knownKeyIds(), sample.size());
+                cipher.knownKeyIds(), checked.size());
     }
 
-    private IllegalStateException refuse(String appKey, String stored) {
+    private IllegalStateException refuse(String whose, String stored) {
         String id = SecretCipher.keyIdOf(stored).orElse("?");
         return new IllegalStateException("the control plane cannot decrypt the stored app secrets, and will not start: "
-                + "app " + appKey + "'s secret is encrypted with key id " + id + ", and this instance knows only "
+                + whose + " is encrypted with key id " + id + ", and this instance knows only "
                 + cipher.knownKeyIds() + ". Give every instance the same topaz.metadata.encryption-key (or key file); "
                 + "after a key change, list the old key in topaz.metadata.previous-keys until "
                 + "POST /api/v1/apps/secrets/reencrypt has run");

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * current key — decrypted with whichever known key its id names, encrypted with the current one. The secrets
  * themselves do not change, so apps' versions stay and agents reload nothing. Each row is rewritten only if it still
  * holds what was read (a secret rotated meanwhile is left to its rotation, already under the current key), a batch at
- * a time; the run is audited once, with how many secrets moved from which key. Running it again is harmless.
+ * a time; the run is audited once, with how many secrets moved from which key. Running it again is harmless. Sync
+ * targets' passwords ({@link SyncTargetPasswords}), under the same key, are moved in the same run.
  */
 @Service
 public class SecretReencryption {
@@ -26,7 +27,8 @@ public class SecretReencryption {
     private static final int BATCH = 200;
 
     /** What a run did: the current key, secrets rewritten per key id they were under ({@code v1} for no id). */
-    public record Result(String currentKeyId, int appsRewritten, Map<String, Integer> rewrittenFrom, int remaining) {
+    public record Result(String currentKeyId, int appsRewritten, Map<String, Integer> rewrittenFrom, int remaining,
+                         int syncTargetPasswordsRewritten) {
     }
 
     private final JdbcClient jdbc;
@@ -73,17 +75,47 @@ public class SecretReencryption {
                 after = row.appKey();
             }
         }
+        int passwords = syncTargetPasswords(prefix, from);
         int remaining = jdbc.sql("select count(*) from app where secret_current not like ? "
                         + "or (secret_previous is not null and secret_previous not like ?)")
-                .params(prefix, prefix).query(Integer.class).single();
-        Result result = new Result(cipher.currentKeyId(), apps, from, remaining);
+                .params(prefix, prefix).query(Integer.class).single()
+                + jdbc.sql("select count(*) from sync_target_password where password not like ?")
+                .param(prefix).query(Integer.class).single();
+        Result result = new Result(cipher.currentKeyId(), apps, from, remaining, passwords);
         int rewritten = apps;
         tx.executeWithoutResult(t -> audit.record(actor, AuditAction.SECRETS_REENCRYPT, "apps", "*", null, null,
                 AuditLog.detail("keyId", result.currentKeyId(), "appsRewritten", rewritten,
-                        "rewrittenFrom", result.rewrittenFrom(), "remaining", remaining)));
-        log.info("re-encrypted the secrets of {} app(s) under key {} (from {}); {} left under other keys", apps,
-                cipher.currentKeyId(), from, remaining);
+                        "syncTargetPasswordsRewritten", passwords, "rewrittenFrom", result.rewrittenFrom(),
+                        "remaining", remaining)));
+        log.info("re-encrypted the secrets of {} app(s) and {} sync-target password(s) under key {} (from {}); {} left "
+                + "under other keys", apps, passwords, cipher.currentKeyId(), from, remaining);
         return result;
+    }
+
+    private record PasswordRow(String target, String stored) {
+    }
+
+    /** Sync targets' passwords, a batch at a time, each rewritten only if it still holds what was read. */
+    private int syncTargetPasswords(String prefix, Map<String, Integer> from) {
+        int rewritten = 0;
+        String after = "";
+        while (true) {
+            List<PasswordRow> rows = jdbc.sql("select target_name, password from sync_target_password where "
+                            + "target_name > ? and password not like ? order by target_name fetch first " + BATCH
+                            + " rows only")
+                    .params(after, prefix)
+                    .query((rs, n) -> new PasswordRow(rs.getString(1), rs.getString(2))).list();
+            if (rows.isEmpty()) {
+                return rewritten;
+            }
+            for (PasswordRow row : rows) {
+                String bound = SyncTargetPasswords.boundTo(row.target());
+                String moved = rewrite(bound, row.stored(), from);
+                rewritten += jdbc.sql("update sync_target_password set password = ? where target_name = ? "
+                        + "and password = ?").params(moved, row.target(), row.stored()).update();
+                after = row.target();
+            }
+        }
     }
 
     private String rewrite(String appKey, String stored, Map<String, Integer> from) {

@@ -63,6 +63,7 @@ public class ReleaseService {
     private final Timer publishTimer;
     private final ConcurrentHashMap<String, Boolean> inFlight = new ConcurrentHashMap<>();
     private volatile Runnable beforeCommit = () -> { };
+    private volatile List<PublishCheck> publishChecks = List.of();
 
     public ReleaseService(DraftStore drafts, ReleaseStore releases, AuditOutbox audit, PublishKeys keys, Clock clock,
                           CuratorFramework curator, ZkLayout layout, MeterRegistry meters) {
@@ -74,6 +75,12 @@ public class ReleaseService {
         this.publishLock = new InterProcessMutex(curator, layout.publishLock());
         this.publishTimer = Timer.builder("topaz.release.publish").description("time to publish a release")
                 .publishPercentileHistogram().register(meters);
+    }
+
+    /** Cross-entry rules that need more than the draft (e.g. that an app a sync target names exists). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void publishChecks(List<PublishCheck> checks) {
+        this.publishChecks = List.copyOf(checks);
     }
 
     /** Tests only: runs after a publish or rollback has read the draft and before its transaction commits. */
@@ -156,11 +163,13 @@ public class ReleaseService {
             if (diff.isEmpty() && live.release() > 0) {
                 throw ApiException.conflict("nothing to publish: the draft equals live release " + live.release());
             }
-            try {
-                ReleaseValidator.check(draft);
-            } catch (ConfigValidationException e) {
+            List<FieldError> broken = new ArrayList<>(ReleaseValidator.validate(draft));
+            for (PublishCheck check : publishChecks) {
+                broken.addAll(check.check(draft));
+            }
+            if (!broken.isEmpty()) {
                 // The number was only reserved: name the draft, not a release that was never created.
-                throw new ConfigValidationException("the draft (nothing was published)", e.errors());
+                throw new ConfigValidationException("the draft (nothing was published)", broken);
             }
             EncodedRelease encoded = ReleaseCodec.encode(draft, msg, actor, clock.millis(), null);
             List<CuratorOp> extra = new ArrayList<>();

@@ -10,7 +10,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 
 /**
  * Who may do what. Health is open; everything else needs a bearer token. Viewers read; operators also write config and
- * publish (and replay or purge dead letters); admins also manage tokens and apps and issue seller sessions. Agents
+ * publish (and replay or purge dead letters); admins also manage tokens and apps, issue seller sessions, set
+ * sync targets' passwords and force reconciliations. Agents
  * read and change metadata; publishers (platform services) only ask {@code /api/v1/me} whose token they hold.
  */
 @Configuration(proxyBeanMethods = false)
@@ -47,6 +48,10 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.DELETE, "/api/v1/apps/**").hasRole("ADMIN")
                         // a session key acts for a seller towards TOP: minting one is as sensitive as an app secret
                         .requestMatchers(HttpMethod.POST, "/api/v1/sessions").hasRole("ADMIN")
+                        // a sync target's database password, and forcing a full reconciliation of a group
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/sync-targets/*/password").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.DELETE, "/api/v1/sync-targets/*/password").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/sync/reconcile").hasRole("ADMIN")
                         .requestMatchers("/api/v1/**").hasRole("OPERATOR")
                         .anyRequest().denyAll());
         return http.build();

@@ -37,6 +37,10 @@ public record CacheRule(
     public List<FieldError> validate() {
         Checks c = new Checks();
         c.required("kind", kind);
+        if (kind != null && !kind.cached()) {
+            c.fail("kind", kind.name(), "is not read through the agents' cache: a cache rule applies to APP, SESSION, "
+                    + "TMC_USER or TMC_GROUPS");
+        }
         c.range("maximumSize", maximumSize, 1, 100_000_000L);
         c.range("expireAfterMillis", expireAfterMillis, 1_000, 7L * 24 * 3_600_000);
         c.range("refreshAfterMillis", refreshAfterMillis, 100, 7L * 24 * 3_600_000);

@@ -25,10 +25,12 @@ public final class ConfigKind<T extends ConfigEntry> {
     public static final ConfigKind<Topic> TOPICS = new ConfigKind<>("topics", "topic", Topic.class);
     public static final ConfigKind<Subscription> SUBSCRIPTIONS =
             new ConfigKind<>("subscriptions", "subscription", Subscription.class);
+    public static final ConfigKind<SyncTarget> SYNC_TARGETS =
+            new ConfigKind<>("sync-targets", "sync target", SyncTarget.class);
 
     private static final List<ConfigKind<?>> ALL = List.of(
             APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS, AGENT_CLUSTERS,
-            ASSIGNMENTS, TOPICS, SUBSCRIPTIONS);
+            ASSIGNMENTS, TOPICS, SUBSCRIPTIONS, SYNC_TARGETS);
 
     private final String name;
     private final String displayName;

@@ -61,6 +61,11 @@ public final class ConfigSnapshot {
         return items(ConfigKind.SUBSCRIPTIONS);
     }
 
+    /** Order-sync targets by name. */
+    public Map<String, SyncTarget> syncTargets() {
+        return items(ConfigKind.SYNC_TARGETS);
+    }
+
     /** The same content under another release number (a rollback republishes old content as a new release). */
     public ConfigSnapshot withRelease(long newRelease) {
         return new ConfigSnapshot(newRelease, byKind);

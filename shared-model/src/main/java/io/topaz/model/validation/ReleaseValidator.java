@@ -7,13 +7,15 @@ import io.topaz.model.config.FlowRule;
 import io.topaz.model.config.QuotaRule;
 import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.Subscription;
+import io.topaz.model.config.SyncTarget;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Rules that span entries and are checked when a draft is published: references between kinds resolve, and seller
- * groups do not overlap, subscriptions name existing topics. Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
+ * groups do not overlap, subscriptions name existing topics, sync targets name existing seller groups (that a sync
+ * target's app exists is checked by the control plane, which holds the apps). Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
  */
 public final class ReleaseValidator {
 
@@ -49,6 +51,15 @@ public final class ReleaseValidator {
                 if (!s.topics().containsKey(topic)) {
                     errors.add(new FieldError("subscriptions['" + sub.appKey() + "'].topics[" + i + "]", topic,
                             "must name an existing topic"));
+                }
+            }
+        }
+        for (SyncTarget t : s.syncTargets().values()) {
+            for (int i = 0; i < t.sellerGroups().size(); i++) {
+                String group = t.sellerGroups().get(i);
+                if (!s.items(ConfigKind.SELLER_GROUPS).containsKey(group)) {
+                    errors.add(new FieldError("sync-targets['" + t.name() + "'].sellerGroups[" + i + "]", group,
+                            "must name an existing seller group"));
                 }
             }
         }
