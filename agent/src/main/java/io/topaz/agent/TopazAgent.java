@@ -96,7 +96,7 @@ public final class TopazAgent implements Closeable {
         this.settings = settings;
         this.clock = clock;
         this.queuesFactory = queuesFactory;
-        this.syncStores = JdbcStores.INSTANCE;
+        this.syncStores = new JdbcStores(clock);
         this.metrics = new AgentMetrics(settings.id(), settings.cluster());
         this.startedAtMillis = clock.millis();
     }

@@ -1,12 +1,12 @@
 package io.topaz.agent.sync.engine;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
+import io.topaz.agent.sync.db.SyncPools;
 import io.topaz.model.config.SyncTarget;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -39,6 +39,8 @@ import java.util.function.Supplier;
 public final class SyncEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+    /** Connections towards the platform's order database on this agent. */
+    static final int SOURCE_CONNECTIONS = 4;
 
     /** Where the engine runs and what it talks to. */
     public record Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
@@ -86,15 +88,8 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     public void start(Duration controlEvery) {
-        HikariConfig c = new HikariConfig();
-        c.setPoolName("topaz-sync-source");
-        c.setJdbcUrl(ctx.ordersDbUrl());
-        c.setMaximumPoolSize(4);
-        c.setMinimumIdle(0);
-        c.setConnectionTimeout(5_000);
-        c.setInitializationFailTimeout(-1); // the source down at start is retried, not fatal
-        sourcePool = new HikariDataSource(c);
-        source = ctx.stores().source(sourcePool);
+        sourcePool = SyncPools.open("orders", ctx.ordersDbUrl(), null, "", SOURCE_CONNECTIONS);
+        source = ctx.stores().source(sourcePool, ctx.ordersDbUrl());
         members.start();
         executor.scheduleWithFixedDelay(this::control, 0, controlEvery.toMillis(), TimeUnit.MILLISECONDS);
         log.info("order sync started (agent {}, cluster {}, source {})", ctx.agentId(), ctx.cluster(),

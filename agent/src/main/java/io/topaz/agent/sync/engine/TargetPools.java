@@ -1,11 +1,10 @@
 package io.topaz.agent.sync.engine;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.topaz.agent.sync.TargetOrders;
+import io.topaz.agent.sync.db.SyncPools;
 import io.topaz.model.config.SyncTarget;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,17 +35,8 @@ final class TargetPools implements AutoCloseable {
         if (o != null) {
             close(o);
         }
-        HikariConfig c = new HikariConfig();
-        c.setPoolName("topaz-sync-" + config.name());
-        c.setJdbcUrl(config.jdbcUrl());
-        c.setUsername(config.user());
-        c.setPassword(password == null || password.isEmpty() ? null : password);
-        c.setMaximumPoolSize(1);
-        c.setMinimumIdle(0);
-        c.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-        c.setValidationTimeout(Duration.ofSeconds(2).toMillis());
-        c.setInitializationFailTimeout(-1); // a target down at start is retried, not fatal
-        HikariDataSource ds = new HikariDataSource(c);
+        // the driver settings the conditional write relies on are SyncPools'; the size is set by size()
+        HikariDataSource ds = SyncPools.open(config.name(), config.jdbcUrl(), config.user(), password, 1);
         Open n = new Open(config, ds, stores.target(ds, config.jdbcUrl()));
         open.put(config.name(), n);
         return n;
