@@ -136,7 +136,7 @@ if [ -z "$ORDERS_DB_URL" ] || [ -z "$SYNC_TARGET_URL" ]; then
   for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null && break; sleep 0.5; done
   (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null \
     || { stop_all; die "the H2 server did not listen on $ORDERS_DB_PORT in 30s; see $LOGS/orders-db.log"; }
-  [ -n "$ORDERS_DB_URL" ] || ORDERS_DB_URL="jdbc:h2:tcp://127.0.0.1:$ORDERS_DB_PORT/orders;USER=sa"
+  [ -n "$ORDERS_DB_URL" ] || ORDERS_DB_URL="jdbc:h2:tcp://127.0.0.1:$ORDERS_DB_PORT/orders"
   [ -n "$SYNC_TARGET_URL" ] || SYNC_TARGET_URL="jdbc:h2:tcp://127.0.0.1:$ORDERS_DB_PORT/jdp"
 fi
 case "$SYNC_TARGET_URL" in
@@ -243,10 +243,15 @@ seed /api/v1/seller-groups sellers-b '{"name":"sellers-b","description":"demo se
 seed /api/v1/assignments sellers-a '{"sellerGroup":"sellers-a","cluster":"local"}'
 seed /api/v1/assignments sellers-b '{"sellerGroup":"sellers-b","cluster":"local"}'
 SYNC_TARGET=demo-jdp
-seed /api/v1/sync-targets "$SYNC_TARGET" "{\"name\":\"$SYNC_TARGET\",\"appKey\":\"demo-app\",\"jdbcUrl\":\"$SYNC_TARGET_URL\",\"user\":\"$SYNC_TARGET_USER\",\"sellerGroups\":[\"sellers-a\",\"sellers-b\"],\"description\":\"the demo app's order copy\"}"
+SYNC_TARGET_JSON="{\"name\":\"$SYNC_TARGET\",\"appKey\":\"demo-app\",\"jdbcUrl\":\"$SYNC_TARGET_URL\",\"user\":\"$SYNC_TARGET_USER\",\"sellerGroups\":[\"sellers-a\",\"sellers-b\"],\"description\":\"the demo app's order copy\"}"
+seed /api/v1/sync-targets "$SYNC_TARGET" "$SYNC_TARGET_JSON"
 out=$(api GET "/api/v1/sync-targets/$SYNC_TARGET")
-printf '%s' "$out" | grep -qF "\"jdbcUrl\":\"$SYNC_TARGET_URL\"" || { stop_all; die "the sync target $SYNC_TARGET \
-exists with another jdbcUrl than $SYNC_TARGET_URL (a quickstart with other databases?): delete .topaz for a fresh start"; }
+if ! printf '%s' "$out" | grep -qF "\"jdbcUrl\":\"$SYNC_TARGET_URL\""; then
+  # a quickstart run before on other databases (embedded, or other URLs): the target follows this run's
+  version=$(printf '%s' "$out" | grep -o '"version":[0-9]*' | head -1 | cut -d: -f2)
+  out=$(api PUT "/api/v1/sync-targets/$SYNC_TARGET?version=$version" "$SYNC_TARGET_JSON")
+  [ "${out##*$'\n'}" = 200 ] || { stop_all; die "pointing the sync target $SYNC_TARGET at $SYNC_TARGET_URL failed: ${out%$'\n'*}"; }
+fi
 if [ -n "${TOPAZ_SYNC_TARGET_PASSWORD:-}" ]; then
   out=$(api PUT "/api/v1/sync-targets/$SYNC_TARGET/password" \
     "{\"password\":\"$(printf '%s' "$TOPAZ_SYNC_TARGET_PASSWORD" | sed 's/[\\"]/\\&/g')\"}")
