@@ -141,11 +141,15 @@ final class Flusher {
         try {
             written(rows, byTid, writer.write(rows));
         } catch (SQLException e) {
-            if (rows.size() == 1 || SyncFailure.connectionLost(e)) {
+            if (SyncFailure.connectionLost(e)) {
                 fail(due);
                 throw new SyncFailure("writing " + rows.size() + " orders to the target", e);
             }
-            oneByOne(rows, byTid, e);
+            if (rows.size() == 1) {
+                refused(rows.get(0), byTid, e);
+            } else {
+                oneByOne(rows, byTid, e);
+            }
         } catch (FencedException e) {
             fail(due);
             throw e;
@@ -168,9 +172,7 @@ final class Flusher {
                     fail(rest);
                     throw new SyncFailure("writing order " + row.tid() + " to the target", e);
                 }
-                metrics.error("the target refused order " + row.tid() + ": " + SyncFailure.why(e)
-                        + " (its messages are retried by the broker, then dead-lettered)");
-                fail(List.of(byTid.get(row.tid())));
+                refused(row, byTid, e);
             } catch (FencedException e) {
                 List<Merger.Pending> rest = new ArrayList<>();
                 rows.subList(i, rows.size()).forEach(r -> rest.add(byTid.get(r.tid())));
@@ -178,6 +180,15 @@ final class Flusher {
                 throw e;
             }
         }
+    }
+
+    /** The target refused this order alone: its messages go back to the broker (dead-lettered after its attempts). */
+    private void refused(OrderRow row, Map<Long, Merger.Pending> byTid, SQLException e) {
+        String why = "the target refused order " + row.tid() + ": " + SyncFailure.why(e)
+                + " (its messages are retried by the broker, then dead-lettered)";
+        metrics.error(why);
+        log.warn("sync {}: {}", name, why);
+        fail(List.of(byTid.get(row.tid())));
     }
 
     private void written(List<OrderRow> rows, Map<Long, Merger.Pending> byTid, TargetOrders.WriteResult r)
