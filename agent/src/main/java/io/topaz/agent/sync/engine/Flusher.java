@@ -51,6 +51,7 @@ final class Flusher {
     private final long timeoutMillis;
     private final Written onWritten;
     private Merger merger;
+    private long caughtUpMillis;
 
     Flusher(String name, Broker broker, QueueName queue, SourceOrders source, Reconciler.Writer writer,
             GroupMetrics metrics, Clock clock, Duration brokerTimeout, Written onWritten) {
@@ -84,6 +85,13 @@ final class Flusher {
             throw new SyncFailure("consuming " + queue, e);
         }
         metrics.messages(ds.size());
+        if (ds.size() < max) {
+            caughtUpMillis = clock.millis(); // the queue is drained: every message published before now was seen
+        } else {
+            for (Delivery d : ds) {
+                caughtUpMillis = Math.max(caughtUpMillis, d.message().pubTimeMillis());
+            }
+        }
         List<Long> harmless = new ArrayList<>();
         for (Delivery d : ds) {
             try {
@@ -97,6 +105,15 @@ final class Flusher {
         }
         confirm(ids(harmless), new long[0]);
         return ds.size();
+    }
+
+    /**
+     * How far the live stream has read: the queue was drained at this time, or (while it has a backlog) the newest
+     * publish time consumed. Reconciliation compares nothing newer, so a change whose message is merely still queued
+     * is not mistaken for a missed message.
+     */
+    long caughtUpMillis() {
+        return caughtUpMillis;
     }
 
     /** Flushes every order whose window has closed, {@code batch} at a time. */
