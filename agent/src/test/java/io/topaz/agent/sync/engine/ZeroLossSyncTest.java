@@ -47,8 +47,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ZeroLossSyncTest {
 
-    private static final int ORDERS = Integer.getInteger("topaz.sync.test.orders", 20_000);
-    private static final int UPDATES = Integer.getInteger("topaz.sync.test.updates", 20_000);
+    private static final int ORDERS = Integer.getInteger("topaz.sync.test.orders", 100_000);
+    private static final int UPDATES = Integer.getInteger("topaz.sync.test.updates", 100_000);
     private static final BucketRange ALL = new BucketRange(0, 1024);
 
     @TempDir
