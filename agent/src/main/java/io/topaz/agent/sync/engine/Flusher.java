@@ -51,6 +51,7 @@ final class Flusher {
     private final long timeoutMillis;
     private final Written onWritten;
     private Merger merger;
+    private long caughtUpMillis;
 
     Flusher(String name, Broker broker, QueueName queue, SourceOrders source, Reconciler.Writer writer,
             GroupMetrics metrics, Clock clock, Duration brokerTimeout, Written onWritten) {
@@ -84,6 +85,13 @@ final class Flusher {
             throw new SyncFailure("consuming " + queue, e);
         }
         metrics.messages(ds.size());
+        if (ds.size() < max) {
+            caughtUpMillis = clock.millis(); // the queue is drained: every message published before now was seen
+        } else {
+            for (Delivery d : ds) {
+                caughtUpMillis = Math.max(caughtUpMillis, d.message().pubTimeMillis());
+            }
+        }
         List<Long> harmless = new ArrayList<>();
         for (Delivery d : ds) {
             try {
@@ -97,6 +105,15 @@ final class Flusher {
         }
         confirm(ids(harmless), new long[0]);
         return ds.size();
+    }
+
+    /**
+     * How far the live stream has read: the queue was drained at this time, or (while it has a backlog) the newest
+     * publish time consumed. Reconciliation compares nothing newer, so a change whose message is merely still queued
+     * is not mistaken for a missed message.
+     */
+    long caughtUpMillis() {
+        return caughtUpMillis;
     }
 
     /** Flushes every order whose window has closed, {@code batch} at a time. */
@@ -141,11 +158,15 @@ final class Flusher {
         try {
             written(rows, byTid, writer.write(rows));
         } catch (SQLException e) {
-            if (rows.size() == 1 || SyncFailure.connectionLost(e)) {
+            if (SyncFailure.connectionLost(e)) {
                 fail(due);
                 throw new SyncFailure("writing " + rows.size() + " orders to the target", e);
             }
-            oneByOne(rows, byTid, e);
+            if (rows.size() == 1) {
+                refused(rows.get(0), byTid, e);
+            } else {
+                oneByOne(rows, byTid, e);
+            }
         } catch (FencedException e) {
             fail(due);
             throw e;
@@ -168,9 +189,7 @@ final class Flusher {
                     fail(rest);
                     throw new SyncFailure("writing order " + row.tid() + " to the target", e);
                 }
-                metrics.error("the target refused order " + row.tid() + ": " + SyncFailure.why(e)
-                        + " (its messages are retried by the broker, then dead-lettered)");
-                fail(List.of(byTid.get(row.tid())));
+                refused(row, byTid, e);
             } catch (FencedException e) {
                 List<Merger.Pending> rest = new ArrayList<>();
                 rows.subList(i, rows.size()).forEach(r -> rest.add(byTid.get(r.tid())));
@@ -178,6 +197,15 @@ final class Flusher {
                 throw e;
             }
         }
+    }
+
+    /** The target refused this order alone: its messages go back to the broker (dead-lettered after its attempts). */
+    private void refused(OrderRow row, Map<Long, Merger.Pending> byTid, SQLException e) {
+        String why = "the target refused order " + row.tid() + ": " + SyncFailure.why(e)
+                + " (its messages are retried by the broker, then dead-lettered)";
+        metrics.error(why);
+        log.warn("sync {}: {}", name, why);
+        fail(List.of(byTid.get(row.tid())));
     }
 
     private void written(List<OrderRow> rows, Map<Long, Merger.Pending> byTid, TargetOrders.WriteResult r)

@@ -186,7 +186,11 @@ final class GroupSync {
 
     private void reconcile() throws Exception {
         long now = clock.millis();
-        long to = now - settings.settle().toMillis() - config.mergeWindowMillis();
+        long to = Math.min(now - settings.settle().toMillis(), flusher.caughtUpMillis()) - config.mergeWindowMillis();
+        if (to <= state.reconciledTo()) {
+            nextReconcile = now + config.reconcileSeconds() * 1000L;
+            return; // the live stream has not caught up since the last cycle: nothing new to compare yet
+        }
         long from = state.reconciledTo() > 0 ? state.reconciledTo() - settings.overlap().toMillis()
                 : to - 2L * config.reconcileSeconds() * 1000 - settings.overlap().toMillis();
         Reconciler.Result r = reconciler.cycle(from, to);
