@@ -94,6 +94,7 @@ public final class Console implements AutoCloseable {
         poller.every(fleetPoll, current::pollFleet);
         poller.every(fleetPoll, current::pollTraffic);
         poller.every(fleetPoll, current::pollMessages);
+        poller.every(fleetPoll, current::pollSync);
         poller.every(ROLLOUT_POLL, current::pollRollout);
         main.show(Screen.FLEET);
     }

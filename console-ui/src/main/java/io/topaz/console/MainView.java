@@ -107,6 +107,7 @@ public final class MainView extends BorderPane {
             case "apps" -> new io.topaz.console.apps.AppsView(viewModel.apps());
             case "traffic" -> new TrafficView(viewModel.traffic());
             case "messages" -> new io.topaz.console.messages.MessagesView(viewModel.messages());
+            case "sync" -> new io.topaz.console.sync.SyncView(viewModel.sync());
             default -> new ConfigView(viewModel.config(s.id()));
         };
     }

@@ -34,6 +34,7 @@ public final class MainViewModel {
     private final io.topaz.console.apps.AppsViewModel apps;
     private final TrafficViewModel traffic;
     private final MessagesViewModel messages;
+    private final io.topaz.console.sync.SyncViewModel sync;
     private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
     private final List<Screen> screens = new ArrayList<>();
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
@@ -50,13 +51,14 @@ public final class MainViewModel {
         this.apps = new io.topaz.console.apps.AppsViewModel(session, work);
         this.traffic = new TrafficViewModel(session, work);
         this.messages = new MessagesViewModel(session, work, zone);
+        this.sync = new io.topaz.console.sync.SyncViewModel(session, work, zone);
         screens.add(Screen.FLEET);
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
             String section = switch (form.kind()) {
                 case "flow-rules", "quota-rules", "api-groups", "overload-rules" -> "Traffic rules";
                 case "cache-rules" -> "Caching";
-                case "seller-groups", "agent-clusters", "assignments" -> "Order sync placement";
+                case "seller-groups", "agent-clusters", "assignments", "sync-targets" -> "Order sync";
                 case "topics", "subscriptions" -> "Message service";
                 default -> "Config";
             };
@@ -78,6 +80,14 @@ public final class MainViewModel {
             }
         }
         screens.add(lastMessageKind < 0 ? screens.size() : lastMessageKind + 1, Screen.MESSAGES);
+        // the sync's live state closes the order-sync section, after its config kinds
+        int lastSyncKind = -1;
+        for (int i = 0; i < screens.size(); i++) {
+            if (screens.get(i).section().equals(Screen.SYNC.section())) {
+                lastSyncKind = i;
+            }
+        }
+        screens.add(lastSyncKind < 0 ? screens.size() : lastSyncKind + 1, Screen.SYNC);
         screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
@@ -91,7 +101,7 @@ public final class MainViewModel {
 
     /**
      * Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds, Messages after the message
-     * service's), Apps, Releases, Audit log.
+     * service's, Sync after the order sync's), Apps, Releases, Audit log.
      */
     public List<Screen> screens() {
         return Collections.unmodifiableList(screens);
@@ -138,6 +148,10 @@ public final class MainViewModel {
         return messages;
     }
 
+    public io.topaz.console.sync.SyncViewModel sync() {
+        return sync;
+    }
+
     public ConfigTableViewModel config(String kind) {
         ConfigTableViewModel vm = config.get(kind);
         if (vm == null) {
@@ -161,6 +175,7 @@ public final class MainViewModel {
             case "apps" -> apps.refresh();
             case "traffic" -> traffic.refresh();
             case "messages" -> messages.refresh();
+            case "sync" -> sync.refresh();
             default -> config(s.id()).refresh();
         }
     }
@@ -184,6 +199,13 @@ public final class MainViewModel {
     public void pollMessages() {
         if (Screen.MESSAGES.equals(shown.get())) {
             messages.refresh();
+        }
+    }
+
+    /** Every few seconds: the order sync, while the Sync screen is shown. */
+    public void pollSync() {
+        if (Screen.SYNC.equals(shown.get())) {
+            sync.refresh();
         }
     }
 

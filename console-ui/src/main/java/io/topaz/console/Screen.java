@@ -13,8 +13,10 @@ public record Screen(String id, String title, String section) {
     public static final Screen APPS = new Screen("apps", "Apps", "Apps and sellers");
     public static final Screen TRAFFIC = new Screen("traffic", "Traffic", "Traffic rules");
     public static final Screen MESSAGES = new Screen("messages", "Messages", "Message service");
+    public static final Screen SYNC = new Screen("sync", "Sync", "Order sync");
 
     public boolean isConfig() {
-        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC) || equals(MESSAGES));
+        return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC) || equals(MESSAGES)
+                || equals(SYNC));
     }
 }

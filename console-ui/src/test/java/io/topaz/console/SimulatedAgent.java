@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * node with its {@link AgentInfo}), stays on the release it was given, and its admin port serves the gateway counters
  * {@code topaz_gateway_requests_total} and {@code topaz_gateway_errors_total} that tests advance, and the traffic-control
  * counters {@code topaz_traffic_decisions_total}, {@code topaz_traffic_fallback_total} and
- * {@code topaz_traffic_fallback_active} per rule, set by hand or growing at a steady rate. Closing it unregisters it.
+ * {@code topaz_traffic_fallback_active} per rule, set by hand or growing at a steady rate. When given an order-sync
+ * state ({@link #syncStatus}), its admin port also serves {@code GET /sync} and records {@code POST /sync/reconcile}
+ * (404 without one, as an agent without the sync engine). Closing it unregisters it.
  */
 public final class SimulatedAgent implements AutoCloseable {
 
@@ -35,6 +37,8 @@ public final class SimulatedAgent implements AutoCloseable {
     private volatile boolean trafficPerScrape;
     private final AtomicLong scrapes = new AtomicLong();
     private final Map<String, RuleTraffic> rules = new ConcurrentSkipListMap<>();
+    private volatile String sync;
+    private final java.util.List<String> reconciles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One rule's counters: a base the test sets, plus, when given rates, what real time since then has added. The
@@ -84,6 +88,22 @@ public final class SimulatedAgent implements AutoCloseable {
                 out.write(bytes);
             }
         });
+        admin.createContext("/sync", exchange -> {
+            try (exchange) {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                String state = sync;
+                boolean reconcile = exchange.getRequestMethod().equals("POST")
+                        && exchange.getRequestURI().getPath().equals("/sync/reconcile");
+                if (reconcile && state != null) {
+                    reconciles.add(body);
+                }
+                byte[] bytes = (state == null ? "{\"error\":\"no sync engine\"}"
+                        : reconcile ? "{\"started\":true}" : state).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(state == null ? 404 : 200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+        });
         admin.start();
         curator = CuratorFrameworkFactory.newClient(zkConnect, new ExponentialBackoffRetry(100, 3));
         curator.start();
@@ -91,6 +111,17 @@ public final class SimulatedAgent implements AutoCloseable {
                 "simulated", System.currentTimeMillis(), appliedRelease, appliedRelease == 0 ? 0 : System.currentTimeMillis());
         curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                 .forPath(ZkLayout.defaults().agent(id), Json.write(info));
+    }
+
+    /** From now on {@code GET /sync} answers this JSON (the sync engine's {@code {"groups":[…]}}). */
+    public SimulatedAgent syncStatus(String json) {
+        sync = json;
+        return this;
+    }
+
+    /** The bodies of the {@code POST /sync/reconcile} requests received. */
+    public java.util.List<String> reconciles() {
+        return java.util.List.copyOf(reconciles);
     }
 
     /** Adds calls and errors to the counters the next scrape reads. */

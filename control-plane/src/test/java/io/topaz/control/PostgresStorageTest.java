@@ -64,11 +64,30 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         TmcDataApiTest.concurrentPermits(admin(), op, agent, "pg-race", "4200000009", "taobao_trade_TradeCreate");
     }
 
+    /** Sync targets' passwords (V6) on PostgreSQL: set, replaced, read by an agent, removed. */
+    private void syncTargetPasswordsWorkOnPostgres(RestApi op) {
+        RestApi agent = withRole("AGENT");
+        assertThat(op.post("/api/v1/seller-groups", "{\"name\":\"pg-sg\",\"bucketFrom\":0,\"bucketTo\":1024}").status())
+                .isEqualTo(201);
+        assertThat(op.post("/api/v1/sync-targets", SyncTargetApiTest.target("pg-erp", "pg-app", "pg-sg")).status())
+                .isEqualTo(201);
+        String path = "/api/v1/sync-targets/pg-erp/password";
+        assertThat(admin().put(path, "{\"password\":\"first\"}", null).json("version").asLong()).isEqualTo(1);
+        assertThat(admin().put(path, "{\"password\":\"second\"}", null).json("version").asLong()).isEqualTo(2);
+        assertThat(agent.get("/api/v1/metadata/sync-targets/pg-erp/password").json("password").asString())
+                .isEqualTo("second");
+        assertThat(jdbc.sql("select password from sync_target_password").query(String.class).single())
+                .startsWith("v2:").doesNotContain("second");
+        assertThat(op.publish("pg sync target").status()).isEqualTo(201);
+        assertThat(admin().delete(path, null).status()).isEqualTo(204);
+        assertThat(agent.get("/api/v1/metadata/sync-targets/pg-erp/password").status()).isEqualTo(404);
+    }
+
     @Test
     void migrationsTokensAndAuditWorkOnPostgres() {
         assertThat(jdbc.sql("select version()").query(String.class).single()).startsWith("PostgreSQL");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where success").query(Long.class).single())
-                .isEqualTo(5L);
+                .isEqualTo(6L);
         RestApi op = withRole("OPERATOR");
         assertThat(op.post("/api/v1/agent-clusters", "{\"name\":\"pg\",\"zone\":\"z1\"}").status()).isEqualTo(201);
         assertThat(op.get("/api/v1/audit?kind=agent-clusters&key=pg").body().get("events")).hasSize(1);
@@ -81,6 +100,7 @@ class PostgresStorageTest extends ControlPlaneTestSupport {
         assertThat(op.get("/api/v1/apps?q=pg").json("total").asLong()).isEqualTo(1);
         assertThat(op.get("/api/v1/sessions?userId=seller-pg").json("items")).hasSize(1);
         messageServiceDataWorksOnPostgres(op);
+        syncTargetPasswordsWorkOnPostgres(op);
         assertThat(jdbc.sql("select token_hash from api_token where name = 'bootstrap-admin'").query(String.class).single())
                 .hasSize(64).doesNotContain(ADMIN_TOKEN);
     }

@@ -84,4 +84,26 @@ class MetadataClientEventsTest {
             executor.shutdownNow();
         }
     }
+
+    /** A sync target's password event reaches the sync listeners with its name, and no cache; a gap reaches them with null. */
+    @Test
+    void syncTargetEventsReachTheSyncListenersOnly() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        FakeSource source = new FakeSource();
+        String key = "3100000003";
+        source.sessions.put(key, new SessionMetadata(key, "app", key, "seller", List.of(), Long.MAX_VALUE, false, 1));
+        List<String> heard = new java.util.ArrayList<>();
+        try (MetadataClient client = new MetadataClient(source, SharedCache.none(), null, null, Clock.systemUTC(),
+                new FakeTicker(), executor, new SimpleMeterRegistry()).start()) {
+            client.onSyncTargetChange(heard::add);
+            client.sessions().get(key).get(10, TimeUnit.SECONDS);
+            client.onEvent(new MetadataEvent(1, MetadataEvent.Type.CHANGED, MetadataKind.SYNC_TARGET, key, 2, 0));
+            client.sessions().get(key).get(10, TimeUnit.SECONDS);
+            assertThat(source.loads(key)).as("a password event keyed like a session drops no session").isEqualTo(1);
+            client.onGap();
+            assertThat(heard).containsExactly(key, null);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
 }

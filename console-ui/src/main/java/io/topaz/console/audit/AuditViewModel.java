@@ -38,7 +38,7 @@ public final class AuditViewModel {
     static final int PAGE = 200;
     /** Kinds an audit event can name, for the item filter; "" means any. */
     public static final List<String> KINDS = List.of("", "apis", "apps", "flow-rules", "quota-rules", "api-groups", "overload-rules", "cache-rules",
-            "seller-groups", "agent-clusters", "assignments", "topics", "subscriptions", "tmc-permits", "tmc-groups", "dead-letters", "tokens");
+            "seller-groups", "agent-clusters", "assignments", "sync-targets", "topics", "subscriptions", "tmc-permits", "tmc-groups", "dead-letters", "tokens");
 
     private final Session session;
     private final BackgroundWork work;

@@ -62,7 +62,8 @@ public record KindForm(String kind, String title, String singular, String keyFie
             List.of("id", "cluster", "maxInFlight", "maxLatencyMillis", "criticalReservePercent", "lowSharePercent"));
 
     public static final KindForm CACHE_RULES = new KindForm("cache-rules", "Cache rules", "cache rule", "kind", List.of(
-            FieldSpec.choice("kind", "Metadata", MetadataKind.values()),
+            FieldSpec.choice("kind", "Metadata", java.util.Arrays.stream(MetadataKind.values()).filter(MetadataKind::cached)
+                    .toArray(MetadataKind[]::new)),
             FieldSpec.number("maximumSize", "Maximum entries", "default 100000"),
             FieldSpec.number("expireAfterMillis", "Expire after (ms)", "default 600000"),
             FieldSpec.number("refreshAfterMillis", "Refresh after (ms)", "default 60000; less than expire"),
@@ -107,8 +108,24 @@ public record KindForm(String kind, String title, String singular, String keyFie
                     FieldSpec.number("maxBacklog", "Backlog cap", "optional: most unconfirmed messages, 1000 or more")),
             List.of("appKey", "topics", "maxBacklog"));
 
+    public static final KindForm SYNC_TARGETS = new KindForm("sync-targets", "Sync targets", "sync target", "name",
+            List.of(FieldSpec.text("name", "Name", "e.g. erp-orders"),
+                    FieldSpec.text("appKey", "App key", "the app whose database this is"),
+                    FieldSpec.text("jdbcUrl", "Database (JDBC URL)", "jdbc:postgresql:, jdbc:mariadb:, jdbc:mysql: or "
+                            + "jdbc:h2:…, without a password"),
+                    FieldSpec.text("user", "Database user", "its password is set apart (admins)"),
+                    new FieldSpec("sellerGroups", "Seller groups", FieldType.TEXT_LIST, List.of(),
+                            "comma-separated seller groups to copy"),
+                    FieldSpec.number("maxConnections", "Connections", "budget over all agents; default 4"),
+                    FieldSpec.number("mergeWindowMillis", "Merge window (ms)", "default 100"),
+                    FieldSpec.number("reconcileSeconds", "Reconcile every (s)", "default 30"),
+                    FieldSpec.number("backfillDays", "Backfill (days)", "default 90"),
+                    FieldSpec.text("purgeWindow", "Purge window (UTC)", "HH:mm-HH:mm; default 02:00-05:00"),
+                    FieldSpec.text("description", "Description", "")),
+            List.of("name", "appKey", "jdbcUrl", "user", "sellerGroups", "maxConnections"));
+
     private static final List<KindForm> ALL = List.of(APIS, FLOW_RULES, QUOTA_RULES, API_GROUPS, OVERLOAD_RULES, CACHE_RULES, SELLER_GROUPS,
-            AGENT_CLUSTERS, ASSIGNMENTS, TOPICS, SUBSCRIPTIONS);
+            AGENT_CLUSTERS, ASSIGNMENTS, SYNC_TARGETS, TOPICS, SUBSCRIPTIONS);
 
     public static List<KindForm> all() {
         return ALL;

@@ -110,6 +110,17 @@ public final class ControlPlaneClient {
                 null), DeadLetterPage.ActionResult.class);
     }
 
+    /** The order sync over the live agents, as the control plane gathered it just now. */
+    public SyncStatus syncStatus() {
+        return read(send("GET", "/api/v1/sync/status", null, null), SyncStatus.class);
+    }
+
+    /** Starts a full reconciliation of one seller group of a sync target on the agent syncing it (admins). */
+    public SyncStatus.Reconcile reconcile(String target, String group) {
+        return read(send("POST", "/api/v1/sync/reconcile", Json.write(Map.of("target", target, "group", group)), null),
+                SyncStatus.Reconcile.class);
+    }
+
     /** Every entry of one kind in the draft (paging through the API), sorted by key. */
     public List<DraftItem> list(String kind) {
         List<DraftItem> all = new ArrayList<>();

@@ -47,7 +47,7 @@ class ViewerConsoleTest extends ConsoleFxTest {
         assertNoEditControls("fleet");
 
         for (String kind : List.of("apis", "flow-rules", "quota-rules", "cache-rules", "seller-groups",
-                "agent-clusters", "assignments", "topics", "subscriptions")) {
+                "agent-clusters", "assignments", "sync-targets", "topics", "subscriptions")) {
             show(kind);
             waitUntil(kind + " shows", () -> present("#config-" + kind));
             assertNoEditControls(kind);
@@ -56,6 +56,11 @@ class ViewerConsoleTest extends ConsoleFxTest {
         show("messages");
         waitUntil("messages shows", () -> present("#messagesScreen"));
         assertNoEditControls("messages");
+
+        show("sync");
+        waitUntil("sync shows", () -> present("#syncScreen"));
+        assertNoEditControls("sync");
+        assertThat(present("#reconcileGroup")).as("a full reconciliation is for admins").isFalse();
 
         show("apis");
         waitUntil("the APIs are listed", () -> lookup("taobao.trade.get").tryQuery().isPresent());

@@ -1,5 +1,7 @@
 package io.topaz.control.metadata;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.topaz.control.web.ApiException;
 import io.topaz.model.json.Json;
@@ -45,7 +47,12 @@ class SyncTargetPasswordController {
     }
 
     @PutMapping("/api/v1/sync-targets/{name}/password")
-    PasswordSet set(@PathVariable String name, @RequestBody(required = false) byte[] body, Authentication auth)
+    PasswordSet set(@PathVariable String name,
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                            description = "{\"password\":\"...\"}: the target database user's password (never echoed)",
+                            content = @Content(mediaType = "application/json",
+                                    schema = @Schema(implementation = PasswordBody.class)))
+                    @RequestBody(required = false) byte[] body, Authentication auth)
             throws Exception {
         return new PasswordSet(name, passwords.set(name, read(body).password(), auth.getName()));
     }

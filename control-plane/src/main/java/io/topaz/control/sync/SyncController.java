@@ -1,6 +1,8 @@
 package io.topaz.control.sync;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.topaz.control.web.JsonBodies;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,7 +41,10 @@ class SyncController {
                     + "Forwarded to the agent holding the group's lease (POST /sync/reconcile on its admin port, same "
                     + "body); 409 when no agent holds it, 503 when the holder does not answer. Audited (kind "
                     + "sync-targets, key the target). Admins.")
-    SyncViews.ReconcileResult reconcile(@RequestBody(required = false) byte[] body, Authentication auth)
+    SyncViews.ReconcileResult reconcile(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                content = @Content(mediaType = "application/json",
+                                                        schema = @Schema(implementation = SyncViews.ReconcileRequest.class)))
+                                        @RequestBody(required = false) byte[] body, Authentication auth)
             throws Exception {
         SyncViews.ReconcileRequest req = JsonBodies.read(body, SyncViews.ReconcileRequest.class, "the reconciliation");
         return sync.reconcile(req, auth.getName());

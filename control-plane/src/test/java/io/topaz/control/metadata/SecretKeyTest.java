@@ -113,6 +113,9 @@ class SecretKeyTest {
         String legacyV1 = "v1:" + old.encrypt("app-2", "two").substring(("v2:" + old.currentKeyId() + ":").length());
         insert(jdbc, "app-1", old.encrypt("app-1", "one"), old.encrypt("app-1", "one-before"));
         insert(jdbc, "app-2", legacyV1, null);
+        jdbc.sql("insert into sync_target_password (target_name, password, version, updated_by, updated_at_millis) "
+                + "values ('erp', ?, 1, 'admin', 0)").param(old.encrypt(SyncTargetPasswords.boundTo("erp"), "db-pw"))
+                .update();
         new SecretKeyCheck(jdbc, old).check(); // the key it was written with: starts
 
         String newKey = newKey();
@@ -131,11 +134,13 @@ class SecretKeyTest {
                 new TransactionTemplate(new DataSourceTransactionManager(db)), rotated, audit);
         SecretReencryption.Result result = reencryption.run("admin-1");
         assertThat(result.appsRewritten()).isEqualTo(2);
-        assertThat(result.rewrittenFrom()).containsEntry(old.currentKeyId(), 2).containsEntry("v1", 1);
+        assertThat(result.syncTargetPasswordsRewritten()).isEqualTo(1);
+        assertThat(result.rewrittenFrom()).containsEntry(old.currentKeyId(), 3).containsEntry("v1", 1);
         assertThat(result.remaining()).isZero();
         List<String> stored = jdbc.sql("select secret_current from app union all "
-                + "select secret_previous from app where secret_previous is not null").query(String.class).list();
-        assertThat(stored).hasSize(3).allMatch(s -> s.startsWith("v2:" + rotated.currentKeyId() + ":"));
+                + "select secret_previous from app where secret_previous is not null union all "
+                + "select password from sync_target_password").query(String.class).list();
+        assertThat(stored).hasSize(4).allMatch(s -> s.startsWith("v2:" + rotated.currentKeyId() + ":"));
         assertThat(jdbc.sql("select count(*) from audit_event where action = 'SECRETS_REENCRYPT' and actor = 'admin-1'")
                 .query(Integer.class).single()).isEqualTo(1);
 
@@ -145,7 +150,30 @@ class SecretKeyTest {
                 .query(String.class).single())).isEqualTo("one-before");
         assertThat(onlyNew.decrypt("app-2", jdbc.sql("select secret_current from app where app_key = 'app-2'")
                 .query(String.class).single())).isEqualTo("two");
+        assertThat(onlyNew.decrypt(SyncTargetPasswords.boundTo("erp"), jdbc.sql("select password from "
+                + "sync_target_password").query(String.class).single())).isEqualTo("db-pw");
+        assertThat(reencryption.run("admin-1").syncTargetPasswordsRewritten()).isZero();
         assertThat(reencryption.run("admin-1").appsRewritten()).isZero();
+    }
+
+    @Test
+    void startRefusedWhenASyncTargetsPasswordIsUnderAnUnknownKey() {
+        DataSource db = new DriverManagerDataSource("jdbc:h2:mem:keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
+        JdbcClient jdbc = JdbcClient.create(db);
+        SecretCipher old = new SecretCipher(Base64.getDecoder().decode(newKey()));
+        jdbc.sql("insert into sync_target_password (target_name, password, version, updated_by, updated_at_millis) "
+                + "values ('erp', ?, 1, 'admin', 0)").param(old.encrypt(SyncTargetPasswords.boundTo("erp"), "db-pw"))
+                .update();
+        new SecretKeyCheck(jdbc, old).check();
+        assertThatThrownBy(() -> new SecretKeyCheck(jdbc, new SecretCipher(Base64.getDecoder().decode(newKey()))).check())
+                .hasMessageContaining("will not start")
+                .hasMessageContaining("sync target erp's password")
+                .hasMessageContaining(old.currentKeyId());
+        // a value cannot be passed off as another target's: the cipher binds it to the name
+        String stored = jdbc.sql("select password from sync_target_password").query(String.class).single();
+        assertThatThrownBy(() -> old.decrypt(SyncTargetPasswords.boundTo("other"), stored))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     private static void insert(JdbcClient jdbc, String key, String current, String previous) {

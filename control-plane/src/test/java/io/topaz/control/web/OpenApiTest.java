@@ -37,7 +37,8 @@ class OpenApiTest extends ControlPlaneTestSupport {
     /** Answers without a body: 204 No Content (deletes and revocations). */
     static final Set<String> NO_CONTENT = Set.of(
             "DELETE /api/v1/tokens/{name}",
-            "DELETE /api/v1/{kind}/{key}");
+            "DELETE /api/v1/{kind}/{key}",
+            "DELETE /api/v1/sync-targets/{name}/password");
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry r) {
