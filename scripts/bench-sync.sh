@@ -17,6 +17,8 @@
 #   BENCH_SYNC_AGENTS [1]            syncing agents
 #   BENCH_SYNC_AGENT_JVM_OPTS [-Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20]   the agents' JVM options
 #   BENCH_SYNC_ORDERS [1000000]      orders of the reconciliation part
+#   BENCH_SYNC_COVERING_INDEX [true] also time the bisection again after adding an index of (bucket, tid, modified,
+#                                    jdp_hashcode, deleted) on both sides (not in the schema: what reading rows costs)
 #   BENCH_SYNC_PG_URL [jdbc:postgresql://127.0.0.1:5432] BENCH_SYNC_PG_PARAMS [?user=postgres]
 #   BENCH_SYNC_MARIADB_URL [jdbc:mariadb://127.0.0.1:3306] BENCH_SYNC_MARIADB_PARAMS [?user=root]
 set -euo pipefail

@@ -31,7 +31,8 @@ public final class SyncBench {
                     dir), out);
         }
         if (parts.contains("recon")) {
-            recon = ReconBench.run(num("BENCH_SYNC_ORDERS", 1_000_000), out);
+            recon = ReconBench.run(num("BENCH_SYNC_ORDERS", 1_000_000),
+                    Boolean.parseBoolean(env("BENCH_SYNC_COVERING_INDEX", "true")), out);
         }
         out.println();
         out.println("== order sync benchmark ==");
