@@ -3,6 +3,13 @@
 # the control plane (port 9080), and two agents (admin ports 8082 and 8182) — seed a demo config, publish it, and wait
 # until both agents have applied it. Needs only JDK 17, Maven and curl.
 #
+# The order sync's databases: by default an H2 server on 127.0.0.1:9092 (its files in .topaz/data/orders-db) holds
+# both the platform's order database (orders) and the demo app's sync target (jdp). With real databases instead:
+#   TOPAZ_ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/topaz_orders?user=postgres \
+#   TOPAZ_SYNC_TARGET_URL=jdbc:mariadb://127.0.0.1:3306/topaz_jdp?user=root scripts/quickstart.sh
+# (each database is created when missing; the target's user is the URL's user= parameter, or
+# TOPAZ_SYNC_TARGET_USER; its password, if any, TOPAZ_SYNC_TARGET_PASSWORD, kept encrypted by the control plane).
+#
 #   scripts/quickstart.sh          build, start, seed; stays in the foreground; Ctrl-C stops everything
 #   scripts/quickstart.sh stop     stops a quickstart running elsewhere
 #
@@ -51,7 +58,10 @@ if [ -f "$PIDS" ]; then
   done
   rm -f "$PIDS"
 fi
-for port in 2181 9080 9090 8080 8081 8082 8180 8181 8182; do
+ORDERS_DB_PORT=9092   # the embedded H2 server of the order sync's databases, unless TOPAZ_ORDERS_DB_URL is set
+PORTS="2181 9080 9090 8080 8081 8082 8180 8181 8182"
+[ -n "${TOPAZ_ORDERS_DB_URL:-}" ] && [ -n "${TOPAZ_SYNC_TARGET_URL:-}" ] || PORTS="$PORTS $ORDERS_DB_PORT"
+for port in $PORTS; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "port $port is already in use; stop what listens there (ss -ltnp 'sport = :$port') and try again"
   fi
@@ -65,6 +75,8 @@ mkdir -p "$STATE"
 [ -f "$CP_JAR" ] || die "missing $CP_JAR after the build"
 [ -f "$AGENT_JAR" ] || die "missing $AGENT_JAR after the build"
 [ -f "$DEMO_JAR" ] || die "missing $DEMO_JAR after the build"
+BENCH_CP="$ROOT/bench/target/bench-$VERSION.jar:$ROOT/bench/target/lib/*"
+[ -f "$ROOT/bench/target/bench-$VERSION.jar" ] || die "missing bench/target/bench-$VERSION.jar after the build"
 
 mkdir -p "$STATE/data" "$LOGS"
 if [ ! -s "$STATE/admin-token" ]; then
@@ -111,6 +123,33 @@ say "quickstart: starting the demo upstream…"
 start demo-upstream java -Xms32m -Xmx128m -XX:+UseSerialGC -jar "$DEMO_JAR" --port=9090
 wait_http demo-upstream "http://127.0.0.1:9090/health" 60
 
+# The order sync's databases: the platform's order database (tb_trade, written by scripts/orders-demo.sh) and the
+# demo app's target (jdp_tb_trade, written by the agents). Embedded: one H2 server over TCP, reachable from 127.0.0.1
+# only, creating a database at its first connection (-ifNotExists) in $STATE/data/orders-db.
+ORDERS_DB_URL=${TOPAZ_ORDERS_DB_URL:-}
+SYNC_TARGET_URL=${TOPAZ_SYNC_TARGET_URL:-}
+if [ -z "$ORDERS_DB_URL" ] || [ -z "$SYNC_TARGET_URL" ]; then
+  say "quickstart: starting the order databases (H2 on 127.0.0.1:$ORDERS_DB_PORT)…"
+  mkdir -p "$STATE/data/orders-db"
+  start orders-db java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "$ROOT/agent/target/lib/*" org.h2.tools.Server \
+    -tcp -tcpPort "$ORDERS_DB_PORT" -ifNotExists -baseDir "$STATE/data/orders-db"
+  for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null && break; sleep 0.5; done
+  (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null \
+    || { stop_all; die "the H2 server did not listen on $ORDERS_DB_PORT in 30s; see $LOGS/orders-db.log"; }
+  [ -n "$ORDERS_DB_URL" ] || ORDERS_DB_URL="jdbc:h2:tcp://127.0.0.1:$ORDERS_DB_PORT/orders"
+  [ -n "$SYNC_TARGET_URL" ] || SYNC_TARGET_URL="jdbc:h2:tcp://127.0.0.1:$ORDERS_DB_PORT/jdp"
+fi
+case "$SYNC_TARGET_URL" in
+  *[?\&\;]user=*) url_user=${SYNC_TARGET_URL#*user=}; url_user=${url_user%%[&;]*} ;;
+  jdbc:h2:*) url_user=sa ;;
+  jdbc:postgresql:*) url_user=postgres ;;
+  *) url_user=root ;;
+esac
+SYNC_TARGET_USER=${TOPAZ_SYNC_TARGET_USER:-$url_user}
+java -Xms32m -Xmx128m -XX:+UseSerialGC -Dlogback.configurationFile=bench-logback.xml -cp "$BENCH_CP" \
+  io.topaz.bench.sync.OrdersDb --source "$ORDERS_DB_URL" --target "$SYNC_TARGET_URL" >"$LOGS/orders-db-setup.log" 2>&1 \
+  || { stop_all; die "preparing the order databases failed: $(tail -3 "$LOGS/orders-db-setup.log")"; }
+
 api() { # method, path, [json]
   local method=$1 path=$2 body=${3:-}
   if [ -n "$body" ]; then
@@ -137,6 +176,11 @@ api DELETE /api/v1/tokens/quickstart-agents >/dev/null
 out=$(api POST /api/v1/tokens '{"name":"quickstart-agents","role":"AGENT"}')
 [ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the agents' token failed: ${out%$'\n'*}"; }
 AGENT_TOKEN=$(printf '%s' "${out%$'\n'*}" | json_field token)
+# The order generator (scripts/orders-demo.sh) publishes on the broker port as a platform service: a PUBLISHER token.
+api DELETE /api/v1/tokens/quickstart-orders >/dev/null
+out=$(api POST /api/v1/tokens '{"name":"quickstart-orders","role":"PUBLISHER"}')
+[ "${out##*$'\n'}" = 201 ] || { stop_all; die "creating the order generator's token failed: ${out%$'\n'*}"; }
+PUBLISHER_TOKEN=$(printf '%s' "${out%$'\n'*}" | json_field token)
 REDIS_FLAG=""
 [ -n "${TOPAZ_REDIS_URI:-}" ] && REDIS_FLAG="--redis-uri=$TOPAZ_REDIS_URI"
 
@@ -147,7 +191,7 @@ for n in 1 2; do
   TOPAZ_AGENT_TOKEN="$AGENT_TOKEN" start "agent-$n" java $AGENT_OPTS -jar "$AGENT_JAR" --id="agent-$n" --zone=local \
     --host=127.0.0.1 --cluster=local --zk-connect=127.0.0.1:2181 --admin-port=$((base + 2)) --gateway-port=$base \
     --broker-port=$((base + 1)) --data-dir="$STATE/data/agent-$n" --control-url="$CONTROL_URL" $REDIS_FLAG \
-    --zk-auth-file="$ZK_AGENT_AUTH"
+    --zk-auth-file="$ZK_AGENT_AUTH" --orders-db-url="$ORDERS_DB_URL"
 done
 wait_http agent-1 "http://127.0.0.1:8082/health" 60
 wait_http agent-2 "http://127.0.0.1:8182/health" 60
@@ -192,6 +236,28 @@ seed /api/v1/apis taobao.item.get '{"method":"taobao.item.get","apiGroup":"basic
 seed /api/v1/flow-rules time-get-qps '{"id":"time-get-qps","scope":"API","method":"taobao.time.get","qps":200000,"mode":"SINGLE_NODE"}'
 seed /api/v1/api-groups basic '{"name":"basic","tier":"NORMAL","description":"the demo APIs"}'
 seed /api/v1/overload-rules local '{"id":"local","cluster":"local","maxInFlight":4000,"maxLatencyMillis":1000}'
+# The order sync's demo: two seller groups (half the buckets each) assigned to the local cluster — each synced by one
+# of the two agents — and the demo app's sync target covering both.
+seed /api/v1/seller-groups sellers-a '{"name":"sellers-a","description":"demo sellers, first half","bucketFrom":0,"bucketTo":512}'
+seed /api/v1/seller-groups sellers-b '{"name":"sellers-b","description":"demo sellers, second half","bucketFrom":512,"bucketTo":1024}'
+seed /api/v1/assignments sellers-a '{"sellerGroup":"sellers-a","cluster":"local"}'
+seed /api/v1/assignments sellers-b '{"sellerGroup":"sellers-b","cluster":"local"}'
+SYNC_TARGET=demo-jdp
+SYNC_TARGET_JSON="{\"name\":\"$SYNC_TARGET\",\"appKey\":\"demo-app\",\"jdbcUrl\":\"$SYNC_TARGET_URL\",\"user\":\"$SYNC_TARGET_USER\",\"sellerGroups\":[\"sellers-a\",\"sellers-b\"],\"description\":\"the demo app's order copy\"}"
+seed /api/v1/sync-targets "$SYNC_TARGET" "$SYNC_TARGET_JSON"
+out=$(api GET "/api/v1/sync-targets/$SYNC_TARGET")
+if ! printf '%s' "$out" | grep -qF "\"jdbcUrl\":\"$SYNC_TARGET_URL\""; then
+  # a quickstart run before on other databases (embedded, or other URLs): the target follows this run's
+  version=$(printf '%s' "$out" | grep -o '"version":[0-9]*' | head -1 | cut -d: -f2)
+  out=$(api PUT "/api/v1/sync-targets/$SYNC_TARGET?version=$version" "$SYNC_TARGET_JSON")
+  [ "${out##*$'\n'}" = 200 ] || { stop_all; die "pointing the sync target $SYNC_TARGET at $SYNC_TARGET_URL failed: ${out%$'\n'*}"; }
+fi
+if [ -n "${TOPAZ_SYNC_TARGET_PASSWORD:-}" ]; then
+  out=$(api PUT "/api/v1/sync-targets/$SYNC_TARGET/password" \
+    "{\"password\":\"$(printf '%s' "$TOPAZ_SYNC_TARGET_PASSWORD" | sed 's/[\\"]/\\&/g')\"}")
+  [ "${out##*$'\n'}" = 200 ] || [ "${out##*$'\n'}" = 204 ] \
+    || { stop_all; die "setting the sync target's password failed: ${out%$'\n'*}"; }
+fi
 diff=$(api GET /api/v1/draft/diff)
 if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
   # a publish names the draft revision it read (here: the diff just read), so it ships nothing unreviewed
@@ -263,6 +329,11 @@ TOPAZ_DEMO_TOPIC=$DEMO_TOPIC
 TOPAZ_DEMO_SELLER_NICK=$SELLER_NICK
 TOPAZ_DEMO_SELLER_ID=$SELLER_ID
 TOPAZ_BROKER_URL=ws://127.0.0.1:8081/
+TOPAZ_PUBLISHER_TOKEN=$PUBLISHER_TOKEN
+TOPAZ_ORDERS_DB_URL=$ORDERS_DB_URL
+TOPAZ_SYNC_TARGET=$SYNC_TARGET
+TOPAZ_SYNC_TARGET_URL=$SYNC_TARGET_URL
+TOPAZ_SYNC_TARGET_USER=$SYNC_TARGET_USER
 ENV
 chmod 600 "$ENV_FILE"
 
@@ -285,6 +356,10 @@ say "    consume       scripts/top-call.sh demo-app taobao.tmc.messages.consume 
 say "    confirm       scripts/top-call.sh demo-app taobao.tmc.messages.confirm s_message_ids=<the ids consumed>"
 say "    a stream      scripts/messages-demo.sh --rate 5 --seconds 10"
 say "    push          a TOP message client (TmcClient) at ws://127.0.0.1:8081/ with demo-app's key and secret"
+say "  order sync      orders $ORDERS_DB_URL"
+say "                  → target $SYNC_TARGET ($SYNC_TARGET_URL, user $SYNC_TARGET_USER) for demo-app, groups sellers-a, sellers-b"
+say "    orders        scripts/orders-demo.sh --rate 50 --seconds 30 --sellers 100 --drop 0.1"
+say "    status        curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/sync/status"
 say "  try             curl -H \"Authorization: Bearer \$TOPAZ_TOKEN\" $CONTROL_URL/api/v1/agents"
 say "  settings        $ENV_FILE   logs: $LOGS/"
 say "Topaz is up"

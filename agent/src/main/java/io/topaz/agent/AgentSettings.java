@@ -32,13 +32,15 @@ import java.util.Map;
  * @param brokerTls   {@code wss://} and https on the broker port, and https to the peers' broker ports
  *                    ({@code --broker-tls-cert}, {@code --broker-tls-key}, {@code --broker-tls-trust}); null for plain
  * @param push        the push WebSocket's settings ({@code --push-*}); used only with a broker port
+ * @param ordersDbUrl the platform's order database ({@code --orders-db-url}, a JDBC URL); only agents with it run
+ *                    the order sync. Null for none
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
                             BrokerSettings broker, TlsFiles tls, BrokerTls brokerTls,
-                            PushSettings push) {
+                            PushSettings push, String ordersDbUrl) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -77,6 +79,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-backlog-cap", "0");
         DEFAULTS.put("push-confirm-heap", "65536");
         DEFAULTS.put("push-confirm-direct", "16m");
+        DEFAULTS.put("orders-db-url", null);
     }
 
     public AgentSettings {
@@ -109,44 +112,44 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
                 null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -157,13 +160,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     /**
@@ -206,13 +209,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
                 integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
-                brokerTls(values), pushSettings(values));
+                brokerTls(values), pushSettings(values), blankToNull(values.get("orders-db-url")));
     }
 
     public AgentSettings withPush(PushSettings newPush) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
-                brokerTls, newPush);
+                brokerTls, newPush, ordersDbUrl);
     }
 
     /** {@code --push-confirm-heap} (confirmations) and {@code --push-confirm-direct} (bytes: 0, 512k, 16m, 1g). */
@@ -244,10 +247,21 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         }
     }
 
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, brokerTls,
-                push);
+                push, ordersDbUrl);
+    }
+
+    /** The same settings running the order sync against {@code jdbcUrl} (null: no sync). */
+    public AgentSettings withOrdersDb(String jdbcUrl) {
+        return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
+                version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
+                brokerTls, push, jdbcUrl);
     }
 
     /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
@@ -291,14 +305,14 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withBrokerTls(BrokerTls tls) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, this.tls,
-                tls, push);
+                tls, push, ordersDbUrl);
     }
 
     /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
     public AgentSettings withTls(TlsFiles files) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, brokerTls,
-                push);
+                push, ordersDbUrl);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

@@ -22,12 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Answers the admin endpoints: {@code GET /health} (JSON) and {@code GET /metrics} (Prometheus text). Anything else is
- * a JSON 404 or 405; a malformed request is a 400. Both endpoints only read memory, so they run on the event loop.
+ * Answers the admin endpoints: {@code GET /health} (JSON) and {@code GET /metrics} (Prometheus text), and the routes
+ * features add ({@link AdminRoute}). Anything else is a JSON 404 or 405; a malformed request is a 400. Health and
+ * metrics only read memory, so they run on the event loop; routes complete a future.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -37,10 +41,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<Map<String, Object>> health;
     private final Supplier<String> metrics;
+    private final Map<String, AdminRoute> routes = new ConcurrentHashMap<>();
 
     AdminHandler(Supplier<Map<String, Object>> health, Supplier<String> metrics) {
         this.health = health;
         this.metrics = metrics;
+    }
+
+    void route(String path, AdminRoute route) {
+        routes.put(path, route);
     }
 
     @Override
@@ -49,7 +58,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, request, json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "malformed HTTP request")), false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        AdminRoute route = routes.get(path);
+        if (route != null) {
+            routed(ctx, request, route, uri);
+            return;
+        }
         boolean known = path.equals("/health") || path.equals("/metrics");
         FullHttpResponse response;
         if (!known) {
@@ -63,6 +78,41 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = text(HttpResponseStatus.OK, metrics.get(), PROMETHEUS_TYPE);
         }
         send(ctx, request, response, HttpUtil.isKeepAlive(request));
+    }
+
+    private static void routed(ChannelHandlerContext ctx, FullHttpRequest request, AdminRoute route,
+                               QueryStringDecoder uri) {
+        Map<String, String> params = new LinkedHashMap<>();
+        uri.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String method = request.method().name();
+        FullHttpRequest held = request.retainedDuplicate();
+        CompletableFuture<Object> answer;
+        try {
+            answer = route.handle(method, params);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((body, err) -> {
+            FullHttpResponse r;
+            if (err == null) {
+                r = json(HttpResponseStatus.OK, body);
+            } else {
+                Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                boolean bad = c instanceof IllegalArgumentException;
+                if (!bad) {
+                    log.warn("admin {} {} failed: {}", method, uri.path(), c.toString());
+                }
+                r = json(bad ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        Map.of("error", String.valueOf(c.getMessage())));
+            }
+            try {
+                send(ctx, held, r, keepAlive);
+            } finally {
+                held.release();
+            }
+        });
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean keepAlive) {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-/** The agent's admin HTTP port: health and metrics, on one event-loop thread of its own. */
+/** The agent's admin HTTP port: health, metrics and the features' routes, on one event-loop thread of its own. */
 public final class AdminServer implements Closeable {
 
     private enum State { LATENT, STARTED, CLOSED }
@@ -72,6 +72,11 @@ public final class AdminServer implements Closeable {
             throw new IllegalStateException("cannot listen on admin port " + bindHost + ":" + port + ": " + e.getMessage(), e);
         }
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Adds an endpoint at {@code path} (exact match), before or after {@link #start}. */
+    public void route(String path, AdminRoute route) {
+        handler.route(path, route);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.topaz.agent.tmc;
 
+import io.topaz.agent.sync.engine.SyncQueues;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.Subscription;
 
@@ -9,7 +10,7 @@ import java.util.function.ToLongFunction;
 /**
  * The per-app backlog cap for the broker's storage, read from the live release at each question: the app's
  * subscription's {@code maxBacklog}, else the platform default. {@link #UNLIMITED} ({@code Long.MAX_VALUE}) means no
- * cap. Beyond its cap an app's oldest unconfirmed messages are dead-lettered (docs/tmc-protocol.md).
+ * cap; the order sync's internal queues ({@link SyncQueues}) have none. Beyond its cap an app's oldest unconfirmed messages are dead-lettered (docs/tmc-protocol.md).
  */
 public final class BacklogCaps implements ToLongFunction<String> {
 
@@ -30,6 +31,9 @@ public final class BacklogCaps implements ToLongFunction<String> {
     /** The cap of {@code appKey}'s queues together, in messages. */
     @Override
     public long applyAsLong(String appKey) {
+        if (appKey.startsWith(SyncQueues.APP_PREFIX)) {
+            return UNLIMITED; // the order sync's internal queues never push a change out; the sync drains them
+        }
         Subscription s = liveRelease.get().subscriptions().get(appKey);
         return s == null || s.maxBacklog() == null ? platformDefault : s.maxBacklog();
     }

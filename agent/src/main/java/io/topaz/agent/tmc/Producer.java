@@ -6,6 +6,7 @@ import io.topaz.agent.broker.BrokerMessage;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.gateway.TopError;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.sync.engine.SyncQueues;
 import io.topaz.agent.tmc.TmcMetrics.Reason;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.Subscription;
@@ -35,7 +36,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li><b>Route</b>: every app whose subscription has the topic and whose permit from the seller covers it receives
  *       the message in the seller's group of that app: {@code QueueName(app, permit.groupName())}.
  *       {@code target_appkey} keeps only that app, {@code target_group} only queues of that group. No receiver is not
- *       an error: the message is acknowledged and stored nowhere (TOP does the same).</li>
+ *       an error: the message is acknowledged and stored nowhere (TOP does the same). A trade message also goes to
+ *       the order sync's internal queue of each (sync target, seller group) covering the seller
+ *       ({@link SyncQueues}), whatever the target parameters say.</li>
  *   <li><b>Publish</b>: id from {@link Broker#ids()}, {@code dataId} from the topic's {@code dataIdField}, then
  *       {@link Broker#publish}.</li>
  * </ul>
@@ -168,6 +171,7 @@ final class Producer {
     private CompletableFuture<Long> publish(ConfigSnapshot config, Request r, Topic topic, JsonNode content,
                                             TmcUser user) {
         List<QueueName> queues = route(config, topic.name(), user, r.targetApp(), r.targetGroup());
+        queues.addAll(SyncQueues.route(config, topic.name(), user.userId())); // the order sync's own subscription
         long id;
         try {
             id = broker.ids().next();

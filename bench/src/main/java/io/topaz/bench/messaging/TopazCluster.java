@@ -79,6 +79,11 @@ public final class TopazCluster implements AutoCloseable {
             return URI.create("ws://127.0.0.1:" + brokerPort + "/");
         }
 
+        /** The admin port's base ({@code /health}, {@code /metrics}, {@code /sync}). */
+        public URI admin() {
+            return URI.create("http://127.0.0.1:" + adminPort);
+        }
+
         public long pid() {
             return process.pid();
         }

@@ -1,0 +1,259 @@
+package io.topaz.agent.sync.engine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.topaz.agent.broker.Broker;
+import io.topaz.agent.broker.Delivery;
+import io.topaz.agent.broker.QueueName;
+import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.Fence;
+import io.topaz.agent.sync.FencedException;
+import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SourceOrders;
+import io.topaz.agent.sync.TargetOrders;
+import io.topaz.model.config.SyncTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sync of one (target, seller group) on its holder: each {@link #tick()} (on the sync executor, never an event
+ * loop) consumes the group's internal queue, merges changes per order ({@link Merger}), flushes the orders whose
+ * window closed ({@link Flusher}: one batched source read, one batched conditional write, then the confirms), and in
+ * between runs reconciliation, one backfill page and one purge batch. An error pauses the group with a growing
+ * backoff; the messages it held are failed back to the broker (delivered again, dead-lettered after the broker's
+ * attempts), so no message is dropped and none blocks the group. Time comes from the clock only.
+ */
+final class GroupSync {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupSync.class);
+
+    /** Sizes and pacing; {@link #defaults()} for production. */
+    record Settings(int consumeMax, int batch, int maxOrders, int maxMessages, Duration brokerTimeout,
+                    Duration minBackoff, Duration maxBackoff, Duration settle, Duration overlap, ZoneId platformZone) {
+        static Settings defaults() {
+            return new Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(10), Duration.ofMillis(100),
+                    Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(10), ZoneId.of("Asia/Shanghai"));
+        }
+    }
+
+    /** Thrown out of a write when the lease is no longer valid. */
+    static final class LeaseLost extends Exception {
+        LeaseLost(String message) {
+            super(message);
+        }
+    }
+
+    private final String name;
+    private final SyncTarget config;
+    private final SyncLeases.Lease lease;
+    private final Fence fence;
+    private final BucketRange buckets;
+    private final QueueName queue;
+    private final TargetOrders target;
+    private final Clock clock;
+    private final GroupMetrics metrics;
+    private final Settings settings;
+    private final Merger merger;
+    private final Flusher flusher;
+    private final Reconciler reconciler;
+    private final Backfill backfill;
+    private final PurgeWindow purgeWindow;
+    private final Cache<Long, Long> written;
+    private GroupState state;
+    private boolean schemaReady;
+    private boolean backfillRunning = true;
+    private long pausedUntil;
+    private long backoffMillis;
+    private long nextReconcile;
+    private long nextPurge;
+    private volatile boolean stopped;
+
+    GroupSync(SyncTarget config, SyncLeases.Lease lease, BucketRange buckets, Broker broker, SourceOrders source,
+              TargetOrders target, Clock clock, GroupMetrics metrics, Settings settings) throws Exception {
+        this.name = config.name() + "/" + lease.fence.group();
+        this.config = config;
+        this.lease = lease;
+        this.fence = lease.fence;
+        this.buckets = buckets;
+        this.queue = SyncQueues.queue(config.name(), fence.group());
+        this.target = target;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.merger = new Merger(clock, config.mergeWindowMillis(), settings.maxOrders(), settings.maxMessages());
+        this.written = Caffeine.newBuilder().maximumSize(200_000)
+                .expireAfterWrite(Duration.ofSeconds(Math.max(60, 4L * config.reconcileSeconds())))
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+        Reconciler.Writer writer = this::write;
+        this.flusher = new Flusher(name, broker, queue, source, writer, metrics, clock, settings.brokerTimeout(),
+                (tid, modified) -> written.asMap().merge(tid, modified, Math::max));
+        this.reconciler = new Reconciler(name, source, target, buckets, new Reconciler.Knowledge() {
+            @Override
+            public long waiting(long tid) {
+                return merger.waiting(tid);
+            }
+
+            @Override
+            public long written(long tid) {
+                Long w = written.getIfPresent(tid);
+                return w == null ? -1 : w;
+            }
+        }, writer, metrics);
+        this.state = lease.state();
+        this.backfill = new Backfill(name, source, buckets, writer, metrics, new Backfill.Store() {
+            @Override
+            public GroupState load() {
+                return state;
+            }
+
+            @Override
+            public void save(GroupState s) throws Exception {
+                lease.state(s);
+                state = s;
+            }
+        }, settings.batch(), config.backfillDays());
+        this.purgeWindow = PurgeWindow.parse(config.purgeWindow());
+        metrics.backfill(state.backfill(), state.copied());
+        long now = clock.millis();
+        this.nextReconcile = now + config.reconcileSeconds() * 1000L;
+        this.flusher.attach(merger);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Fence fence() {
+        return fence;
+    }
+
+    BucketRange buckets() {
+        return buckets;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** One round of work; never throws. */
+    synchronized void tick() {
+        if (stopped) {
+            return;
+        }
+        long now = clock.millis();
+        if (now < pausedUntil) {
+            return;
+        }
+        try {
+            if (!schemaReady) {
+                try {
+                    target.ensureSchema();
+                } catch (SQLException e) {
+                    throw new SyncFailure("checking the target's tables (jdp_tb_trade, jdp_sync_fence)", e);
+                }
+                schemaReady = true;
+            }
+            flusher.consume(settings.consumeMax(), settings.platformZone());
+            flusher.flushDue(settings.batch());
+            if (clock.millis() >= nextReconcile) {
+                reconcile();
+            }
+            if (backfillRunning) {
+                backfillRunning = backfill.step(clock.millis());
+            }
+            purge();
+            backoffMillis = 0;
+        } catch (FencedException | LeaseLost e) {
+            log.warn("sync {}: {}; stopping here", name, e.getMessage());
+            metrics.error(e.getMessage());
+            stopLocked();
+        } catch (Exception e) {
+            String why = e instanceof SyncFailure ? e.getMessage() : SyncFailure.why(e);
+            metrics.error(why);
+            backoffMillis = backoffMillis == 0 ? settings.minBackoff().toMillis()
+                    : Math.min(settings.maxBackoff().toMillis(), backoffMillis * 2);
+            pausedUntil = clock.millis() + backoffMillis;
+            log.warn("sync {}: {}; retrying in {} ms", name, why, backoffMillis);
+        }
+    }
+
+    private void reconcile() throws Exception {
+        long now = clock.millis();
+        long to = Math.min(now - settings.settle().toMillis(), flusher.caughtUpMillis()) - config.mergeWindowMillis();
+        if (to <= state.reconciledTo()) {
+            nextReconcile = now + config.reconcileSeconds() * 1000L;
+            return; // the live stream has not caught up since the last cycle: nothing new to compare yet
+        }
+        long from = state.reconciledTo() > 0 ? state.reconciledTo() - settings.overlap().toMillis()
+                : to - 2L * config.reconcileSeconds() * 1000 - settings.overlap().toMillis();
+        Reconciler.Result r = reconciler.cycle(from, to);
+        GroupState next = state.withReconciledTo(to);
+        lease.state(next);
+        state = next;
+        metrics.reconciled(clock.millis());
+        nextReconcile = now + config.reconcileSeconds() * 1000L;
+        if (r.differing() > 0) {
+            log.info("sync {}: reconciliation compared {} orders, repaired {} ({})", name, r.compared(), r.differing(),
+                    r.repairs());
+        }
+    }
+
+    /**
+     * Compares {@code range} (a part of the group's buckets) over {@code [from, to)} now and repairs what differs,
+     * between two ticks (the admin port's on-demand reconciliation).
+     */
+    synchronized Reconciler.Result reconcileNow(BucketRange range, long fromMillis, long toMillis) throws Exception {
+        if (stopped) {
+            throw new IllegalStateException("the sync of " + name + " stopped on this agent");
+        }
+        return reconciler.cycle(range, fromMillis, toMillis);
+    }
+
+    private void purge() throws Exception {
+        long now = clock.millis();
+        if (now < nextPurge || !purgeWindow.contains(clock.instant())) {
+            return;
+        }
+        checkLease();
+        int n = target.purgeDeleted(buckets, settings.batch(), fence);
+        metrics.purged(n);
+        if (n < settings.batch()) {
+            nextPurge = now + 60_000; // nothing more to purge for now: look again in a minute
+        }
+    }
+
+    private TargetOrders.WriteResult write(List<OrderRow> rows) throws SQLException, FencedException {
+        if (!lease.valid()) {
+            throw new FencedException(fence, fence.epoch());
+        }
+        return target.write(rows, fence);
+    }
+
+    private void checkLease() throws LeaseLost {
+        if (!lease.valid()) {
+            throw new LeaseLost("the lease of " + name + " (epoch " + fence.epoch() + ") was lost");
+        }
+    }
+
+    /** Stops: fails the waiting messages back to the broker (delivered again to the next holder) and releases. */
+    synchronized void stop() {
+        stopLocked();
+    }
+
+    private void stopLocked() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        flusher.failAll();
+        lease.release();
+        log.info("sync {} stopped (epoch {})", name, fence.epoch());
+    }
+}

@@ -1,0 +1,148 @@
+package io.topaz.agent.sync.engine;
+
+import io.topaz.agent.sync.BucketRange;
+import io.topaz.model.config.SellerGroup;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The sync's face on the agent's admin port.
+ *
+ * <p>{@code GET /sync} → {@code {"groups":[{"target","group","holder","epoch","lagP50Millis","lagP99Millis",
+ * "messages","sourceReads","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
+ * "backfill":{"state","copied"},"lastReconcile","errors","lastError"}]}} — the groups running here, and those placed
+ * here that cannot start (holder null, with the reason in {@code lastError}).
+ *
+ * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} compares and repairs
+ * a range now: the target's groups held here (or one group, or the bucket of one seller), orders modified in
+ * {@code [from, to)} (default: everything up to now). Answers the counts when done.
+ */
+public final class SyncStatus {
+
+    private final SyncEngine engine;
+
+    SyncStatus(SyncEngine engine) {
+        this.engine = engine;
+    }
+
+    public Map<String, Object> status() {
+        List<Map<String, Object>> groups = new ArrayList<>();
+        engine.groups().forEach((key, sync) -> {
+            GroupMetrics m = engine.metrics(key);
+            if (m != null) {
+                groups.add(group(sync, m.snapshot()));
+            }
+        });
+        engine.problems().forEach((key, why) -> {
+            if (!engine.groups().containsKey(key)) {
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("target", key.substring(0, key.indexOf('/')));
+                g.put("group", key.substring(key.indexOf('/') + 1));
+                g.put("holder", null);
+                g.put("epoch", 0);
+                g.put("errors", 1);
+                g.put("lastError", why);
+                groups.add(g);
+            }
+        });
+        return Map.of("groups", groups);
+    }
+
+    private static Map<String, Object> group(GroupSync sync, GroupMetrics.Snapshot s) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("target", sync.fence().target());
+        g.put("group", sync.fence().group());
+        g.put("holder", sync.fence().holder());
+        g.put("epoch", sync.fence().epoch());
+        g.put("lagP50Millis", s.lagP50Millis());
+        g.put("lagP99Millis", s.lagP99Millis());
+        g.put("messages", s.messages());
+        g.put("sourceReads", s.sourceReads());
+        g.put("writes", s.writes());
+        g.put("skipped", s.skipped());
+        g.put("repairs", s.repairs());
+        g.put("backfill", Map.of("state", s.backfillState(), "copied", s.backfillCopied()));
+        g.put("lastReconcile", s.lastReconcileMillis() < 0 ? null
+                : Instant.ofEpochMilli(s.lastReconcileMillis()).toString());
+        g.put("errors", s.errors());
+        g.put("lastError", s.lastError());
+        g.put("mergeRatio", s.mergeRatio());
+        g.put("purged", s.purged());
+        return g;
+    }
+
+    /**
+     * Runs an on-demand reconciliation on the sync executor; fails with {@link IllegalArgumentException} (a 400 naming
+     * the parameter) for bad parameters or a target/group not synced here.
+     */
+    public CompletableFuture<Map<String, Object>> reconcile(Map<String, String> params) {
+        String target = params.get("target");
+        if (target == null || target.isBlank()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("target: required, the sync target "
+                    + "to reconcile"));
+        }
+        String group = params.get("group");
+        Long seller;
+        long from;
+        long to;
+        try {
+            seller = params.get("seller") == null ? null : Long.parseLong(params.get("seller"));
+            from = params.get("from") == null ? 0 : Instant.parse(params.get("from")).toEpochMilli();
+            to = params.get("to") == null ? engine.clock().millis() + 1
+                    : Instant.parse(params.get("to")).toEpochMilli();
+        } catch (NumberFormatException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("seller: must be a seller id (digits)"));
+        } catch (DateTimeParseException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("from/to: must be ISO-8601 instants, "
+                    + "e.g. 2026-01-01T00:00:00Z"));
+        }
+        if (from >= to) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("from: must be before to"));
+        }
+        List<GroupSync> chosen = new ArrayList<>();
+        engine.groups().forEach((key, sync) -> {
+            if (sync.fence().target().equals(target) && (group == null || group.equals(sync.fence().group()))) {
+                chosen.add(sync);
+            }
+        });
+        if (chosen.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("target: no group of '" + target + "'"
+                    + (group == null ? "" : " named '" + group + "'") + " is synced on this agent (see GET /sync)"));
+        }
+        CompletableFuture<Map<String, Object>> done = new CompletableFuture<>();
+        engine.executor().execute(() -> {
+            try {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (GroupSync sync : chosen) {
+                    BucketRange range = sync.buckets();
+                    if (seller != null) {
+                        int b = SellerGroup.bucketOf(Long.toString(seller));
+                        if (!range.contains(b)) {
+                            continue;
+                        }
+                        range = new BucketRange(b, b + 1);
+                    }
+                    Reconciler.Result r = sync.reconcileNow(range, from, to);
+                    Map<String, Object> g = new LinkedHashMap<>();
+                    g.put("group", sync.fence().group());
+                    g.put("compared", r.compared());
+                    g.put("repaired", r.differing());
+                    Map<String, Integer> reasons = new LinkedHashMap<>();
+                    r.repairs().forEach((reason, n) -> reasons.put(reason.tag, n));
+                    g.put("repairs", reasons);
+                    out.add(g);
+                }
+                done.complete(Map.of("target", target, "groups", out));
+            } catch (Exception e) {
+                done.completeExceptionally(new IllegalStateException(SyncFailure.why(e), e));
+            }
+        });
+        return done;
+    }
+}
