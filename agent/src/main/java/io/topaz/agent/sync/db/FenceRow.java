@@ -45,6 +45,12 @@ final class FenceRow {
                 if (ps.executeUpdate() == 1) {
                     return;
                 }
+            } catch (SQLException e) {
+                // H2's insert-unless-present can still meet a concurrent insert (a failed statement leaves H2's
+                // transaction usable); PostgreSQL and MariaDB ignore the conflict themselves
+                if (dialect != Dialect.H2 || !"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
             }
             // another writer inserted the row meanwhile: compare with its epoch
         }

@@ -52,7 +52,7 @@ final class KeyQueries {
     List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
         String sql = "SELECT " + keyColumns() + " FROM " + table + " WHERE " + rangeWhere() + " ORDER BY tid";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = bindRange(ps, 1, buckets, fromMillis, toMillis);
+            bindRange(ps, 1, buckets, fromMillis, toMillis);
             return readKeys(ps);
         }
     }
