@@ -248,6 +248,11 @@ public enum Dialect {
     /** A 64-bit hash of (tid, modified millis, jdp_hashcode): the first 8 bytes of MD5("tid:millis:hashcode"). */
     abstract String rowHash(String tid, String millis, String hashcode);
 
+    /** A bigint parameter marker, typed where the database needs it. */
+    String bigintParameter() {
+        return this == MARIADB ? "CAST(? AS SIGNED)" : "CAST(? AS BIGINT)";
+    }
+
     /** Integer division of two non-negative bigint expressions. */
     String intDiv(String a, String b) {
         return "(" + a + ") / (" + b + ")";

@@ -107,7 +107,7 @@ final class KeyQueries {
         int n = (int) (span / step + (span % step == 0 ? 0 : 1));
         long[] counts = new long[n];
         long[] hashes = new long[n];
-        String part = dialect.intDiv("tid - CAST(? AS BIGINT)", "CAST(? AS BIGINT)");
+        String part = dialect.intDiv("tid - " + dialect.bigintParameter(), dialect.bigintParameter());
         String sql = "SELECT part, COUNT(*), SUM(h) FROM (SELECT " + part + " AS part, " + rowHash() + " AS h FROM "
                 + table + " WHERE " + rangeWhere() + " AND tid >= ? AND tid < ? AND NOT " + deleted
                 + ") x GROUP BY part";
