@@ -14,6 +14,7 @@ import io.topaz.agent.sync.engine.ControlPlaneCredentials;
 import io.topaz.agent.sync.engine.JdbcStores;
 import io.topaz.agent.sync.engine.SyncConfig;
 import io.topaz.agent.sync.engine.SyncEngine;
+import io.topaz.agent.sync.engine.SyncStatus;
 import io.topaz.agent.sync.engine.SyncStores;
 import java.util.concurrent.CompletableFuture;
 import io.topaz.agent.config.LocalSnapshot;
@@ -280,13 +281,13 @@ public final class TopazAgent implements Closeable {
                 broker.broker(), () -> SyncConfig.of(holder.current()), new ControlPlaneCredentials(settings.metadata().controlUrl(),
                 settings.metadata().agentToken(), metadataExecutor), syncStores, settings.ordersDbUrl(), clock,
                 metrics.registry()));
-        admin.route("/sync", (method, params) -> method.equals("GET") ? CompletableFuture.completedFuture(
+        admin.route("/sync", (method, params, body) -> method.equals("GET") ? CompletableFuture.completedFuture(
                 sync.status().status()) : CompletableFuture.failedFuture(new IllegalArgumentException(
-                "GET /sync shows the order sync; POST /sync/reconcile?target=… reconciles")));
-        admin.route("/sync/reconcile", (method, params) -> method.equals("POST")
-                ? sync.status().reconcile(params).thenApply(m -> (Object) m)
-                : CompletableFuture.failedFuture(new IllegalArgumentException("use POST /sync/reconcile?target=…"
-                + "[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]")));
+                "GET /sync shows the order sync; POST /sync/reconcile reconciles")));
+        admin.route("/sync/reconcile", (method, params, body) -> method.equals("POST")
+                ? sync.status().reconcile(SyncStatus.params(params, body)).thenApply(m -> (Object) m)
+                : CompletableFuture.failedFuture(new IllegalArgumentException("use POST /sync/reconcile with "
+                + "target, and optionally group, seller, from, to (ISO-8601), as query parameters or a JSON body")));
     }
 
     /** The order sync, empty unless this agent was started with {@code --orders-db-url}. */

@@ -122,6 +122,20 @@ class ZeroLossSyncTest {
                 long errors = groups(engine).stream().mapToLong(g -> ((Number) g.get("errors")).longValue()).sum();
                 assertThat(errors).isGreaterThanOrEqualTo(5); // each killed batch was counted, then retried
                 assertThat(registry.find("topaz.sync.source.rows").counters()).isNotEmpty();
+                assertThat(groups(engine).get(0)).containsKeys("target", "group", "holder", "epoch", "lagP50Millis",
+                        "lagP99Millis", "messages", "sourceReads", "writes", "skipped", "repairs", "backfill",
+                        "lastReconcile", "errors", "lastError");
+
+                // a full reconciliation on demand (the admin port's POST /sync/reconcile) finds a planted difference
+                try (java.sql.Connection c = targetDb.pool().getConnection();
+                     java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE jdp_tb_trade SET jdp_hashcode = 'planted', status = 'X' WHERE tid = 7");
+                }
+                Map<String, Object> full = engine.status().reconcile(SyncStatus.params(Map.of(),
+                        "{\"target\":\"demo\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
+                assertThat(full.toString()).contains("repaired=1");
+                assertThat(check.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE)).containsExactlyElementsOf(expected);
+                assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
             } finally {
                 engine.close();
             }
