@@ -103,7 +103,7 @@ class ZeroLossSyncTest {
                     stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, registry), settings, 4);
             try {
                 engine.start(Duration.ofMillis(200));
-                long end = stream(source, broker, config);
+                long end = stream(source, broker, config, ORDERS, UPDATES, new Random(18));
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> groups(engine).size() == 2
                         && groups(engine).stream().allMatch(g -> "done".equals(((Map<?, ?>) g.get("backfill"))
@@ -151,20 +151,21 @@ class ZeroLossSyncTest {
      * The update stream: each change saved at the source, then its message published — 10 % dropped, 10 % twice,
      * each batch's messages shuffled. Returns when the last change was saved (epoch ms).
      */
-    private static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config) throws Exception {
-        Random random = new Random(18);
-        long[] version = new long[ORDERS + 1];
+    static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config, int orders, int updates,
+                       Random random) throws Exception {
+        long[] version = new long[orders + 1];
         long last = 0;
-        for (int done = 0; done < UPDATES; ) {
+        for (int done = 0; done < updates; ) {
             List<OrderRow> batch = new ArrayList<>();
             long now = System.currentTimeMillis();
             java.util.Set<Long> inBatch = new java.util.HashSet<>();
-            for (int i = 0; i < 200 && done < UPDATES; i++, done++) {
-                long tid = 1 + random.nextInt(ORDERS);
+            for (int i = 0; i < 200 && done < updates; i++, done++) {
+                long tid = 1 + random.nextInt(orders);
                 if (!inBatch.add(tid)) {
                     continue;
                 }
                 long modified = Math.max(now, Math.max(version[(int) tid], TestOrders.T0 + tid) + 1);
+                // (versions only grow: a second stream over the same orders starts later in time)
                 version[(int) tid] = modified;
                 batch.add(TestOrders.row(tid, modified, "S" + random.nextInt(5), random.nextInt(50) == 0));
             }
