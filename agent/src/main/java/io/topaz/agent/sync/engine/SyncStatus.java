@@ -1,5 +1,6 @@
 package io.topaz.agent.sync.engine;
 
+import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.model.config.SellerGroup;
 import io.topaz.model.json.Json;
@@ -34,6 +35,18 @@ public final class SyncStatus {
 
     SyncStatus(SyncEngine engine) {
         this.engine = engine;
+    }
+
+    /** Serves {@code GET /sync} and {@code POST /sync/reconcile} on the agent's admin port. */
+    public void install(AdminServer admin) {
+        admin.route("/sync", (method, params, body) -> method.equals("GET")
+                ? CompletableFuture.completedFuture(status())
+                : CompletableFuture.failedFuture(new IllegalArgumentException(
+                "GET /sync shows the order sync; POST /sync/reconcile reconciles")));
+        admin.route("/sync/reconcile", (method, params, body) -> method.equals("POST")
+                ? reconcile(params(params, body)).thenApply(m -> (Object) m)
+                : CompletableFuture.failedFuture(new IllegalArgumentException("use POST /sync/reconcile with "
+                + "target, and optionally group, seller, from, to (ISO-8601), as query parameters or a JSON body")));
     }
 
     public Map<String, Object> status() {
