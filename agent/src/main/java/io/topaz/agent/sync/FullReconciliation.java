@@ -3,8 +3,12 @@ package io.topaz.agent.sync;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /**
  * A full reconciliation of any range (buckets × modified range × tid range), as data-diff does: both databases
@@ -23,8 +27,14 @@ public final class FullReconciliation {
     private final TargetOrders target;
     private final int fanOut;
     private final int leafRows;
+    private final Executor sourceSide;
 
-    public FullReconciliation(SourceOrders source, TargetOrders target, int fanOut, int leafRows) {
+    /**
+     * @param sourceSide runs the source's query while the caller's thread runs the target's (the two databases work
+     *                   at once); {@code Runnable::run} runs them one after the other
+     */
+    public FullReconciliation(SourceOrders source, TargetOrders target, int fanOut, int leafRows,
+                              Executor sourceSide) {
         if (fanOut < 2 || leafRows < 1) {
             throw new IllegalArgumentException("fanOut must be at least 2 and leafRows at least 1");
         }
@@ -32,11 +42,42 @@ public final class FullReconciliation {
         this.target = target;
         this.fanOut = fanOut;
         this.leafRows = leafRows;
+        this.sourceSide = sourceSide;
     }
 
-    /** Fan-out 16, leaves of at most 1,000 rows. */
+    /** Fan-out 16, leaves of at most 1,000 rows, the two sides queried one after the other. */
     public FullReconciliation(SourceOrders source, TargetOrders target) {
-        this(source, target, 16, 1_000);
+        this(source, target, 16, 1_000, Runnable::run);
+    }
+
+    /** A query on one side. */
+    @FunctionalInterface
+    private interface Query<T> {
+        T run() throws SQLException;
+    }
+
+    /** Both sides' answers: the source's on {@code sourceSide}, the target's on this thread. */
+    private <T> List<T> both(Query<T> onSource, Query<T> onTarget) throws SQLException {
+        CompletableFuture<T> s = new CompletableFuture<>();
+        sourceSide.execute(() -> {
+            try {
+                s.complete(onSource.run());
+            } catch (Throwable e) {
+                s.completeExceptionally(e);
+            }
+        });
+        T t = onTarget.run();
+        try {
+            return java.util.Arrays.asList(s.get(), t);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the source was queried", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException("source query failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Every order of these buckets modified in {@code [fromMillis, toMillis)}. */
@@ -47,8 +88,10 @@ public final class FullReconciliation {
     /** The orders of these buckets modified in {@code [fromMillis, toMillis)} with tid in {@code [tidFrom, tidTo)}. */
     public Result run(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException {
-        RangeDigest s = source.digest(buckets, fromMillis, toMillis);
-        RangeDigest t = target.digest(buckets, fromMillis, toMillis);
+        List<RangeDigest> bounds = both(() -> source.digest(buckets, fromMillis, toMillis),
+                () -> target.digest(buckets, fromMillis, toMillis));
+        RangeDigest s = bounds.get(0);
+        RangeDigest t = bounds.get(1);
         int digestQueries = 1;
         boolean whole = tidFrom <= Math.min(s.tidFrom(), t.tidFrom()) && tidTo >= Math.max(s.tidTo(), t.tidTo());
         if (s.count() == 0 && t.count() == 0 || whole && s.equals(t)) {
@@ -68,15 +111,20 @@ public final class FullReconciliation {
         while (!pending.isEmpty()) {
             long[] range = pending.pop();
             if (range[2] <= leafRows || range[1] - range[0] <= leafRows) {
-                List<OrderKey> sk = source.keys(buckets, fromMillis, toMillis, range[0], range[1]);
-                List<OrderKey> tk = target.keys(buckets, fromMillis, toMillis, range[0], range[1]);
+                List<List<OrderKey>> keys = both(() -> source.keys(buckets, fromMillis, toMillis, range[0], range[1]),
+                        () -> target.keys(buckets, fromMillis, toMillis, range[0], range[1]));
+                List<OrderKey> sk = keys.get(0);
+                List<OrderKey> tk = keys.get(1);
                 leaves++;
                 keysRead += sk.size() + tk.size();
                 differences.addAll(KeyDiff.diff(sk, tk, source, target));
                 continue;
             }
-            List<RangeDigest> sd = source.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut);
-            List<RangeDigest> td = target.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut);
+            List<List<RangeDigest>> parts = both(
+                    () -> source.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut),
+                    () -> target.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut));
+            List<RangeDigest> sd = parts.get(0);
+            List<RangeDigest> td = parts.get(1);
             digestQueries++;
             for (int i = sd.size() - 1; i >= 0; i--) {
                 RangeDigest a = sd.get(i);
@@ -86,7 +134,7 @@ public final class FullReconciliation {
                 }
             }
         }
-        differences.sort(java.util.Comparator.comparingLong(Difference::tid));
+        differences.sort(Comparator.comparingLong(Difference::tid));
         return new Result(differences, digestQueries, leaves, keysRead);
     }
 }

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -27,13 +26,16 @@ import javax.sql.DataSource;
  * the fencing row first ({@link FenceRow}), then one conditional upsert per row as a JDBC batch (rows sorted by tid,
  * so concurrent writers lock in the same order), then commit — a connection lost mid-batch leaves nothing written.
  *
- * <p>Update counts per row, as each driver reports them: PostgreSQL and H2 1 for an insert or an update, 0 when the
- * guard refused; MariaDB (with {@code useAffectedRows=true}, set by {@link SyncPools}) 1 inserted, 2 updated,
- * 0 unchanged. A driver that answers {@code SUCCESS_NO_INFO} (a rewritten or bulk batch) is counted as written.
+ * <p>Written and skipped rows come from the update counts, as each driver reports them: PostgreSQL and H2, one
+ * statement per row in a JDBC batch, 1 for an insert or an update and 0 when the guard refused (a driver answering
+ * {@code SUCCESS_NO_INFO}, e.g. PostgreSQL with {@code reWriteBatchedInserts}, is counted as written); MariaDB, with
+ * {@code useAffectedRows=true} (set by {@link SyncPools}; the default "found rows" would count an unchanged row like
+ * an insert), 1 per inserted row, 2 per updated row and 0 per unchanged row, summed over a multi-row statement.
  */
 public final class JdbcTargetOrders implements TargetOrders {
 
     private static final int BATCH = 1_000;
+    private static final int ROWS_PER_STATEMENT = 250;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -65,8 +67,7 @@ public final class JdbcTargetOrders implements TargetOrders {
         if (rows.isEmpty()) {
             return new WriteResult(0, 0);
         }
-        List<OrderRow> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparingLong(OrderRow::tid));
+        List<OrderRow> sorted = newestPerTid(rows);
         Instant now = clock.instant();
         LocalDateTime written = Times.toSql(now);
         int changed = 0;
@@ -74,31 +75,92 @@ public final class JdbcTargetOrders implements TargetOrders {
             c.setAutoCommit(false);
             try {
                 FenceRow.take(c, dialect, fence, now);
-                try (PreparedStatement ps = c.prepareStatement(upsert)) {
-                    for (int from = 0; from < sorted.size(); from += BATCH) {
-                        for (OrderRow row : sorted.subList(from, Math.min(sorted.size(), from + BATCH))) {
-                            bind(ps, row, written);
-                            ps.addBatch();
-                        }
-                        for (int count : ps.executeBatch()) {
-                            if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
-                                changed++;
-                            }
-                        }
-                    }
-                }
+                changed = dialect == Dialect.MARIADB ? upsertMultiRow(c, sorted, written) : upsertBatch(c, sorted, written);
                 c.commit();
             } catch (SQLException | FencedException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
             }
         }
-        return new WriteResult(changed, sorted.size() - changed);
+        return new WriteResult(changed, rows.size() - changed);
     }
 
-    private static void bind(PreparedStatement ps, OrderRow row, LocalDateTime now) throws SQLException {
+    /**
+     * The rows to write, sorted by tid, one per tid: of versions given together, the newest (the later one when
+     * equal) — what writing them one after the other would leave. The others count as skipped.
+     */
+    static List<OrderRow> newestPerTid(Collection<OrderRow> rows) {
+        java.util.Map<Long, OrderRow> newest = new java.util.TreeMap<>();
+        for (OrderRow row : rows) {
+            newest.merge(row.tid(), row, (a, b) -> b.modified().isBefore(a.modified()) ? a : b);
+        }
+        return new ArrayList<>(newest.values());
+    }
+
+    /** One statement per row, sent as a JDBC batch; returns the rows written. */
+    private int upsertBatch(Connection c, List<OrderRow> rows, LocalDateTime now) throws SQLException {
+        int changed = 0;
+        try (PreparedStatement ps = c.prepareStatement(upsert)) {
+            for (int from = 0; from < rows.size(); from += BATCH) {
+                for (OrderRow row : rows.subList(from, Math.min(rows.size(), from + BATCH))) {
+                    bind(ps, 1, row, now);
+                    ps.addBatch();
+                }
+                for (int count : ps.executeBatch()) {
+                    if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
+                        changed++;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * MariaDB: one statement per {@value #ROWS_PER_STATEMENT} rows ({@code VALUES (…), (…) ON DUPLICATE KEY UPDATE}),
+     * several times faster than a batch of single-row statements, which MariaDB executes one round trip each. Its
+     * affected-rows count is inserted + 2 × updated; the rows already present are counted first (a plain read: the
+     * fence lock keeps the group's other writers out, and no other group writes these tids), which separates the
+     * two (rows come one per tid, {@link #newestPerTid}).
+     */
+    private int upsertMultiRow(Connection c, List<OrderRow> rows, LocalDateTime now) throws SQLException {
+        String single = upsert;
+        int values = single.indexOf(" VALUES (") + " VALUES ".length();
+        int onDuplicate = single.indexOf(" ON DUPLICATE KEY UPDATE ");
+        String tuple = single.substring(values, onDuplicate);
+        int changed = 0;
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<OrderRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            int present;
+            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM jdp_tb_trade WHERE tid IN ("
+                    + Dialect.marks(chunk.size()) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    count.setLong(i + 1, chunk.get(i).tid());
+                }
+                try (java.sql.ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    present = rs.getInt(1);
+                }
+            }
+            String sql = single.substring(0, values) + String.join(", ", java.util.Collections.nCopies(chunk.size(),
+                    tuple)) + single.substring(onDuplicate);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (OrderRow row : chunk) {
+                    i = bind(ps, i, row, now);
+                }
+                int affected = ps.executeUpdate();
+                int inserted = chunk.size() - present;
+                changed += inserted + (affected - inserted) / 2;
+            }
+        }
+        return changed;
+    }
+
+    /** Binds one row's columns from parameter {@code i}; returns the next parameter index. */
+    private static int bind(PreparedStatement ps, int first, OrderRow row, LocalDateTime now) throws SQLException {
         String response = JdpResponse.of(row.document());
-        int i = 1;
+        int i = first;
         ps.setLong(i++, row.tid());
         ps.setString(i++, row.status());
         ps.setString(i++, row.type());
@@ -111,7 +173,8 @@ public final class JdbcTargetOrders implements TargetOrders {
         ps.setObject(i++, now);
         ps.setObject(i++, now);
         ps.setBoolean(i++, row.deleted());
-        ps.setInt(i, row.bucket());
+        ps.setInt(i++, row.bucket());
+        return i;
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 import static io.topaz.agent.sync.db.TestOrders.T0;
@@ -67,7 +69,8 @@ class FullReconciliationTest {
             target.write(rows, FENCE);
         }
         long to = T0 + 10L * 24 * 3600 * 1000;
-        FullReconciliation full = new FullReconciliation(source, target);
+        ExecutorService sourceSide = Executors.newSingleThreadExecutor();
+        FullReconciliation full = new FullReconciliation(source, target, 16, 1_000, sourceSide);
         FullReconciliation.Result same = full.run(ALL, T0, to);
         assertThat(same.differences()).isEmpty();
         assertThat(same.keysRead()).isZero();
@@ -106,8 +109,9 @@ class FullReconciliationTest {
         // the incremental cycle sees the same among recently modified orders, and a narrower range only its own
         assertThat(IncrementalReconciliation.compare(source, target, ALL, T0 + 700, T0 + 800))
                 .extracting(Difference::tid).isEmpty();
-        assertThat(full.run(ALL, T0, to, 90_000, 100_000).differences()).extracting(Difference::tid)
-                .containsExactly(99_999L);
+        assertThat(new FullReconciliation(source, target).run(ALL, T0, to, 90_000, 100_000).differences())
+                .extracting(Difference::tid).containsExactly(99_999L);
+        sourceSide.shutdown();
     }
 
     private static void execute(SyncTestDatabases.Db db, String sql) throws Exception {

@@ -101,6 +101,17 @@ class JdbcTargetOrdersTest {
         assertThat(LoweringTrigger.lowered(db.pool())).isEmpty();
     }
 
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void versionsOfOneOrderGivenTogetherLeaveTheNewest(Dialect dialect) throws Exception {
+        open(dialect);
+        OrderRow v1 = row(1, T0 + 1_000, "WAIT_BUYER_PAY");
+        OrderRow v2 = row(1, T0 + 2_000, "WAIT_SELLER_SEND_GOODS");
+        assertThat(target.write(List.of(v2, row(2, T0, "A"), v1), fence(1))).isEqualTo(new WriteResult(2, 1));
+        assertThat(target.keysOf(List.of(1L, 2L))).extracting(OrderKey::modifiedMillis).containsExactly(T0 + 2_000, T0);
+        assertThat(LoweringTrigger.lowered(db.pool())).isEmpty();
+    }
+
     /**
      * Equal {@code modified}, different document: the source is the truth, so it is written — every column, which on
      * MariaDB only holds because the guarded {@code jdp_hashcode} and {@code modified} are assigned last.
