@@ -3,7 +3,6 @@ package io.topaz.agent.sync.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.topaz.agent.broker.Broker;
-import io.topaz.agent.broker.Delivery;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Fence;
