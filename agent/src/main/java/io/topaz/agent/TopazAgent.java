@@ -10,12 +10,8 @@ import io.topaz.agent.broker.push.PushServer;
 import io.topaz.agent.broker.push.PushSettings;
 import io.topaz.agent.broker.queue.QueueEngine;
 import io.topaz.agent.tmc.BacklogCaps;
-import io.topaz.agent.sync.engine.ControlPlaneCredentials;
-import io.topaz.agent.sync.engine.JdbcStores;
-import io.topaz.agent.sync.engine.SyncConfig;
+import io.topaz.agent.sync.engine.AgentSync;
 import io.topaz.agent.sync.engine.SyncEngine;
-import io.topaz.agent.sync.engine.SyncStores;
-import java.util.concurrent.CompletableFuture;
 import io.topaz.agent.config.LocalSnapshot;
 import io.topaz.agent.config.ReleaseWatcher;
 import io.topaz.agent.config.SnapshotHolder;
@@ -92,13 +88,11 @@ public final class TopazAgent implements Closeable {
     private BrokerNode broker;
     private PushServer push;
     private SyncEngine sync;
-    private final SyncStores syncStores;
 
     private TopazAgent(AgentSettings settings, Clock clock, LocalQueuesFactory queuesFactory) {
         this.settings = settings;
         this.clock = clock;
         this.queuesFactory = queuesFactory;
-        this.syncStores = new JdbcStores(clock);
         this.metrics = new AgentMetrics(settings.id(), settings.cluster());
         this.startedAtMillis = clock.millis();
     }
@@ -198,8 +192,9 @@ public final class TopazAgent implements Closeable {
                     settings.metadata().agentToken(), metadataExecutor), clock,
                     GatewayLimits.defaults().platformZone(), metrics.registry()));
         }
-        if (settings.ordersDbUrl() != null) {
-            startSync(layout);
+        if (settings.ordersDbUrl() != null) { // the order sync: consumes through this agent's broker
+            sync = AgentSync.start(settings, curator, layout, broker == null ? null : broker.broker(), holder::current,
+                    metadata == null ? null : metadataExecutor, clock, metrics.registry(), admin);
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
@@ -266,29 +261,6 @@ public final class TopazAgent implements Closeable {
         broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
                 settings.cluster(), settings.host(), settings.brokerPort(), transport,
                 settings.metadata().controlUrl(), settings.metadata().agentToken()).withTls(settings.brokerTls()));
-    }
-
-    /**
-     * The order sync ({@code --orders-db-url}): consumes its internal queues through the broker, so it needs this
-     * agent's broker, and reads the targets' passwords from the control plane.
-     */
-    private void startSync(ZkLayout layout) {
-        if (broker == null || metadata == null) {
-            throw new IllegalArgumentException("--orders-db-url needs --broker-port, --control-url and --agent-token: "
-                    + "the order sync consumes trade messages through the broker and reads the targets' passwords "
-                    + "from the control plane");
-        }
-        sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.cluster(), curator, layout,
-                broker.broker(), () -> SyncConfig.of(holder.current()), new ControlPlaneCredentials(settings.metadata().controlUrl(),
-                settings.metadata().agentToken(), metadataExecutor), syncStores, settings.ordersDbUrl(), clock,
-                metrics.registry()));
-        admin.route("/sync", (method, params) -> method.equals("GET") ? CompletableFuture.completedFuture(
-                sync.status().status()) : CompletableFuture.failedFuture(new IllegalArgumentException(
-                "GET /sync shows the order sync; POST /sync/reconcile?target=… reconciles")));
-        admin.route("/sync/reconcile", (method, params) -> method.equals("POST")
-                ? sync.status().reconcile(params).thenApply(m -> (Object) m)
-                : CompletableFuture.failedFuture(new IllegalArgumentException("use POST /sync/reconcile?target=…"
-                + "[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]")));
     }
 
     /** The order sync, empty unless this agent was started with {@code --orders-db-url}. */

@@ -86,17 +86,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         uri.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String method = request.method().name();
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().getBytes(request.content().readerIndex(), body);
         FullHttpRequest held = request.retainedDuplicate();
         CompletableFuture<Object> answer;
         try {
-            answer = route.handle(method, params);
+            answer = route.handle(method, params, body);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((body, err) -> {
+        answer.whenComplete((answerBody, err) -> {
             FullHttpResponse r;
             if (err == null) {
-                r = json(HttpResponseStatus.OK, body);
+                r = json(HttpResponseStatus.OK, answerBody);
             } else {
                 Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                         ? err.getCause() : err;

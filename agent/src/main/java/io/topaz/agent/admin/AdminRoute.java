@@ -14,6 +14,7 @@ public interface AdminRoute {
     /**
      * @param method the HTTP method (GET, POST, …)
      * @param params the query parameters (first value of each)
+     * @param body   the request body (empty when none)
      */
-    CompletableFuture<Object> handle(String method, Map<String, String> params);
+    CompletableFuture<Object> handle(String method, Map<String, String> params, byte[] body);
 }

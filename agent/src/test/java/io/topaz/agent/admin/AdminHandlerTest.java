@@ -61,4 +61,36 @@ class AdminHandlerTest {
         notAllowed.release();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void aRouteAnswersItsFutureAsJsonAndABadRequestAs400() {
+        AdminHandler handler = new AdminHandler(() -> Map.of("status", "UP"), () -> "");
+        java.util.concurrent.CompletableFuture<Object> later = new java.util.concurrent.CompletableFuture<>();
+        handler.route("/sync/reconcile", (method, params, body) -> {
+            if (params.containsKey("bad")) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new IllegalArgumentException("target: required"));
+            }
+            return later.thenApply(x -> Map.of("method", method, "group", params.get("group"),
+                    "body", new String(body, StandardCharsets.UTF_8)));
+        });
+        EmbeddedChannel ch = new EmbeddedChannel(handler);
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/sync/reconcile?group=g1",
+                Unpooled.copiedBuffer("{\"target\":\"demo\"}", StandardCharsets.UTF_8)));
+        assertThat((Object) ch.readOutbound()).isNull(); // answered when the work completes
+        later.complete("done");
+        ch.runPendingTasks();
+        FullHttpResponse ok = ch.readOutbound();
+        assertThat(ok.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(ok.content().toString(StandardCharsets.UTF_8)).contains("\"method\":\"POST\"")
+                .contains("\"group\":\"g1\"").contains("{\\\"target\\\":\\\"demo\\\"}");
+        ok.release();
+
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/sync/reconcile?bad=1"));
+        FullHttpResponse bad = ch.readOutbound();
+        assertThat(bad.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        assertThat(bad.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"error\":\"target: required\"}");
+        bad.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
 }

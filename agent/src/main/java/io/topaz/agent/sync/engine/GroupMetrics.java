@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +34,14 @@ final class GroupMetrics implements AutoCloseable {
         }
     }
 
+    /** The lag histogram's buckets: the agent's latency buckets, then up to ten minutes (a target down a while). */
+    static final Duration[] LAG_BUCKETS = java.util.stream.Stream.concat(
+            java.util.Arrays.stream(io.topaz.agent.AgentMetrics.LATENCY_BUCKETS),
+            java.util.stream.Stream.of(Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
+                    Duration.ofMinutes(10))).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
+    private final LagWindow window = new LagWindow(4_096);
     private final List<Meter> meters = new ArrayList<>();
     private final Timer lag;
     private final Counter messages;
@@ -54,9 +60,8 @@ final class GroupMetrics implements AutoCloseable {
     GroupMetrics(MeterRegistry registry, String target, String group) {
         this.registry = registry;
         Tags tags = Tags.of("target", target, "group", group);
-        lag = add(Timer.builder("topaz.sync.lag").description("source modified to target written")
-                .tags(tags).publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1))
-                .register(registry));
+        lag = add(Timer.builder("topaz.sync.lag").description("source modified to target written (live stream)")
+                .tags(tags).serviceLevelObjectives(LAG_BUCKETS).register(registry));
         messages = add(Counter.builder("topaz.sync.messages").description("trade messages consumed")
                 .tags(tags).register(registry));
         orders = add(Counter.builder("topaz.sync.orders").description("orders flushed after merging")
@@ -109,6 +114,7 @@ final class GroupMetrics implements AutoCloseable {
 
     void lag(long millis) {
         lag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+        window.record(Math.max(0, millis));
     }
 
     void repaired(Reason reason) {
@@ -140,20 +146,13 @@ final class GroupMetrics implements AutoCloseable {
 
     /** The figures of {@code GET /sync}, without the lease's. */
     Snapshot snapshot() {
-        double p50 = 0;
-        double p99 = 0;
-        for (ValueAtPercentile v : lag.takeSnapshot().percentileValues()) {
-            if (v.percentile() == 0.5) {
-                p50 = v.value(TimeUnit.MILLISECONDS);
-            } else if (v.percentile() == 0.99) {
-                p99 = v.value(TimeUnit.MILLISECONDS);
-            }
-        }
+        long p50 = window.quantile(0.5);
+        long p99 = window.quantile(0.99);
         Map<String, Long> r = new java.util.LinkedHashMap<>();
         for (Reason reason : Reason.values()) {
             r.put(reason.tag, (long) repairs.get(reason).count());
         }
-        return new Snapshot(Math.round(p50), Math.round(p99), (long) messages.count(), (long) sourceRows.count(),
+        return new Snapshot(p50, p99, (long) messages.count(), (long) sourceRows.count(),
                 (long) writes.count(), (long) skipped.count(), r, backfillState.get(), backfillCopied.get(),
                 lastReconcileMillis.get(), (long) errors.count(), lastError.get(), mergeRatio(), (long) purged.count());
     }

@@ -3,7 +3,6 @@ package io.topaz.agent.sync.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.topaz.agent.broker.Broker;
-import io.topaz.agent.broker.Delivery;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Fence;
@@ -199,21 +198,21 @@ final class GroupSync {
         state = next;
         metrics.reconciled(clock.millis());
         nextReconcile = now + config.reconcileSeconds() * 1000L;
-        if (r.differing() > 0) {
-            log.info("sync {}: reconciliation compared {} orders, repaired {} ({})", name, r.compared(), r.differing(),
-                    r.repairs());
+        if (r.differences() > 0) {
+            log.info("sync {}: reconciliation found {} differences, repaired {} ({})", name, r.differences(),
+                    r.repaired(), r.repairs());
         }
     }
 
     /**
-     * Compares {@code range} (a part of the group's buckets) over {@code [from, to)} now and repairs what differs,
-     * between two ticks (the admin port's on-demand reconciliation).
+     * A full reconciliation of {@code range} (a part of the group's buckets) over {@code [from, to)} now, repairing
+     * what differs, between two ticks (the admin port's on-demand reconciliation).
      */
-    synchronized Reconciler.Result reconcileNow(BucketRange range, long fromMillis, long toMillis) throws Exception {
+    synchronized Reconciler.Result reconcileFully(BucketRange range, long fromMillis, long toMillis) throws Exception {
         if (stopped) {
             throw new IllegalStateException("the sync of " + name + " stopped on this agent");
         }
-        return reconciler.cycle(range, fromMillis, toMillis);
+        return reconciler.full(range, fromMillis, toMillis);
     }
 
     private void purge() throws Exception {

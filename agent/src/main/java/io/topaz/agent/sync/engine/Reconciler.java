@@ -1,6 +1,9 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.Difference;
+import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.IncrementalReconciliation;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
@@ -12,15 +15,17 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Incremental reconciliation of one seller group: compares (tid, modified, jdp_hashcode, deleted) of the orders
- * modified in {@code [from, to)} on both sides, reads from the source only the orders whose target row is missing or
- * older (or equally old with another hashcode), and repairs them through the same conditional write as the live
- * stream. Each repair is counted and logged with its reason:
+ * Reconciliation of one seller group: finds the orders that differ — incrementally over the keys modified in
+ * {@code [from, to)} on both sides ({@link IncrementalReconciliation}), or fully by digests of key ranges
+ * ({@link FullReconciliation}) — reads only those from the source and repairs them through the same conditional
+ * write as the live stream (a newer or extra target row is reported, never overwritten). Each repair is counted and
+ * logged with its reason:
  *
  * <ul>
  *   <li>{@code late_message} — a message for the order is still waiting in this agent (it arrived after the cycle's
@@ -51,8 +56,8 @@ final class Reconciler {
         TargetOrders.WriteResult write(List<OrderRow> rows) throws SQLException, FencedException;
     }
 
-    /** What one cycle found and did. */
-    record Result(int compared, int differing, Map<Reason, Integer> repairs) {
+    /** What one comparison found and did: the differences, the orders repaired by reason, and how it searched. */
+    record Result(int differences, int repaired, Map<Reason, Integer> repairs, String search) {
     }
 
     private final String name;
@@ -74,49 +79,24 @@ final class Reconciler {
         this.metrics = metrics;
     }
 
+    /** The incremental cycle over the group's orders modified in {@code [from, to)}. */
     Result cycle(long fromMillis, long toMillis) throws SQLException, FencedException {
-        return cycle(buckets, fromMillis, toMillis);
+        return repair(IncrementalReconciliation.compare(source, target, buckets, fromMillis, toMillis), "keys");
     }
 
-    /** One comparison of {@code range} (within the group) over {@code [from, to)}, repairing what differs. */
-    Result cycle(BucketRange range, long fromMillis, long toMillis) throws SQLException, FencedException {
-        List<OrderKey> src = source.keysModified(range, fromMillis, toMillis);
-        Map<Long, OrderKey> tgt = new HashMap<>();
-        for (OrderKey k : target.keysModified(range, fromMillis, toMillis)) {
-            tgt.put(k.tid(), k);
-        }
-        List<OrderKey> candidates = new ArrayList<>();
-        List<Long> unseen = new ArrayList<>();
-        for (OrderKey s : src) {
-            OrderKey t = tgt.get(s.tid());
-            if (t == null) {
-                unseen.add(s.tid()); // the target's row, if any, is outside the range: look it up
-                candidates.add(s);
-            } else if (behind(t, s)) {
-                candidates.add(s);
-            }
-        }
-        for (int i = 0; i < unseen.size(); i += BATCH) {
-            for (OrderKey t : target.keysOf(unseen.subList(i, Math.min(unseen.size(), i + BATCH)))) {
-                tgt.put(t.tid(), t);
-            }
-        }
-        Map<Long, Reason> repair = new HashMap<>();
-        for (OrderKey s : candidates) {
-            OrderKey t = tgt.get(s.tid());
-            if (t == null ? !s.deleted() : behind(t, s)) {
-                repair.put(s.tid(), reason(s));
-            }
-        }
-        Map<Reason, Integer> counts = repair(repair);
-        return new Result(src.size(), repair.size(), counts);
+    /**
+     * A full reconciliation of {@code range} (within the group) over {@code [from, to)}: digests of key ranges
+     * computed in each database, bisected where they differ ({@link FullReconciliation}), then the same repairs.
+     */
+    Result full(BucketRange range, long fromMillis, long toMillis) throws SQLException, FencedException {
+        FullReconciliation.Result r = new FullReconciliation(source, target).run(range, fromMillis, toMillis);
+        return repair(r.differences(), r.digestQueries() + " digest queries, " + r.leaves() + " leaves, "
+                + r.keysRead() + " keys read");
     }
 
-    /** True when the target's row must be replaced by the source's. */
-    static boolean behind(OrderKey target, OrderKey source) {
-        return target.modifiedMillis() < source.modifiedMillis()
-                || target.modifiedMillis() == source.modifiedMillis()
-                && (!target.hashcode().equals(source.hashcode()) || target.deleted() != source.deleted());
+    /** Differences the conditional write can repair (never a newer target row, never an extra one). */
+    static boolean repairable(Difference d) {
+        return d.reason() != Difference.Reason.NEWER_ON_TARGET && d.reason() != Difference.Reason.EXTRA_ON_TARGET;
     }
 
     private Reason reason(OrderKey s) {
@@ -127,8 +107,17 @@ final class Reconciler {
         return knowledge.written(s.tid()) >= s.modifiedMillis() ? Reason.LOST_WRITE : Reason.MISSED_MESSAGE;
     }
 
-    private Map<Reason, Integer> repair(Map<Long, Reason> repair) throws SQLException, FencedException {
-        Map<Reason, Integer> counts = new HashMap<>();
+    private Result repair(List<Difference> differences, String search) throws SQLException, FencedException {
+        Map<Long, Reason> repair = new HashMap<>();
+        for (Difference d : differences) {
+            if (repairable(d)) {
+                repair.put(d.tid(), reason(d.source()));
+            } else {
+                log.warn("sync {}: order {} differs ({}) and is left alone: source {}, target {}", name, d.tid(),
+                        d.reason(), d.source(), d.target());
+            }
+        }
+        Map<Reason, Integer> counts = new EnumMap<>(Reason.class);
         List<Long> tids = new ArrayList<>(repair.keySet());
         int logged = 0;
         for (int i = 0; i < tids.size(); i += BATCH) {
@@ -150,9 +139,8 @@ final class Reconciler {
             }
         }
         if (logged > LOGGED_PER_CYCLE) {
-            log.info("sync {}: {} repairs this cycle ({}), the first {} logged", name, logged, counts,
-                    LOGGED_PER_CYCLE);
+            log.info("sync {}: {} repairs ({}), the first {} logged", name, logged, counts, LOGGED_PER_CYCLE);
         }
-        return counts;
+        return new Result(differences.size(), logged, counts, search);
     }
 }

@@ -29,8 +29,10 @@ final class SyncFailure extends Exception {
             c = c.getCause();
         }
         if (c instanceof SQLException s) {
+            Throwable cause = s.getCause(); // a pool's timeout hides the driver's reason (wrong password, refused…)
             return (connectionLost(s) ? "connection failed" : "refused") + " (SQLState " + s.getSQLState() + "): "
-                    + s.getMessage();
+                    + s.getMessage() + (cause != null && cause.getMessage() != null
+                    && !s.getMessage().contains(cause.getMessage()) ? " — " + cause.getMessage() : "");
         }
         if (c instanceof BrokerException b) {
             return "broker " + b.kind().name().toLowerCase() + ": " + b.getMessage();

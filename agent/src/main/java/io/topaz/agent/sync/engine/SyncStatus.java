@@ -1,7 +1,11 @@
 package io.topaz.agent.sync.engine;
 
+import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.model.config.SellerGroup;
+import io.topaz.model.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,9 +23,11 @@ import java.util.concurrent.CompletableFuture;
  * "backfill":{"state","copied"},"lastReconcile","errors","lastError"}]}} — the groups running here, and those placed
  * here that cannot start (holder null, with the reason in {@code lastError}).
  *
- * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} compares and repairs
- * a range now: the target's groups held here (or one group, or the bucket of one seller), orders modified in
- * {@code [from, to)} (default: everything up to now). Answers the counts when done.
+ * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} (or the same fields
+ * in a JSON body) runs a full reconciliation now ({@code FullReconciliation}: digests of key ranges, bisected to the
+ * rows that differ, repaired through the conditional write): the target's groups held here (or one group, or the
+ * bucket of one seller), orders modified in {@code [from, to)} (default: everything up to now). Answers the counts
+ * when done.
  */
 public final class SyncStatus {
 
@@ -29,6 +35,18 @@ public final class SyncStatus {
 
     SyncStatus(SyncEngine engine) {
         this.engine = engine;
+    }
+
+    /** Serves {@code GET /sync} and {@code POST /sync/reconcile} on the agent's admin port. */
+    public void install(AdminServer admin) {
+        admin.route("/sync", (method, params, body) -> method.equals("GET")
+                ? CompletableFuture.completedFuture(status())
+                : CompletableFuture.failedFuture(new IllegalArgumentException(
+                "GET /sync shows the order sync; POST /sync/reconcile reconciles")));
+        admin.route("/sync/reconcile", (method, params, body) -> method.equals("POST")
+                ? reconcile(params(params, body)).thenApply(m -> (Object) m)
+                : CompletableFuture.failedFuture(new IllegalArgumentException("use POST /sync/reconcile with "
+                + "target, and optionally group, seller, from, to (ISO-8601), as query parameters or a JSON body")));
     }
 
     public Map<String, Object> status() {
@@ -75,6 +93,36 @@ public final class SyncStatus {
         g.put("mergeRatio", s.mergeRatio());
         g.put("purged", s.purged());
         return g;
+    }
+
+    /**
+     * The parameters of {@code POST /sync/reconcile}: the query's, overridden by a JSON object body's
+     * ({@code {"target", "group", "seller", "from", "to"}}, as the control plane forwards it).
+     *
+     * @throws IllegalArgumentException when the body is not a JSON object
+     */
+    public static Map<String, String> params(Map<String, String> query, byte[] body) {
+        Map<String, String> out = new LinkedHashMap<>(query);
+        if (body == null || body.length == 0) {
+            return out;
+        }
+        JsonNode n;
+        try {
+            n = Json.strict().readTree(body);
+        } catch (JacksonException e) {
+            n = null;
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("body: must be a JSON object {\"target\", \"group\", \"seller\", "
+                    + "\"from\", \"to\"}");
+        }
+        for (String field : List.of("target", "group", "seller", "from", "to")) {
+            JsonNode v = n.get(field);
+            if (v != null && !v.isNull()) {
+                out.put(field, v.isString() ? v.asString() : v.toString());
+            }
+        }
+        return out;
     }
 
     /**
@@ -128,11 +176,12 @@ public final class SyncStatus {
                         }
                         range = new BucketRange(b, b + 1);
                     }
-                    Reconciler.Result r = sync.reconcileNow(range, from, to);
+                    Reconciler.Result r = sync.reconcileFully(range, from, to);
                     Map<String, Object> g = new LinkedHashMap<>();
                     g.put("group", sync.fence().group());
-                    g.put("compared", r.compared());
-                    g.put("repaired", r.differing());
+                    g.put("differences", r.differences());
+                    g.put("repaired", r.repaired());
+                    g.put("search", r.search());
                     Map<String, Integer> reasons = new LinkedHashMap<>();
                     r.repairs().forEach((reason, n) -> reasons.put(reason.tag, n));
                     g.put("repairs", reasons);

@@ -103,7 +103,7 @@ class ZeroLossSyncTest {
                     stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, registry), settings, 4);
             try {
                 engine.start(Duration.ofMillis(200));
-                long end = stream(source, broker, config);
+                long end = stream(source, broker, config, ORDERS, UPDATES, new Random(18));
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> groups(engine).size() == 2
                         && groups(engine).stream().allMatch(g -> "done".equals(((Map<?, ?>) g.get("backfill"))
@@ -122,6 +122,20 @@ class ZeroLossSyncTest {
                 long errors = groups(engine).stream().mapToLong(g -> ((Number) g.get("errors")).longValue()).sum();
                 assertThat(errors).isGreaterThanOrEqualTo(5); // each killed batch was counted, then retried
                 assertThat(registry.find("topaz.sync.source.rows").counters()).isNotEmpty();
+                assertThat(groups(engine).get(0)).containsKeys("target", "group", "holder", "epoch", "lagP50Millis",
+                        "lagP99Millis", "messages", "sourceReads", "writes", "skipped", "repairs", "backfill",
+                        "lastReconcile", "errors", "lastError");
+
+                // a full reconciliation on demand (the admin port's POST /sync/reconcile) finds a planted difference
+                try (java.sql.Connection c = targetDb.pool().getConnection();
+                     java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE jdp_tb_trade SET jdp_hashcode = 'planted', status = 'X' WHERE tid = 7");
+                }
+                Map<String, Object> full = engine.status().reconcile(SyncStatus.params(Map.of(),
+                        "{\"target\":\"demo\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
+                assertThat(full.toString()).contains("repaired=1");
+                assertThat(check.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE)).containsExactlyElementsOf(expected);
+                assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
             } finally {
                 engine.close();
             }
@@ -137,20 +151,21 @@ class ZeroLossSyncTest {
      * The update stream: each change saved at the source, then its message published — 10 % dropped, 10 % twice,
      * each batch's messages shuffled. Returns when the last change was saved (epoch ms).
      */
-    private static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config) throws Exception {
-        Random random = new Random(18);
-        long[] version = new long[ORDERS + 1];
+    static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config, int orders, int updates,
+                       Random random) throws Exception {
+        long[] version = new long[orders + 1];
         long last = 0;
-        for (int done = 0; done < UPDATES; ) {
+        for (int done = 0; done < updates; ) {
             List<OrderRow> batch = new ArrayList<>();
             long now = System.currentTimeMillis();
             java.util.Set<Long> inBatch = new java.util.HashSet<>();
-            for (int i = 0; i < 200 && done < UPDATES; i++, done++) {
-                long tid = 1 + random.nextInt(ORDERS);
+            for (int i = 0; i < 200 && done < updates; i++, done++) {
+                long tid = 1 + random.nextInt(orders);
                 if (!inBatch.add(tid)) {
                     continue;
                 }
                 long modified = Math.max(now, Math.max(version[(int) tid], TestOrders.T0 + tid) + 1);
+                // (versions only grow: a second stream over the same orders starts later in time)
                 version[(int) tid] = modified;
                 batch.add(TestOrders.row(tid, modified, "S" + random.nextInt(5), random.nextInt(50) == 0));
             }

@@ -1,0 +1,41 @@
+package io.topaz.agent.sync.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.agent.AgentSettings;
+import io.topaz.agent.admin.AdminServer;
+import io.topaz.agent.broker.Broker;
+import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/** The order sync inside an agent started with {@code --orders-db-url}: checks its needs, starts it, adds its routes. */
+public final class AgentSync {
+
+    private AgentSync() {
+    }
+
+    /**
+     * @param broker the agent's broker, or null when it runs none (refused)
+     * @param http   the executor of the control-plane HTTP client, or null when the agent has no {@code --control-url}
+     *               (refused)
+     */
+    public static SyncEngine start(AgentSettings settings, CuratorFramework curator, ZkLayout layout, Broker broker,
+                                   Supplier<ConfigSnapshot> release, Executor http, Clock clock,
+                                   MeterRegistry registry, AdminServer admin) {
+        if (broker == null || http == null) {
+            throw new IllegalArgumentException("--orders-db-url needs --broker-port, --control-url and --agent-token: "
+                    + "the order sync consumes trade messages through the broker and reads the targets' passwords "
+                    + "from the control plane");
+        }
+        SyncEngine sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.cluster(), curator, layout,
+                broker, () -> SyncConfig.of(release.get()), new ControlPlaneCredentials(
+                settings.metadata().controlUrl(), settings.metadata().agentToken(), http), new JdbcStores(clock),
+                settings.ordersDbUrl(), clock, registry));
+        sync.status().install(admin);
+        return sync;
+    }
+}
