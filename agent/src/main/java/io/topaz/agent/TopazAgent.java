@@ -194,7 +194,7 @@ public final class TopazAgent implements Closeable {
         }
         if (settings.ordersDbUrl() != null) { // the order sync: consumes through this agent's broker
             sync = AgentSync.start(settings, curator, layout, broker == null ? null : broker.broker(), holder::current,
-                    metadata == null ? null : metadataExecutor, clock, metrics.registry(), admin);
+                    metadata, metadata == null ? null : metadataExecutor, clock, metrics.registry(), admin);
         }
         log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
                 settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
