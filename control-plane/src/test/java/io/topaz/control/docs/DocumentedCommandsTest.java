@@ -160,7 +160,7 @@ class DocumentedCommandsTest extends ControlPlaneTestSupport {
                 .contains("passed: 10 of 10")
                 // operations.md, Order sync: the target published with its password set, its group not yet placed
                 .contains("{\"target\":\"demo-jdp\",\"version\":1}", "\"passwordSet\":true",
-                        "\"notRunning\":[{\"target\":\"demo-jdp\",\"group\":\"jdp-sellers\"}]")
+                        "\"notRunning\":[{\"target\":\"demo-jdp\",\"group\":\"sellers-a\"}")
                 .doesNotContain("error_response\":{\"code\":25", "\"code\":31", "Unexpected character");
         assertThat(out).containsPattern("refused: [1-9]\\d? of 10");
     }
