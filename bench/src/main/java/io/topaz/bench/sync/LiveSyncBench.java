@@ -49,7 +49,7 @@ final class LiveSyncBench {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> GROUPS = List.of("bench-g0", "bench-g1", "bench-g2", "bench-g3");
+    static final List<String> GROUPS = List.of("bench-g0", "bench-g1", "bench-g2", "bench-g3");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private LiveSyncBench() {
@@ -62,7 +62,7 @@ final class LiveSyncBench {
                     s.agents(), db.name, db.name);
             try (TopazCluster cluster = TopazCluster.start(s.repo(), s.dir(), s.agents(),
                     s.agentJvm(), List.of("--orders-db-url=" + db.sourceUrl))) {
-                String token = seed(cluster, db, s);
+                String token = seed(cluster, db, "");
                 awaitGroups(cluster);
                 JdbcTargetOrders target = db.target(2);
                 List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), 3_300_000_001L, "bench_seller_0");
@@ -105,8 +105,11 @@ final class LiveSyncBench {
         }
     }
 
-    /** Topics, seller groups, their assignments, the target and a PUBLISHER token; returns the token. */
-    private static String seed(TopazCluster cluster, BenchDatabases db, Settings s) throws Exception {
+    /**
+     * Topics, seller groups, their assignments, the target (with {@code targetOptions}: more JSON fields, each
+     * followed by a comma, e.g. {@code "\"reconcileSeconds\":2,"}) and a PUBLISHER token; returns the token.
+     */
+    static String seed(TopazCluster cluster, BenchDatabases db, String targetOptions) throws Exception {
         cluster.createApp("bench-jdp");
         for (String topic : List.of(TradeCenter.CREATE, TradeCenter.CHANGED, TradeCenter.CLOSE)) {
             cluster.seed("/api/v1/topics", topic, "{\"name\":\"" + topic + "\",\"group\":\"taobao_trade\","
@@ -121,13 +124,14 @@ final class LiveSyncBench {
         }
         cluster.seed("/api/v1/sync-targets", "bench-jdp", "{\"name\":\"bench-jdp\",\"appKey\":\"bench-jdp\","
                 + "\"jdbcUrl\":\"" + db.targetUrl + "\",\"user\":\"" + db.targetUser + "\",\"sellerGroups\":"
-                + JSON.writeValueAsString(GROUPS) + ",\"maxConnections\":8,\"backfillDays\":0}");
+                + JSON.writeValueAsString(GROUPS) + "," + targetOptions
+                + "\"maxConnections\":8,\"backfillDays\":0}");
         cluster.publishAndAwait();
         return cluster.admin("POST", "/api/v1/tokens", "{\"name\":\"bench-orders\",\"role\":\"PUBLISHER\"}", 201)
                 .get("token").asString();
     }
 
-    private static void registerSellers(TopazCluster cluster, List<TradeCenter.Seller> sellers) throws Exception {
+    static void registerSellers(TopazCluster cluster, List<TradeCenter.Seller> sellers) throws Exception {
         for (TradeCenter.Seller s : sellers) {
             cluster.admin("POST", "/api/v1/users", "{\"userId\":\"" + s.id() + "\",\"nick\":\"" + s.nick() + "\"}",
                     -1);
@@ -135,7 +139,7 @@ final class LiveSyncBench {
     }
 
     /** The agents' {@code GET /sync} groups. */
-    private static List<JsonNode> groups(TopazCluster cluster) throws Exception {
+    static List<JsonNode> groups(TopazCluster cluster) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (TopazCluster.Agent a : cluster.agents()) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(a.admin().resolve("/sync"))
@@ -147,7 +151,7 @@ final class LiveSyncBench {
         return out;
     }
 
-    private static void awaitGroups(TopazCluster cluster) throws Exception {
+    static void awaitGroups(TopazCluster cluster) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             List<JsonNode> gs = groups(cluster);
@@ -163,7 +167,7 @@ final class LiveSyncBench {
     }
 
     /** Summed over the groups: messages, source reads, writes, skipped. */
-    private static long[] totals(TopazCluster cluster) throws Exception {
+    static long[] totals(TopazCluster cluster) throws Exception {
         long[] t = new long[4];
         for (JsonNode g : groups(cluster)) {
             t[0] += g.path("messages").asLong();

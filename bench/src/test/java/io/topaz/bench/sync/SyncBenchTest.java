@@ -61,7 +61,7 @@ class SyncBenchTest {
         assertThat(r.differencesAfter()).as("differences between target and source after the run").isZero();
     }
 
-    private static void requireDatabases() {
+    static void requireDatabases() {
         for (String url : List.of(BenchDatabases.PG_SERVER + "/postgres" + BenchDatabases.PG_PARAMS,
                 BenchDatabases.MARIADB_SERVER + "/" + BenchDatabases.MARIADB_PARAMS)) {
             try (var c = DriverManager.getConnection(url)) {

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The live stream of one group: consume → merge → flush (one {@code SourceOrders.read} and one conditional
- * {@code TargetOrders.write} per batch of orders whose window closed) → confirm, only after the write committed.
+ * {@code TargetOrders.write} per batch of orders whose window closed) → confirm, only after the write committed. An
+ * order whose messages announce nothing newer than what this stream already wrote ({@link WrittenOrders}) is
+ * confirmed without a read.
  *
  * <ul>
  *   <li>malformed content (no tid): nothing to sync — counted, logged, confirmed (reconciliation covers the order);</li>
@@ -36,11 +38,6 @@ final class Flusher {
 
     private static final Logger log = LoggerFactory.getLogger(Flusher.class);
 
-    /** Told each order this stream wrote, with its modified. */
-    interface Written {
-        void written(long tid, long modifiedMillis);
-    }
-
     private final String name;
     private final Broker broker;
     private final QueueName queue;
@@ -49,12 +46,12 @@ final class Flusher {
     private final GroupMetrics metrics;
     private final Clock clock;
     private final long timeoutMillis;
-    private final Written onWritten;
+    private final WrittenOrders written;
     private Merger merger;
     private long caughtUpMillis;
 
     Flusher(String name, Broker broker, QueueName queue, SourceOrders source, Reconciler.Writer writer,
-            GroupMetrics metrics, Clock clock, Duration brokerTimeout, Written onWritten) {
+            GroupMetrics metrics, Clock clock, Duration brokerTimeout, WrittenOrders written) {
         this.name = name;
         this.broker = broker;
         this.queue = queue;
@@ -63,7 +60,7 @@ final class Flusher {
         this.metrics = metrics;
         this.clock = clock;
         this.timeoutMillis = brokerTimeout.toMillis();
-        this.onWritten = onWritten;
+        this.written = written;
     }
 
     void attach(Merger m) {
@@ -127,7 +124,19 @@ final class Flusher {
         }
     }
 
-    private void flush(List<Merger.Pending> due) throws SyncFailure, FencedException {
+    private void flush(List<Merger.Pending> closed) throws SyncFailure, FencedException {
+        List<Merger.Pending> due = new ArrayList<>(closed.size());
+        List<Merger.Pending> covered = new ArrayList<>();
+        for (Merger.Pending p : closed) {
+            (!p.unknownModified && written.covers(p.tid, p.maxModifiedMillis) ? covered : due).add(p);
+        }
+        if (!covered.isEmpty()) { // what they announce (or newer) is on the target: no read, no write
+            metrics.readsSaved(covered.size());
+            confirmOrders(covered);
+        }
+        if (due.isEmpty()) {
+            return;
+        }
         Map<Long, Merger.Pending> byTid = new HashMap<>();
         for (Merger.Pending p : due) {
             byTid.put(p.tid, p);
@@ -215,7 +224,7 @@ final class Flusher {
         List<Merger.Pending> done = new ArrayList<>(rows.size());
         for (OrderRow row : rows) {
             metrics.lag(now - row.modified().toEpochMilli());
-            onWritten.written(row.tid(), row.modified().toEpochMilli());
+            this.written.written(row.tid(), row.modified().toEpochMilli());
             done.add(byTid.get(row.tid()));
         }
         confirmOrders(done);

@@ -47,6 +47,7 @@ final class GroupMetrics implements AutoCloseable {
     private final Counter messages;
     private final Counter orders;
     private final Counter sourceRows;
+    private final Counter readsSaved;
     private final Counter writes;
     private final Counter skipped;
     private final Map<Reason, Counter> repairs = new EnumMap<>(Reason.class);
@@ -68,6 +69,9 @@ final class GroupMetrics implements AutoCloseable {
                 .tags(tags).register(registry));
         sourceRows = add(Counter.builder("topaz.sync.source.rows").description("rows read from the source")
                 .tags(tags).register(registry));
+        readsSaved = add(Counter.builder("topaz.sync.source.reads.saved").description("orders flushed without a "
+                + "source read: their messages announced nothing newer than this group had written").tags(tags)
+                .register(registry));
         writes = add(Counter.builder("topaz.sync.writes").description("rows written to the target")
                 .tags(tags).register(registry));
         skipped = add(Counter.builder("topaz.sync.writes.skipped")
@@ -101,6 +105,12 @@ final class GroupMetrics implements AutoCloseable {
     void flushed(int ordersFlushed, int rowsRead) {
         orders.increment(ordersFlushed);
         sourceRows.increment(rowsRead);
+    }
+
+    /** {@code n} orders flushed without a source read (their messages are confirmed). */
+    void readsSaved(int n) {
+        orders.increment(n);
+        readsSaved.increment(n);
     }
 
     void sourceRows(int n) {
@@ -153,13 +163,13 @@ final class GroupMetrics implements AutoCloseable {
             r.put(reason.tag, (long) repairs.get(reason).count());
         }
         return new Snapshot(p50, p99, (long) messages.count(), (long) sourceRows.count(),
-                (long) writes.count(), (long) skipped.count(), r, backfillState.get(), backfillCopied.get(),
-                lastReconcileMillis.get(), (long) errors.count(), lastError.get(), mergeRatio(), (long) purged.count());
+                (long) readsSaved.count(), (long) writes.count(), (long) skipped.count(), r, backfillState.get(),
+                backfillCopied.get(), lastReconcileMillis.get(), (long) errors.count(), lastError.get(), mergeRatio(), (long) purged.count());
     }
 
-    record Snapshot(long lagP50Millis, long lagP99Millis, long messages, long sourceReads, long writes, long skipped,
-                    Map<String, Long> repairs, String backfillState, long backfillCopied, long lastReconcileMillis,
-                    long errors, String lastError, double mergeRatio, long purged) {
+    record Snapshot(long lagP50Millis, long lagP99Millis, long messages, long sourceReads, long readsSaved,
+                    long writes, long skipped, Map<String, Long> repairs, String backfillState, long backfillCopied,
+                    long lastReconcileMillis, long errors, String lastError, double mergeRatio, long purged) {
 
         long repairs(Reason reason) {
             return repairs.getOrDefault(reason.tag, 0L);

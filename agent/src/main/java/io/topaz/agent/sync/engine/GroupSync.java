@@ -1,7 +1,5 @@
 package io.topaz.agent.sync.engine;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
@@ -19,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sync of one (target, seller group) on its holder: each {@link #tick()} (on the sync executor, never an event
@@ -64,7 +61,7 @@ final class GroupSync {
     private final Reconciler reconciler;
     private final Backfill backfill;
     private final PurgeWindow purgeWindow;
-    private final Cache<Long, Long> written;
+    private final WrittenOrders written;
     private GroupState state;
     private boolean schemaReady;
     private boolean backfillRunning = true;
@@ -87,12 +84,11 @@ final class GroupSync {
         this.metrics = metrics;
         this.settings = settings;
         this.merger = new Merger(clock, config.mergeWindowMillis(), settings.maxOrders(), settings.maxMessages());
-        this.written = Caffeine.newBuilder().maximumSize(200_000)
-                .expireAfterWrite(Duration.ofSeconds(Math.max(60, 4L * config.reconcileSeconds())))
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+        this.written = new WrittenOrders(clock, 200_000,
+                Duration.ofSeconds(Math.max(60, 4L * config.reconcileSeconds())));
         Reconciler.Writer writer = this::write;
         this.flusher = new Flusher(name, broker, queue, source, writer, metrics, clock, settings.brokerTimeout(),
-                (tid, modified) -> written.asMap().merge(tid, modified, Math::max));
+                written);
         this.reconciler = new Reconciler(name, source, target, buckets, new Reconciler.Knowledge() {
             @Override
             public long waiting(long tid) {
@@ -101,8 +97,7 @@ final class GroupSync {
 
             @Override
             public long written(long tid) {
-                Long w = written.getIfPresent(tid);
-                return w == null ? -1 : w;
+                return written.newest(tid);
             }
         }, writer, metrics);
         this.state = lease.state();

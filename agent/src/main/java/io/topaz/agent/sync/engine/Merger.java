@@ -21,6 +21,8 @@ final class Merger {
         final long tid;
         final long openedMillis;
         long maxModifiedMillis;
+        /** True when some message had no {@code modified}: the order must be read. */
+        boolean unknownModified;
         long[] messageIds = new long[2];
         int messages;
 
@@ -40,6 +42,7 @@ final class Merger {
             }
             messageIds[messages++] = messageId;
             maxModifiedMillis = Math.max(maxModifiedMillis, modifiedMillis);
+            unknownModified |= modifiedMillis <= 0;
         }
 
         long[] ids() {

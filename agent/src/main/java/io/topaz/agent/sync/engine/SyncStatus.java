@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * The sync's face on the agent's admin port.
  *
  * <p>{@code GET /sync} → {@code {"groups":[{"target","group","holder","epoch","lagP50Millis","lagP99Millis",
- * "messages","sourceReads","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
+ * "messages","sourceReads","readsSaved","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
  * "backfill":{"state","copied"},"lastReconcile","errors","lastError"}]}} — the groups running here, and those placed
  * here that cannot start (holder null, with the reason in {@code lastError}).
  *
@@ -82,6 +82,7 @@ public final class SyncStatus {
         g.put("lagP99Millis", s.lagP99Millis());
         g.put("messages", s.messages());
         g.put("sourceReads", s.sourceReads());
+        g.put("readsSaved", s.readsSaved());
         g.put("writes", s.writes());
         g.put("skipped", s.skipped());
         g.put("repairs", s.repairs());

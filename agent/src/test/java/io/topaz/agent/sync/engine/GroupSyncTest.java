@@ -73,10 +73,51 @@ class GroupSyncTest {
         assertThat(f.targetKeys(List.of(1L, 2L))).containsExactlyInAnyOrderElementsOf(
                 f.source.keysOf(List.of(1L, 2L)));
 
-        message(1, t + 10); // a duplicate: the target has that version, the write is skipped
+        message(2, t); // on a whole second (maybe truncated): read again; the target has that version, no write
         f.round();
+        assertThat(f.metrics.snapshot().sourceReads()).isEqualTo(3);
         assertThat(f.metrics.snapshot().skipped()).isEqualTo(1);
         assertThat(f.metrics.snapshot().lagP99Millis()).isGreaterThanOrEqualTo(5_000);
+    }
+
+    @Test
+    void aMessageNoNewerThanWhatTheGroupWroteCostsNoSourceRead() throws Exception {
+        f.h2Target().start(GroupSyncFixture.config(0));
+        f.source.save(List.of(row(1, t + 10, "WAIT_BUYER_PAY")));
+        message(1, t + 10);
+        f.round();
+        assertThat(f.metrics.snapshot().sourceReads()).isEqualTo(1);
+
+        message(1, t + 10); // a duplicate
+        f.round();
+        message(1, t + 5); // an older message, arriving after the newer one
+        f.round();
+        GroupMetrics.Snapshot s = f.metrics.snapshot();
+        assertThat(s.sourceReads()).isEqualTo(1);
+        assertThat(s.readsSaved()).isEqualTo(2);
+        assertThat(s.writes()).isEqualTo(1);
+        assertThat(f.broker.backlog(f.queue)).as("saved reads still confirm their messages").isZero();
+
+        f.source.save(List.of(row(1, t + 20, "WAIT_SELLER_SEND_GOODS")));
+        message(1, t + 20); // newer: read and written
+        f.round();
+        assertThat(f.metrics.snapshot().sourceReads()).isEqualTo(2);
+        assertThat(f.targetKeys(List.of(1L))).containsExactlyElementsOf(f.source.keysOf(List.of(1L)));
+
+        f.broker.raw(f.queue, "{\"tid\":1}", 0).join(); // no modified: always read
+        f.round();
+        message(1, t); // a whole second may be truncated (t + 999 is newer than t + 20): read
+        f.round();
+        assertThat(f.metrics.snapshot().sourceReads()).isEqualTo(4);
+
+        f.clock.advance(Duration.ofMinutes(3)); // the group forgets what it wrote: read again
+        message(1, t + 20);
+        f.round();
+        s = f.metrics.snapshot();
+        assertThat(s.sourceReads()).isEqualTo(5);
+        assertThat(s.readsSaved()).isEqualTo(2);
+        assertThat(s.mergeRatio()).as("saved orders count as flushed").isEqualTo(7.0 / 7);
+        assertThat(f.broker.backlog(f.queue)).isZero();
     }
 
     @Test

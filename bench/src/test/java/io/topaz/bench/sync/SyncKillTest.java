@@ -1,0 +1,152 @@
+package io.topaz.bench.sync;
+
+import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.db.JdbcSourceOrders;
+import io.topaz.agent.sync.db.JdbcTargetOrders;
+import io.topaz.agent.sync.db.LoweringTrigger;
+import io.topaz.bench.messaging.TopazCluster;
+import io.topaz.model.config.SellerGroup;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.MissingNode;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 18's crash test of the order sync, with processes: a control plane and two agents from the packaged jars
+ * (the agents with {@code --orders-db-url} on a PostgreSQL source database with a random name), a sync target on a
+ * MariaDB database with a random name (reconciliation every 2 s) carrying {@link LoweringTrigger}, and the order
+ * generator writing orders and publishing their trade messages. Mid-stream the agent holding the lease of
+ * {@code bench-g0} (found through the agents' {@code GET /sync}) is killed with SIGKILL and started again on its data
+ * directory. Once the stream stops and reconciliation has cycled, the target must equal the source row for row and the
+ * trigger must have recorded no write that lowered an order's {@code modified} (nothing written twice out of order).
+ * Needs the real PostgreSQL and MariaDB (skipped without them, failed under CI=true); the databases are dropped after.
+ * When it fails, the processes' logs stay under {@code bench/target/sync-kill-*}.
+ */
+class SyncKillTest {
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+    private static final String GROUP = LiveSyncBench.GROUPS.get(0);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void aSigkillOfTheSyncingAgentMidStreamLosesNothingAndWritesNothingOutOfOrder() throws Exception {
+        SyncBenchTest.requireDatabases();
+        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+        Path repo = module.getParent();
+        assertThat(List.of(repo.resolve("control-plane/target/control-plane-" + VERSION + "-exec.jar"),
+                repo.resolve("agent/target/agent-" + VERSION + ".jar"))).as("this test starts the control plane and "
+                + "agents from their packaged jars: run it with `mvn verify`").allMatch(Files::exists);
+        Path dir = Files.createDirectories(module.resolve("target/sync-kill-" + Instant.now().toEpochMilli()));
+
+        try (BenchDatabases db = new BenchDatabases("kill")) {
+            JdbcSourceOrders source = db.source(2);
+            JdbcTargetOrders target = db.target(2); // the target's tables first, so the trigger sees every write
+            LoweringTrigger.install(db.targetPool());
+            try (TopazCluster cluster = TopazCluster.start(repo, dir, 2,
+                    List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                    List.of("--orders-db-url=" + db.sourceUrl, "--broker-redelivery-timeout=3s"))) {
+                String token = LiveSyncBench.seed(cluster, db, "\"reconcileSeconds\":2,");
+                LiveSyncBench.awaitGroups(cluster);
+                TopazCluster.Agent holder = holderOf(cluster);
+                TopazCluster.Agent other = cluster.agents().stream().filter(a -> a != holder).findFirst()
+                        .orElseThrow();
+
+                List<TradeCenter.Seller> sellers = TradeCenter.sellers(20, 3_300_000_001L, "kill_seller_0");
+                LiveSyncBench.registerSellers(cluster, sellers);
+                // published through the agent that is not killed, so every publish is answered
+                OrderGenerator.Settings g = new OrderGenerator.Settings(150, 20, sellers.size(), 0, 1.1, 3,
+                        db.sourceUrl, other.broker(), token, null, null, 3_300_000_001L, "kill_seller_0", 18);
+                BrokerPublisher publisher = new BrokerPublisher(g.broker(), token, 512);
+                OrderGenerator generator = new OrderGenerator(g, db.sourcePool(), source, publisher,
+                        System::currentTimeMillis);
+                CompletableFuture<OrderGenerator.Totals> run = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return generator.run(sellers, false);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the generator failed: " + e.getMessage(), e);
+                    }
+                });
+
+                // mid-stream: once the holder has written some of the stream's orders, SIGKILL it
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> groupOn(holder).path("writes").asLong() >= 100);
+                cluster.kill(holder);
+                cluster.restart(holder);
+                assertThat(run.isDone()).as("the stream was still running when the holder was killed and "
+                        + "restarted").isFalse();
+
+                OrderGenerator.Totals totals = run.join();
+                assertThat(totals.failed()).as("publishes refused").isZero();
+                assertThat(totals.acknowledged()).isEqualTo(totals.published()).isPositive();
+
+                AtomicReference<FullReconciliation.Result> check = new AtomicReference<>();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    check.set(new FullReconciliation(source, target)
+                            .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE));
+                    return check.get().differences().isEmpty();
+                });
+                assertThat(LiveSyncBench.groups(cluster)).as("the group runs again after the kill")
+                        .anyMatch(n -> GROUP.equals(n.path("group").asString()) && !n.path("holder").isNull());
+                assertThat(LoweringTrigger.lowered(db.targetPool()))
+                        .as("orders whose modified a write lowered (an older version over a newer one)").isEmpty();
+                assertThat(count(db, true)).as("orders on the target").isEqualTo(count(db, false)).isPositive();
+            }
+        }
+        deleteTree(dir); // kept only when the test fails, for the processes' logs
+    }
+
+    /** The agent whose {@code GET /sync} runs {@link #GROUP}. */
+    private static TopazCluster.Agent holderOf(TopazCluster cluster) throws Exception {
+        for (TopazCluster.Agent a : cluster.agents()) {
+            if (!groupOn(a).isMissingNode()) {
+                return a;
+            }
+        }
+        throw new IllegalStateException(GROUP + " runs on no agent: " + LiveSyncBench.groups(cluster));
+    }
+
+    /** {@link #GROUP}'s entry in {@code a}'s {@code GET /sync} when it runs there, else a missing node. */
+    private static JsonNode groupOn(TopazCluster.Agent a) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(a.admin().resolve("/sync"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        for (JsonNode g : JSON.readTree(r.body()).path("groups")) {
+            if (GROUP.equals(g.path("group").asString()) && !g.path("holder").isNull()) {
+                return g;
+            }
+        }
+        return MissingNode.getInstance();
+    }
+
+    private static long count(BenchDatabases db, boolean onTarget) throws Exception {
+        try (var c = (onTarget ? db.targetPool() : db.sourcePool()).getConnection();
+             var rs = c.createStatement().executeQuery(
+                     "SELECT COUNT(*) FROM " + (onTarget ? "jdp_tb_trade" : "tb_trade"))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
