@@ -67,11 +67,27 @@ final class Flusher {
         this.merger = m;
     }
 
+    /**
+     * The most one consume asks for: the broker port's bound on a consume forwarded to the agent that owns the queue
+     * (TOP's largest {@code quantity}); a group's queue is often owned by another agent than its holder.
+     */
+    static final int CONSUME_PER_CALL = 200;
+
     /** Takes up to {@code max} messages into the merger, unless it is full; returns how many came. */
     int consume(int max, ZoneId platformZone) throws SyncFailure {
-        if (merger.full()) {
-            return 0;
+        int taken = 0;
+        while (taken < max && !merger.full()) {
+            int ask = Math.min(CONSUME_PER_CALL, max - taken);
+            int got = consumeOnce(ask, platformZone);
+            taken += got;
+            if (got < ask) {
+                break; // drained
+            }
         }
+        return taken;
+    }
+
+    private int consumeOnce(int max, ZoneId platformZone) throws SyncFailure {
         List<Delivery> ds;
         try {
             ds = broker.consume(queue, max).get(timeoutMillis, TimeUnit.MILLISECONDS);

@@ -121,6 +121,17 @@ class GroupSyncTest {
     }
 
     @Test
+    void aBacklogIsConsumedInCallsTheBrokerAcceptsFromAnotherAgent() throws Exception {
+        f.h2Target().start(GroupSyncFixture.config(0));
+        for (long tid = 1; tid <= 450; tid++) {
+            message(tid, t);
+        }
+        f.tick(); // up to 1,000 messages a round, at most 200 a consume
+        assertThat(f.metrics.snapshot().messages()).isEqualTo(450);
+        assertThat(f.metrics.snapshot().errors()).isZero();
+    }
+
+    @Test
     void anUnknownOrderAndMalformedContentAreConfirmedAndCounted() throws Exception {
         f.h2Target().start(GroupSyncFixture.config(0));
         message(999, t);

@@ -48,6 +48,9 @@ final class LocalBroker implements Broker, AutoCloseable {
 
     @Override
     public CompletableFuture<List<Delivery>> consume(QueueName queue, int max) {
+        if (max < 1 || max > 200) { // as a consume forwarded to the queue's owning agent (the broker port's bound)
+            return CompletableFuture.failedFuture(new IllegalArgumentException("max must be 1 to 200"));
+        }
         return CompletableFuture.completedFuture(queues.consume(queue, max));
     }
 
