@@ -77,6 +77,11 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-retention", "3d");
         DEFAULTS.put("broker-durability", "group-commit");
         DEFAULTS.put("broker-backlog-cap", "0");
+        DEFAULTS.put("push-idle-timeout", "5m");
+        DEFAULTS.put("push-window", "1000");
+        DEFAULTS.put("push-slow-consumer-timeout", "60s");
+        DEFAULTS.put("push-poll-interval", "100ms");
+        DEFAULTS.put("push-max-frame", "1m");
         DEFAULTS.put("push-confirm-heap", "65536");
         DEFAULTS.put("push-confirm-direct", "16m");
         DEFAULTS.put("orders-db-url", null);
@@ -209,30 +214,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
                 integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
-                brokerTls(values), pushSettings(values), blankToNull(values.get("orders-db-url")));
+                brokerTls(values), PushFlags.parse(values), blankToNull(values.get("orders-db-url")));
     }
 
     public AgentSettings withPush(PushSettings newPush) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
                 brokerTls, newPush, ordersDbUrl);
-    }
-
-    /** {@code --push-confirm-heap} (confirmations) and {@code --push-confirm-direct} (bytes: 0, 512k, 16m, 1g). */
-    private static PushSettings pushSettings(Map<String, String> values) {
-        int heap;
-        try {
-            heap = Integer.parseInt(values.get("push-confirm-heap").trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            heap = -1;
-        }
-        require(heap >= 0, "push-confirm-heap", values.get("push-confirm-heap"),
-                "must be a number of confirmations (0: skip the heap tier)");
-        long direct = bytes(values.get("push-confirm-direct"));
-        require(direct >= 0 && direct <= 1L << 30, "push-confirm-direct", values.get("push-confirm-direct"),
-                "must be a size in bytes up to 1g, such as 0, 512k or 16m (0: skip the direct-memory tier)");
-        PushSettings d = PushSettings.defaults();
-        return d.withConfirm(d.confirm().withBounds(heap, direct));
     }
 
     /** {@code 123}, {@code 64k}, {@code 16m}, {@code 1g} (binary multiples); -1 when it is none of these. */
@@ -399,7 +387,7 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         require(port >= 0 && port <= 65535, name, port, "must be between 0 and 65535");
     }
 
-    private static void require(boolean ok, String name, Object value, String rule) {
+    static void require(boolean ok, String name, Object value, String rule) {
         if (!ok) {
             throw new IllegalArgumentException("--" + name + " " + rule + ", was " + (value == null ? "missing" : "'" + value + "'"));
         }

@@ -73,4 +73,52 @@ class AgentSettingsTest {
         assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-confirm-direct=-5"), Map.of(), null))
                 .hasMessageContaining("--push-confirm-direct");
     }
+
+    @Test
+    void pushLimitsComeFromFlagsOrTheEnvironment() {
+        AgentSettings d = AgentSettings.parse(List.of("--id=a"), Map.of(), null);
+        assertThat(d.push().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(d.push().window()).isEqualTo(1000);
+        assertThat(d.push().slowConsumerTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(d.push().pollInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(d.push().maxFrameBytes()).isEqualTo(1024 * 1024);
+        AgentSettings s = AgentSettings.parse(List.of("--id=a", "--push-idle-timeout=90s", "--push-window=250",
+                        "--push-slow-consumer-timeout=5s", "--push-max-frame=256k", "--push-confirm-heap=10"),
+                Map.of("TOPAZ_PUSH_POLL_INTERVAL", "20ms", "TOPAZ_PUSH_WINDOW", "9999"), null);
+        assertThat(s.push().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(s.push().window()).isEqualTo(250);
+        assertThat(s.push().slowConsumerTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.push().pollInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(s.push().maxFrameBytes()).isEqualTo(256 * 1024);
+        assertThat(s.push().confirm().heapEntries()).isEqualTo(10);
+        // the limits without a flag keep their defaults
+        assertThat(s.push().connectTimeout()).isEqualTo(d.push().connectTimeout());
+        assertThat(s.push().ringSize()).isEqualTo(d.push().ringSize());
+    }
+
+    @Test
+    void pushLimitsOutOfRangeNameTheFlagAndTheRule() {
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-idle-timeout=500ms"), Map.of(), null))
+                .hasMessageContaining("--push-idle-timeout must be at least 1s").hasMessageContaining("'500ms'");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-idle-timeout=later"), Map.of(), null))
+                .hasMessageContaining("--push-idle-timeout must be a duration");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-window=0"), Map.of(), null))
+                .hasMessageContaining("--push-window must be a number of messages between 1 and 10000");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-window=10001"), Map.of(), null))
+                .hasMessageContaining("--push-window");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a"), Map.of("TOPAZ_PUSH_WINDOW", "many"), null))
+                .hasMessageContaining("--push-window").hasMessageContaining("'many'");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-slow-consumer-timeout=0s"), Map.of(),
+                null)).hasMessageContaining("--push-slow-consumer-timeout must be at least 100ms");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-poll-interval=1ms"), Map.of(), null))
+                .hasMessageContaining("--push-poll-interval must be between 10ms and 10s");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-poll-interval=1m"), Map.of(), null))
+                .hasMessageContaining("--push-poll-interval");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-max-frame=512"), Map.of(), null))
+                .hasMessageContaining("--push-max-frame must be a size in bytes from 1k to 64m");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-max-frame=1g"), Map.of(), null))
+                .hasMessageContaining("--push-max-frame");
+        assertThatThrownBy(() -> AgentSettings.parse(List.of("--id=a", "--push-max-frame=big"), Map.of(), null))
+                .hasMessageContaining("--push-max-frame");
+    }
 }
