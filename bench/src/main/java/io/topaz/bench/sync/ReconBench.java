@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The full-reconciliation part of {@code scripts/bench-sync.sh}: {@code orders} orders copied to the target, then a
@@ -46,6 +48,7 @@ final class ReconBench {
      * deleted) is added on both sides — not part of the schema today: it shows what reading the documents costs.
      */
     static Result run(int orders, boolean covering, PrintStream out) throws Exception {
+        ExecutorService sourceSide = Executors.newSingleThreadExecutor();
         try (BenchDatabases db = new BenchDatabases("recon")) {
             JdbcSourceOrders source = db.source(4);
             JdbcTargetOrders target = db.target(4);
@@ -57,7 +60,9 @@ final class ReconBench {
             int planted = plant(db, source, target, lastTid);
 
             long t1 = System.nanoTime();
-            FullReconciliation.Result full = new FullReconciliation(source, target).run(ALL, 0, Long.MAX_VALUE);
+            // the source's queries on their own thread while this one runs the target's, as the engine's would
+            FullReconciliation recon = new FullReconciliation(source, target, 16, 1_000, sourceSide);
+            FullReconciliation.Result full = recon.run(ALL, 0, Long.MAX_VALUE);
             double seconds = (System.nanoTime() - t1) / 1e9;
 
             long t2 = System.nanoTime();
@@ -71,12 +76,14 @@ final class ReconBench {
             if (covering) { // the same, once both sides have an index holding every column the digests read
                 coveringIndexes(db);
                 long t3 = System.nanoTime();
-                foundCovered = new FullReconciliation(source, target).run(ALL, 0, Long.MAX_VALUE).differences().size();
+                foundCovered = recon.run(ALL, 0, Long.MAX_VALUE).differences().size();
                 coveredSeconds = (System.nanoTime() - t3) / 1e9;
             }
             return new Result(orders, loadSeconds, planted, full.differences().size(), seconds, full.digestQueries(),
                     full.leaves(), full.keysRead(), foundByAll, allSeconds, sk.size() + (long) tk.size(),
                     coveredSeconds, foundCovered);
+        } finally {
+            sourceSide.shutdown();
         }
     }
 
