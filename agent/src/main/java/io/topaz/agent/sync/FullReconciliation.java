@@ -6,20 +6,25 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 
 /**
- * A full reconciliation of any range (buckets × modified range × tid range), as data-diff does: both databases
- * compute digests of tid sub-ranges ({@link RangeDigest}); ranges whose digests differ are split again
- * ({@code fanOut} parts) until they hold at most {@code leafRows} rows, and only those leaves' keys are read and
- * compared. Equal data costs one digest query per side; a handful of differences among a million rows costs a few
- * levels of digests over shrinking ranges and a few leaves.
+ * A full reconciliation of any range (buckets × modified range × tid range), as data-diff does: each side first finds
+ * the tightest tid range holding its live rows (two index probes), then both databases compute the digests of
+ * {@code fanOut} tid sub-ranges of the union in one grouped scan each ({@link RangeDigest}); sub-ranges whose digests
+ * differ are split again the same way until they hold at most {@code leafRows} rows, and only those leaves' keys are
+ * read and compared. Equal data costs one scan per side; a handful of differences among a million rows costs that
+ * scan, a few levels of digests over shrinking ranges and a few leaves.
  */
 public final class FullReconciliation {
 
-    /** The outcome, with what it cost: digest queries per side, leaves read, and keys read at the leaves. */
+    /**
+     * The outcome, with what it cost: digest queries per side (each one grouped scan of a range, whatever its
+     * parts), leaves read, and keys read at the leaves.
+     */
     public record Result(List<Difference> differences, int digestQueries, int leaves, long keysRead) {
     }
 
@@ -88,25 +93,25 @@ public final class FullReconciliation {
     /** The orders of these buckets modified in {@code [fromMillis, toMillis)} with tid in {@code [tidFrom, tidTo)}. */
     public Result run(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException {
-        List<RangeDigest> bounds = both(() -> source.digest(buckets, fromMillis, toMillis),
-                () -> target.digest(buckets, fromMillis, toMillis));
-        RangeDigest s = bounds.get(0);
-        RangeDigest t = bounds.get(1);
-        int digestQueries = 1;
-        boolean whole = tidFrom <= Math.min(s.tidFrom(), t.tidFrom()) && tidTo >= Math.max(s.tidTo(), t.tidTo());
-        if (s.count() == 0 && t.count() == 0 || whole && s.equals(t)) {
-            return new Result(List.of(), digestQueries, 0, 0);
+        List<Optional<TidRange>> bounds = both(() -> source.liveTids(buckets, fromMillis, toMillis),
+                () -> target.liveTids(buckets, fromMillis, toMillis));
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (Optional<TidRange> b : bounds) {
+            if (b.isPresent()) {
+                lo = Math.min(lo, b.get().from());
+                hi = Math.max(hi, b.get().to());
+            }
         }
-        long lo = Math.max(tidFrom, Math.min(s.count() == 0 ? t.tidFrom() : s.tidFrom(),
-                t.count() == 0 ? s.tidFrom() : t.tidFrom()));
-        long hi = Math.min(tidTo, Math.max(s.count() == 0 ? t.tidTo() : s.tidTo(),
-                t.count() == 0 ? s.tidTo() : t.tidTo()));
+        lo = Math.max(lo, tidFrom);
+        hi = Math.min(hi, tidTo);
+        int digestQueries = 0;
         List<Difference> differences = new ArrayList<>();
         int leaves = 0;
         long keysRead = 0;
         Deque<long[]> pending = new ArrayDeque<>();
         if (lo < hi) {
-            pending.push(new long[] {lo, hi, Math.max(s.count(), t.count())});
+            pending.push(new long[] {lo, hi, Long.MAX_VALUE}); // rows unknown: split unless the tids are few
         }
         while (!pending.isEmpty()) {
             long[] range = pending.pop();

@@ -3,6 +3,7 @@ package io.topaz.agent.sync;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The platform's order database ({@code tb_trade}), read by the sync engine. Implementations hold a bounded
@@ -34,6 +35,16 @@ public interface SourceOrders extends AutoCloseable {
      */
     default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
         return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    }
+
+    /**
+     * The tightest tid range holding the live orders of {@code buckets} with {@code modified} in
+     * {@code [fromMillis, toMillis)}, empty when there is none: two index probes (the smallest and the largest tid),
+     * where {@link #digest} reads every row. The default derives it from {@link #digest}.
+     */
+    default Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        RangeDigest d = digest(buckets, fromMillis, toMillis);
+        return d.count() == 0 ? Optional.empty() : Optional.of(new TidRange(d.tidFrom(), d.tidTo()));
     }
 
     /** Keys of the orders in one (small) tid range — a leaf of the bisection. */

@@ -3,6 +3,7 @@ package io.topaz.agent.sync;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An app's target database ({@code jdp_tb_trade} in TOP's JDP layout, plus {@code jdp_delete} and
@@ -35,6 +36,12 @@ public interface TargetOrders extends AutoCloseable {
     /** As {@link SourceOrders#digest}, over the target's rows. */
     default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
         return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    }
+
+    /** As {@link SourceOrders#liveTids}, over the target's rows. */
+    default Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        RangeDigest d = digest(buckets, fromMillis, toMillis);
+        return d.count() == 0 ? Optional.empty() : Optional.of(new TidRange(d.tidFrom(), d.tidTo()));
     }
 
     /** As {@link SourceOrders#keys}, over the target's rows. */

@@ -253,6 +253,19 @@ public enum Dialect {
         return this == MARIADB ? "CAST(? AS SIGNED)" : "CAST(? AS BIGINT)";
     }
 
+    /**
+     * {@code table}, told not to read through {@code index} where the planner would wrongly choose it (MariaDB: {@code
+     * IGNORE INDEX}; the others plan well unaided).
+     */
+    String avoiding(String table, String index) {
+        return this == MARIADB ? table + " IGNORE INDEX (" + index + ")" : table;
+    }
+
+    /** What ends a query to return its first row only. */
+    String firstRowOnly() {
+        return this == H2 ? " FETCH FIRST 1 ROWS ONLY" : " LIMIT 1";
+    }
+
     /** Integer division of two non-negative bigint expressions. */
     String intDiv(String a, String b) {
         return "(" + a + ") / (" + b + ")";

@@ -5,6 +5,7 @@ import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.RangeDigest;
 import io.topaz.agent.sync.SourceOrders;
+import io.topaz.agent.sync.TidRange;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -35,7 +37,7 @@ public final class JdbcSourceOrders implements SourceOrders {
     public JdbcSourceOrders(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
-        this.queries = new KeyQueries(dataSource, dialect, "tb_trade", "bucket", "deleted");
+        this.queries = new KeyQueries(dataSource, dialect, "tb_trade", "bucket", "deleted", null);
     }
 
     public Dialect dialect() {
@@ -165,6 +167,11 @@ public final class JdbcSourceOrders implements SourceOrders {
     @Override
     public RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
         return queries.digest(buckets, fromMillis, toMillis);
+    }
+
+    @Override
+    public Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        return queries.liveTids(buckets, fromMillis, toMillis);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.RangeDigest;
 import io.topaz.agent.sync.TargetOrders;
+import io.topaz.agent.sync.TidRange;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +20,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -47,7 +49,8 @@ public final class JdbcTargetOrders implements TargetOrders {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.clock = clock;
-        this.queries = new KeyQueries(dataSource, dialect, "jdp_tb_trade", "jdp_bucket", "jdp_delete");
+        this.queries = new KeyQueries(dataSource, dialect, "jdp_tb_trade", "jdp_bucket", "jdp_delete",
+                "ind_jdp_tb_trade_delete");
         this.upsert = dialect.upsertTarget();
     }
 
@@ -221,6 +224,11 @@ public final class JdbcTargetOrders implements TargetOrders {
     @Override
     public RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
         return queries.digest(buckets, fromMillis, toMillis);
+    }
+
+    @Override
+    public Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
+        return queries.liveTids(buckets, fromMillis, toMillis);
     }
 
     @Override

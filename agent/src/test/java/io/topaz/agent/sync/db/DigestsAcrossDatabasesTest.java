@@ -4,6 +4,7 @@ import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.RangeDigest;
+import io.topaz.agent.sync.TidRange;
 import io.topaz.model.config.SellerGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,9 @@ class DigestsAcrossDatabasesTest {
             JdbcSourceOrders source = new JdbcSourceOrders(sdb.pool(), d);
             source.ensureSchema();
             source.save(rows);
+            assertThat(source.liveTids(ALL, T0, T0 + 10_000)).as(d + " source")
+                    .contains(new TidRange(1, 9_000_000_001L));
+            assertThat(source.liveTids(ALL, T0 + 20_000, T0 + 30_000)).as(d + " source, nothing modified").isEmpty();
             results.put(d + " source", digests(source.digest(ALL, T0, T0 + 10_000),
                     source.digests(ALL, T0, T0 + 10_000, 0, 10_000_000_000L, 16),
                     source.digests(ALL, T0 + 100, T0 + 1_500, 1, 2_001, 7),
@@ -52,6 +56,9 @@ class DigestsAcrossDatabasesTest {
             JdbcTargetOrders target = new JdbcTargetOrders(tdb.pool(), d, Clock.systemUTC());
             target.ensureSchema();
             target.write(rows, new Fence("t", "g", 1, "me"));
+            assertThat(target.liveTids(ALL, T0, T0 + 10_000)).as(d + " target")
+                    .contains(new TidRange(1, 9_000_000_001L));
+            assertThat(target.liveTids(ALL, T0 + 20_000, T0 + 30_000)).as(d + " target, nothing modified").isEmpty();
             results.put(d + " target", digests(target.digest(ALL, T0, T0 + 10_000),
                     target.digests(ALL, T0, T0 + 10_000, 0, 10_000_000_000L, 16),
                     target.digests(ALL, T0 + 100, T0 + 1_500, 1, 2_001, 7),
