@@ -68,6 +68,17 @@ final class Reconciler {
     private final Writer writer;
     private final GroupMetrics metrics;
 
+    /**
+     * Runs a full reconciliation's source-side queries while the calling thread runs the target's, so each level of
+     * the bisection costs the slower side, not the sum (threads made on demand, idle ones let go after a minute).
+     */
+    private static final java.util.concurrent.Executor SOURCE_SIDE = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+                Thread t = new Thread(r, "topaz-sync-reconcile-source");
+                t.setDaemon(true);
+                return t;
+            });
+
     Reconciler(String name, SourceOrders source, TargetOrders target, BucketRange buckets, Knowledge knowledge,
                Writer writer, GroupMetrics metrics) {
         this.name = name;
@@ -89,7 +100,8 @@ final class Reconciler {
      * computed in each database, bisected where they differ ({@link FullReconciliation}), then the same repairs.
      */
     Result full(BucketRange range, long fromMillis, long toMillis) throws SQLException, FencedException {
-        FullReconciliation.Result r = new FullReconciliation(source, target).run(range, fromMillis, toMillis);
+        FullReconciliation.Result r = new FullReconciliation(source, target, 16, 1_000, SOURCE_SIDE)
+                .run(range, fromMillis, toMillis);
         return repair(r.differences(), r.digestQueries() + " digest queries, " + r.leaves() + " leaves, "
                 + r.keysRead() + " keys read");
     }
