@@ -197,7 +197,7 @@ wait_http agent-1 "http://127.0.0.1:8082/health" 60
 wait_http agent-2 "http://127.0.0.1:8182/health" 60
 
 say "quickstart: seeding the demo config…"
-seed /api/v1/agent-clusters local '{"name":"local","zone":"local","description":"the quickstart agents"}'
+seed /api/v1/agent-clusters local '{"name":"local","zones":["local"],"description":"the quickstart agents"}'
 seed /api/v1/apis taobao.time.get '{"method":"taobao.time.get","apiGroup":"basic","upstreams":[{"url":"http://127.0.0.1:9090","weight":100}],"timeoutMillis":3000,"sessionRequired":false,"requiredParameters":[]}'
 # An app's secret is shown only at creation (or rotation), so keep it in the state directory.
 seed_app() { # app key, name, allowed API groups (JSON array) → the secret, kept in $STATE/<app key>.secret

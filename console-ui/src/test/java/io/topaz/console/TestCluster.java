@@ -92,8 +92,8 @@ public final class TestCluster {
 
     private void seed() {
         ControlPlaneClient admin = client(ADMIN_TOKEN);
-        admin.create("agent-clusters", Map.of("name", "blue", "zone", "zone-a", "description", "first test cluster"));
-        admin.create("agent-clusters", Map.of("name", "green", "zone", "zone-b", "description", "second test cluster"));
+        admin.create("agent-clusters", Map.of("name", "blue", "zones", List.of("zone-a"), "description", "first test cluster"));
+        admin.create("agent-clusters", Map.of("name", "green", "zones", List.of("zone-b"), "description", "second test cluster"));
         admin.create("apis", Map.of("method", "taobao.time.get", "apiGroup", "basic",
                 "upstreams", List.of(Map.of("url", "http://127.0.0.1:9090", "weight", 100))));
         admin.create("apis", Map.of("method", "taobao.trade.get", "apiGroup", "trade",

@@ -78,14 +78,17 @@ public record KindForm(String kind, String title, String singular, String keyFie
             List.of(FieldSpec.text("name", "Name", ""),
                     FieldSpec.text("description", "Description", ""),
                     FieldSpec.number("bucketFrom", "First bucket", "0…1023"),
-                    FieldSpec.number("bucketTo", "End bucket (exclusive)", "1…1024")),
-            List.of("name", "bucketFrom", "bucketTo", "description"));
+                    FieldSpec.number("bucketTo", "End bucket (exclusive)", "1…1024"),
+                    new FieldSpec("sellers", "Pinned sellers", FieldType.TEXT_LIST, List.of(),
+                            "a pin group: comma-separated TOP user ids, no bucket range")),
+            List.of("name", "bucketFrom", "bucketTo", "sellers", "description"));
 
     public static final KindForm AGENT_CLUSTERS = new KindForm("agent-clusters", "Agent clusters", "agent cluster",
             "name", List.of(FieldSpec.text("name", "Name", ""),
-                    FieldSpec.text("zone", "Zone", ""),
+                    new FieldSpec("zones", "Zones", FieldType.TEXT_LIST, List.of(), "comma-separated zones it spans"),
+                    FieldSpec.number("syncConnections", "Sync connections", "budget per sync target; default 8"),
                     FieldSpec.text("description", "Description", "")),
-            List.of("name", "zone", "description"));
+            List.of("name", "zones", "syncConnections", "description"));
 
     public static final KindForm ASSIGNMENTS = new KindForm("assignments", "Assignments", "assignment", "sellerGroup",
             List.of(FieldSpec.text("sellerGroup", "Seller group", ""),

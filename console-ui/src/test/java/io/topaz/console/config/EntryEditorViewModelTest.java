@@ -108,13 +108,13 @@ class EntryEditorViewModelTest {
 
     @Test
     void editsAnEntryAtTheVersionItReadAndRefusesToOverwriteAConcurrentChange() {
-        operator.client().create("agent-clusters", Map.of("name", "editor-cluster", "zone", "zone-e"));
+        operator.client().create("agent-clusters", Map.of("name", "editor-cluster", "zones", List.of("zone-e")));
         DraftItem read = item("agent-clusters", "editor-cluster");
         EntryEditorViewModel mine = editor(KindForm.AGENT_CLUSTERS, read, operator);
         EntryEditorViewModel theirs = editor(KindForm.AGENT_CLUSTERS, read, operator);
         assertThat(mine.title()).isEqualTo("Agent cluster 'editor-cluster' · version 1");
         assertThat(mine.input("name").isEditable()).as("the key is fixed once created").isFalse();
-        assertThat(mine.input("zone").textProperty().get()).isEqualTo("zone-e");
+        assertThat(mine.input("zones").textProperty().get()).isEqualTo("zone-e");
         assertThat(mine.isDirty()).as("loading an entry is not an edit").isFalse();
 
         theirs.input("description").textProperty().set("theirs");
@@ -137,7 +137,7 @@ class EntryEditorViewModelTest {
         Session stale = new Session(viewerToken, new Operator("was-operator", Role.OPERATOR));
         EntryEditorViewModel vm = editor(KindForm.AGENT_CLUSTERS, null, stale);
         vm.input("name").textProperty().set("editor-forbidden");
-        vm.input("zone").textProperty().set("z");
+        vm.input("zones").textProperty().set("z");
         vm.save();
         assertThat(vm.messageProperty().get())
                 .isEqualTo("Not allowed for your role: your token's role may not POST /api/v1/agent-clusters");
@@ -160,9 +160,9 @@ class EntryEditorViewModelTest {
     @Test
     void keepsFieldsTheFormDoesNotKnow() {
         DraftItem fromNewerControlPlane = new DraftItem("agent-clusters", "c", 3,
-                Map.of("name", "c", "zone", "z", "description", "", "capacityHint", 12), "someone", 0);
+                Map.of("name", "c", "zones", List.of("z"), "description", "", "capacityHint", 12), "someone", 0);
         EntryEditorViewModel vm = editor(KindForm.AGENT_CLUSTERS, fromNewerControlPlane, operator);
-        vm.input("zone").textProperty().set("z2");
-        assertThat(vm.body()).containsEntry("capacityHint", 12).containsEntry("zone", "z2").doesNotContainKey("description");
+        vm.input("zones").textProperty().set("z2");
+        assertThat(vm.body()).containsEntry("capacityHint", 12).containsEntry("zones", List.of("z2")).doesNotContainKey("description");
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +32,7 @@ class ReleasesViewModelTest {
     void showsTheDiffPublishesWithAMessageAndFollowsEachAgentToTheNewRelease() {
         Session operator = cluster.session(Role.OPERATOR);
         ReleasesViewModel vm = new ReleasesViewModel(operator, TestCluster.directWork(), Clock.systemUTC());
-        operator.client().create("agent-clusters", Map.of("name", "releases-test", "zone", "zone-r"));
+        operator.client().create("agent-clusters", Map.of("name", "releases-test", "zones", List.of("zone-r")));
         vm.refresh();
         long live = vm.liveReleaseProperty().get();
         DraftChange added = vm.changes().stream().filter(c -> c.key().equals("releases-test")).findFirst().orElseThrow();
@@ -39,7 +40,7 @@ class ReleasesViewModelTest {
         assertThat(vm.diffSummaryProperty().get()).endsWith("against live release " + live);
         vm.selectedChangeProperty().set(added);
         assertThat(vm.changeDetailProperty().get()).startsWith("ADDED agent-clusters 'releases-test'")
-                .contains("\"zone\" : \"zone-r\"").doesNotContain("Live:");
+                .contains("zones").contains("\"zone-r\"").doesNotContain("Live:");
 
         assertThat(vm.canPublish().get()).as("a message is required").isFalse();
         vm.publishMessageProperty().set("add the releases-test cluster");
@@ -90,7 +91,7 @@ class ReleasesViewModelTest {
         DraftItem cluster1 = operator.client().list("agent-clusters").stream()
                 .filter(i -> i.key().equals("blue")).findFirst().orElseThrow();
         operator.client().update("agent-clusters", "blue", cluster1.version(),
-                Map.of("name", "blue", "zone", "zone-a", "description", "renamed in a test"));
+                Map.of("name", "blue", "zones", List.of("zone-a"), "description", "renamed in a test"));
         vm.refresh();
         DraftChange modified = vm.changes().stream().filter(c -> c.key().equals("blue")).findFirst().orElseThrow();
         vm.selectedChangeProperty().set(modified);
@@ -105,7 +106,7 @@ class ReleasesViewModelTest {
     void rollsBackToAChosenReleaseAndFollowsTheRollout() {
         Session operator = cluster.session(Role.OPERATOR);
         ReleasesViewModel vm = new ReleasesViewModel(operator, TestCluster.directWork(), Clock.systemUTC());
-        operator.client().create("agent-clusters", Map.of("name", "rollback-test", "zone", "zone-x"));
+        operator.client().create("agent-clusters", Map.of("name", "rollback-test", "zones", List.of("zone-x")));
         vm.refresh();
         ReleaseSummary before = vm.history().get(0);
         vm.publishMessageProperty().set("add rollback-test");
@@ -146,10 +147,10 @@ class ReleasesViewModelTest {
         Session operator = cluster.session(Role.OPERATOR);
         Session other = cluster.session(Role.OPERATOR);
         ReleasesViewModel vm = new ReleasesViewModel(operator, TestCluster.directWork(), Clock.systemUTC());
-        operator.client().create("agent-clusters", Map.of("name", "releases-seen", "zone", "zone-s"));
+        operator.client().create("agent-clusters", Map.of("name", "releases-seen", "zones", List.of("zone-s")));
         vm.refresh();
         long live = vm.liveReleaseProperty().get();
-        other.client().create("agent-clusters", Map.of("name", "releases-unseen", "zone", "zone-u"));
+        other.client().create("agent-clusters", Map.of("name", "releases-unseen", "zones", List.of("zone-u")));
 
         vm.publishMessageProperty().set("add releases-seen");
         vm.publish();

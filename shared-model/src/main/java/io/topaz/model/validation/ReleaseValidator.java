@@ -10,7 +10,9 @@ import io.topaz.model.config.Subscription;
 import io.topaz.model.config.SyncTarget;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Rules that span entries and are checked when a draft is published: references between kinds resolve, and seller
@@ -64,6 +66,17 @@ public final class ReleaseValidator {
             }
         }
         List<SellerGroup> groups = new ArrayList<>(s.items(ConfigKind.SELLER_GROUPS).values());
+        Map<Long, String> pinnedBy = new HashMap<>();
+        for (SellerGroup g : groups) {
+            for (int i = 0; i < g.sellers().size(); i++) {
+                String other = pinnedBy.putIfAbsent(g.sellers().get(i), g.name());
+                if (other != null) {
+                    errors.add(new FieldError("seller-groups['" + g.name() + "'].sellers[" + i + "]",
+                            String.valueOf(g.sellers().get(i)), "is already pinned in seller group '" + other + "'"));
+                }
+            }
+        }
+        groups.removeIf(SellerGroup::pinned);
         groups.sort((a, b) -> Integer.compare(a.bucketFrom(), b.bucketFrom()));
         for (int i = 1; i < groups.size(); i++) {
             SellerGroup prev = groups.get(i - 1);

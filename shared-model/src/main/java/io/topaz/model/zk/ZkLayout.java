@@ -26,6 +26,7 @@ import java.util.List;
  * ├── locks/bootstrap             held while a starting control plane creates its bootstrap tokens
  * ├── token-revocations           bumped at every token revocation: each control plane drops its cached tokens
  * ├── agent-acl                   the ACL agents give the nodes they create (an {@link AgentNodeAcl}), by the control plane
+ * ├── sync/placements/{group}     which live agent syncs each seller group (a GroupPlacement), by the leader
  * └── broker/                     the broker's nodes, written by agents:
  *     ├── message-ids             the next free message id (a decimal number); agents take blocks by compare-and-set
  *     ├── draining/{agentId}      ephemeral: a broker agent stopping gracefully, handing its queues over
@@ -192,6 +193,30 @@ public final class ZkLayout {
     /** Where the control plane publishes the {@link AgentNodeAcl} agents give the nodes they create. */
     public String agentNodeAcl() {
         return root + "/agent-acl";
+    }
+
+    /**
+     * Parent of the seller groups' runtime placements ({@code io.topaz.model.placement.GroupPlacement}, JSON), written
+     * by the control plane's leader alone, read by agents.
+     */
+    public String syncPlacements() {
+        return root + "/sync/placements";
+    }
+
+    public String syncPlacement(String group) {
+        return syncPlacements() + "/" + encodeKey(group);
+    }
+
+    /**
+     * Parent of the ephemeral nodes of a cluster's syncing agents, whose data is their
+     * {@code io.topaz.model.placement.SyncAgentLoad} (JSON; agents written before it hold their bare id).
+     */
+    public String syncAgents(String cluster) {
+        return broker() + "/sync/agents/" + encodeKey(cluster);
+    }
+
+    public String syncAgent(String cluster, String agentId) {
+        return syncAgents(cluster) + "/" + encodeKey(agentId);
     }
 
     /** The broker's subtree: agents create, update and delete nodes below it. */
