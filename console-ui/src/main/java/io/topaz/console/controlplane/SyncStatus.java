@@ -29,9 +29,13 @@ public record SyncStatus(String at, long atMillis, long release, List<Target> ta
     public record Backfill(String state, long copied) {
     }
 
-    /** {@code mergeRatio}: messages per source read, null before the first read. */
+    /**
+     * {@code mergeRatio}: messages per order flushed after merging; {@code readsSavedShare}: source reads saved against
+     * one read per message (both null when unknown).
+     */
     public record Group(String agentId, String target, String group, String holder, long epoch, Long lagP50Millis,
-                        Long lagP99Millis, long messages, long sourceReads, Double mergeRatio, long writes,
+                        Long lagP99Millis, long messages, long sourceReads, Double mergeRatio, long readsSaved,
+                        Double readsSavedShare, long writes,
                         long skipped, Map<String, Long> repairs, Backfill backfill, String lastReconcile, long errors,
                         String lastError) {
         public Group {

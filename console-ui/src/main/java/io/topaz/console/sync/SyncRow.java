@@ -16,7 +16,7 @@ import java.util.Map;
  * @param running whether an agent reports the group (a reconciliation can only go to such a group)
  */
 public record SyncRow(String target, String group, boolean running, String holder, String lag, String mergeRatio,
-                      long sourceReads, long writes, long skipped, String repairs, String backfill,
+                      String readsSaved, long sourceReads, long writes, long skipped, String repairs, String backfill,
                       String lastReconcile, long errors, String lastError) {
 
     static final String NONE = "—";
@@ -32,15 +32,17 @@ public record SyncRow(String target, String group, boolean running, String holde
         String lag = g.lagP50Millis() == null && g.lagP99Millis() == null ? NONE
                 : millis(g.lagP50Millis()) + " / " + millis(g.lagP99Millis());
         String ratio = g.mergeRatio() == null ? NONE : String.format(Locale.ROOT, "%.2f", g.mergeRatio());
+        String saved = g.readsSavedShare() == null ? NONE
+                : String.format(Locale.ROOT, "%.1f %%", 100 * g.readsSavedShare());
         String backfill = g.backfill() == null || g.backfill().state() == null ? NONE
                 : g.backfill().state() + " · " + g.backfill().copied() + " copied";
-        return new SyncRow(g.target(), g.group(), true, holder, lag, ratio, g.sourceReads(), g.writes(), g.skipped(),
+        return new SyncRow(g.target(), g.group(), true, holder, lag, ratio, saved, g.sourceReads(), g.writes(), g.skipped(),
                 repairs(g.repairs()), backfill, time(g.lastReconcile(), zone), g.errors(),
                 g.lastError() == null || g.lastError().isBlank() ? "" : g.lastError());
     }
 
     static SyncRow notRunning(SyncStatus.NotRunning n) {
-        return new SyncRow(n.target(), n.group(), false, "not running", NONE, NONE, 0, 0, 0, NONE, NONE, NONE, 0, "");
+        return new SyncRow(n.target(), n.group(), false, "not running", NONE, NONE, NONE, 0, 0, 0, NONE, NONE, NONE, 0, "");
     }
 
     /** {@code missed 3 · lost 1 · late 0}. */

@@ -58,6 +58,7 @@ public final class SyncView extends VBox {
         groups.getColumns().add(text("Holder", 200, SyncRow::holder));
         groups.getColumns().add(text("Lag p50 / p99", 135, SyncRow::lag));
         groups.getColumns().add(text("Merge ratio", 110, SyncRow::mergeRatio));
+        groups.getColumns().add(text("Reads saved", 110, SyncRow::readsSaved));
         groups.getColumns().add(number("Reads", 85, SyncRow::sourceReads));
         groups.getColumns().add(number("Writes", 85, SyncRow::writes));
         groups.getColumns().add(number("Skipped", 85, SyncRow::skipped));

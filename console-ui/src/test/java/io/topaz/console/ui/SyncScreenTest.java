@@ -34,7 +34,7 @@ class SyncScreenTest extends ConsoleFxTest {
 
     private static final String STATUS = """
             {"groups":[{"target":"screen-erp","group":"screen-g1","holder":"agent-sync-1","epoch":3,
-              "lagP50Millis":45,"lagP99Millis":1250,"messages":900,"sourceReads":300,"writes":280,"skipped":20,
+              "lagP50Millis":45,"lagP99Millis":1250,"messages":900,"sourceReads":300,"mergeRatio":1.5,"readsSaved":300,"writes":280,"skipped":20,
               "repairs":{"missed_message":4,"lost_write":1,"late_message":2},
               "backfill":{"state":"running","copied":5000},"lastReconcile":"2026-12-06T09:00:00Z","errors":1,
               "lastError":"target refused a connection"}]}""";
@@ -91,7 +91,8 @@ class SyncScreenTest extends ConsoleFxTest {
             SyncRow g1 = row("screen-g1").orElseThrow();
             assertThat(g1.holder()).isEqualTo("agent-sync-1 (epoch 3)");
             assertThat(g1.lag()).isEqualTo("45 ms / 1.3 s");
-            assertThat(g1.mergeRatio()).isEqualTo("3.00");
+            assertThat(g1.mergeRatio()).isEqualTo("1.50");
+            assertThat(g1.readsSaved()).as("1 - 300 reads / 900 messages").isEqualTo("66.7 %");
             assertThat(g1.sourceReads()).isEqualTo(300);
             assertThat(g1.writes()).isEqualTo(280);
             assertThat(g1.skipped()).isEqualTo(20);

@@ -40,8 +40,9 @@ final class SyncReports {
         SyncViews.Backfill backfill = b == null || !b.isObject() ? null
                 : new SyncViews.Backfill(text(b, "state"), number(b, "copied"));
         return new SyncViews.GroupView(agentId, target, group, text(g, "holder"), number(g, "epoch"),
-                optional(g, "lagP50Millis"), optional(g, "lagP99Millis"), messages, reads,
-                reads == 0 ? null : (double) messages / reads, number(g, "writes"), number(g, "skipped"), repairs,
+                optional(g, "lagP50Millis"), optional(g, "lagP99Millis"), messages, reads, decimal(g, "mergeRatio"),
+                number(g, "readsSaved"), messages == 0 ? null : Math.max(0, 1 - (double) reads / messages),
+                number(g, "writes"), number(g, "skipped"), repairs,
                 backfill, text(g, "lastReconcile"), number(g, "errors"), text(g, "lastError"));
     }
 
@@ -53,6 +54,11 @@ final class SyncReports {
     private static long number(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || !v.isNumber() ? 0 : v.asLong();
+    }
+
+    private static Double decimal(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || !v.isNumber() ? null : v.asDouble();
     }
 
     private static Long optional(JsonNode n, String field) {

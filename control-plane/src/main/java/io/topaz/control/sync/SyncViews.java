@@ -19,11 +19,15 @@ final class SyncViews {
     }
 
     /**
-     * One (target, seller group) as the agent that reported it sees it. {@code mergeRatio} is messages per source read
-     * (null before the first read); {@code repairs} counts reconciliation repairs by reason.
+     * One (target, seller group) as the agent that reported it sees it. {@code mergeRatio} is the agent's: messages per
+     * order flushed after merging (null when the agent reports none); {@code readsSaved} the orders flushed without a
+     * source read (their message was no newer than what was written); {@code readsSavedShare} the share of source reads
+     * saved against one read per message, {@code 1 - sourceReads / messages} (null before the first message);
+     * {@code repairs} counts reconciliation repairs by reason.
      */
     record GroupView(String agentId, String target, String group, String holder, long epoch, Long lagP50Millis,
-                     Long lagP99Millis, long messages, long sourceReads, Double mergeRatio, long writes, long skipped,
+                     Long lagP99Millis, long messages, long sourceReads, Double mergeRatio, long readsSaved,
+                     Double readsSavedShare, long writes, long skipped,
                      Map<String, Long> repairs, Backfill backfill, String lastReconcile, long errors,
                      String lastError) {
     }

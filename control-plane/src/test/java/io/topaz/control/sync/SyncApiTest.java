@@ -81,7 +81,7 @@ class SyncApiTest extends ControlPlaneTestSupport {
     static String group(String group, String holder, long messages, long reads) {
         return """
                 {"target":"erp","group":"%s","holder":"%s","epoch":7,"lagP50Millis":40,"lagP99Millis":900,
-                 "messages":%d,"sourceReads":%d,"writes":150,"skipped":30,
+                 "messages":%d,"sourceReads":%d,"readsSaved":40,"mergeRatio":2.5,"writes":150,"skipped":30,
                  "repairs":{"missed_message":3,"lost_write":1,"late_message":0},
                  "backfill":{"state":"done","copied":12000},"lastReconcile":"2026-12-06T09:00:00Z","errors":2,
                  "lastError":"connection refused","futureField":true}""".formatted(group, holder, messages, reads);
@@ -114,7 +114,9 @@ class SyncApiTest extends ControlPlaneTestSupport {
         assertThat(g1.get("holder").asString()).isEqualTo("agent-1");
         assertThat(g1.get("epoch").asLong()).isEqualTo(7);
         assertThat(g1.get("lagP99Millis").asLong()).isEqualTo(900);
-        assertThat(g1.get("mergeRatio").asDouble()).isEqualTo(5.0);
+        assertThat(g1.get("mergeRatio").asDouble()).as("the agent's own figure").isEqualTo(2.5);
+        assertThat(g1.get("readsSaved").asLong()).isEqualTo(40);
+        assertThat(g1.get("readsSavedShare").asDouble()).as("1 - 200 reads / 1000 messages").isEqualTo(0.8);
         assertThat(g1.get("skipped").asLong()).isEqualTo(30);
         assertThat(g1.get("repairs").get("missed_message").asLong()).isEqualTo(3);
         assertThat(g1.get("repairs").get("late_message").asLong()).isZero();
