@@ -57,7 +57,8 @@ import static org.awaitility.Awaitility.await;
  * table's history shows agent-1's epoch then agent-2's and no write of agent-1 after it, the connections the target
  * sees for the test's user never exceed the cluster's budget, and once the stream is drained the target equals the
  * source without any repair (no change was skipped), which a full reconciliation confirms. The new holder's load
- * node holds the group's load and its hot sellers.
+ * node holds the group's load and its hot sellers. Agent-2 then stops while still placed: agent-1 takes the group back
+ * by the rendezvous fallback (the placed agent is not live), at the next epoch.
  */
 class PlacementHandoverTest {
 
@@ -181,13 +182,6 @@ class PlacementHandoverTest {
                 assertThat(full.toString()).contains("differences=0");
                 assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
 
-                watch.shutdown();
-                assertThat(watch.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-                rootConnection.close();
-                assertThat(violations).isEmpty();
-                assertThat(samples.get()).isGreaterThan(100);
-                assertThat(maxConnections.get()).isLessThanOrEqualTo(BUDGET);
-
                 // the fencing table's history: agent-1 at epoch 1, then agent-2 at epoch 2, never agent-1 again
                 List<String> history = fenceHistory(targetDb, "g1");
                 assertThat(history).isNotEmpty();
@@ -210,6 +204,20 @@ class PlacementHandoverTest {
                 assertThat(registry2.find("topaz.sync.group.hot.seller.changes.rate").tag("group", "g1").gauges())
                         .hasSize(10);
                 assertThat(e2.status().status().get("load")).isInstanceOf(SyncAgentLoad.class);
+
+                // agent-2 stops while still placed: with the placed agent gone, agent-1 takes g1 by the fallback
+                two.close();
+                two = null;
+                c2.close();
+                await().atMost(Duration.ofSeconds(30)).until(() -> running(e1, "demo/g1"));
+                assertThat(e1.groups().get("demo/g1").fence().epoch()).isEqualTo(3);
+
+                watch.shutdown();
+                assertThat(watch.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+                rootConnection.close();
+                assertThat(violations).isEmpty();
+                assertThat(samples.get()).isGreaterThan(100);
+                assertThat(maxConnections.get()).isLessThanOrEqualTo(BUDGET);
             } finally {
                 watch.shutdownNow();
                 if (two != null) {
