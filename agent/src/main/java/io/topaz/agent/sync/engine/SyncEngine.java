@@ -20,11 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -301,6 +300,11 @@ public final class SyncEngine implements AutoCloseable {
     int poolSize(String key) {
         Running r = running.get(key);
         return r == null ? 0 : r.share();
+    }
+
+    /** How a group came here: {@code placement} (the leader's) or {@code rendezvous} (the fallback). */
+    String placedBy(String group) {
+        return placements.placed(group, ctx.cluster(), members.members()) ? "placement" : "rendezvous";
     }
 
     /** The last load report. */

@@ -176,6 +176,7 @@ class PlacementHandoverTest {
                 assertThat(((Map<?, ?>) g1Status.get("repairs")).get("lost_write")).isEqualTo(0L);
                 assertThat(((Map<?, ?>) g1Status.get("backfill")).get("state")).isEqualTo("done"); // not copied again
                 assertThat(g1Status.get("connections")).isEqualTo(2);
+                assertThat(g1Status.get("placedBy")).isEqualTo("placement");
 
                 // a reconciliation of the whole group on its new holder finds nothing to repair
                 Map<String, Object> full = e2.status().reconcile(Map.of("target", "demo", "group", "g1")).join();
@@ -211,6 +212,7 @@ class PlacementHandoverTest {
                 c2.close();
                 await().atMost(Duration.ofSeconds(30)).until(() -> running(e1, "demo/g1"));
                 assertThat(e1.groups().get("demo/g1").fence().epoch()).isEqualTo(3);
+                assertThat(group(e1, "g1").get("placedBy")).isEqualTo("rendezvous");
 
                 watch.shutdown();
                 assertThat(watch.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
