@@ -55,7 +55,7 @@ final class PlacementDialogs {
         ButtonType next = new ButtonType("Review…", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().setAll(next, ButtonType.CANCEL);
         ComboBox<String> seller = new ComboBox<>();
-        seller.setId("pinSeller");
+        seller.setId("pinSellerId");
         seller.setEditable(true);
         seller.getItems().setAll(hotSellers);
         seller.getEditor().setText(sellerId == null ? "" : sellerId);

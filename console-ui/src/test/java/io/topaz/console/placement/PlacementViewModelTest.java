@@ -1,5 +1,6 @@
 package io.topaz.console.placement;
 
+import io.topaz.console.PlacementJson;
 import io.topaz.console.PlacementServer;
 import io.topaz.console.TestCluster;
 import io.topaz.console.common.Session;

@@ -1,4 +1,4 @@
-package io.topaz.console.placement;
+package io.topaz.console;
 
 import java.time.Instant;
 
@@ -7,16 +7,16 @@ import java.time.Instant;
  * across zone-a and zone-b with agent-1 (g1 and the pin group pin-42) and agent-3 (g2, handing over from agent-1), g9
  * unplaced; cluster green in zone-c with agent-2 and no group.
  */
-final class PlacementJson {
+public final class PlacementJson {
 
-    static final Instant NOW = Instant.parse("2026-12-06T09:05:00Z");
-    static final long FIVE_MINUTES_AGO = Instant.parse("2026-12-06T09:00:00Z").toEpochMilli();
+    public static final Instant NOW = Instant.parse("2026-12-06T09:05:00Z");
+    public static final long FIVE_MINUTES_AGO = Instant.parse("2026-12-06T09:00:00Z").toEpochMilli();
 
     private PlacementJson() {
     }
 
     /** The fixture with g1 on {@code g1Agent} ({@code holding} as given). */
-    static String of(String g1Agent, boolean g1Holding) {
+    public static String of(String g1Agent, boolean g1Holding) {
         String g1Zone = g1Agent.equals("agent-3") ? "zone-b" : "zone-a";
         return """
                 {"leader":"cp-1","clusters":[
