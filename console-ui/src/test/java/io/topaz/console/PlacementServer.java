@@ -33,6 +33,7 @@ public final class PlacementServer implements AutoCloseable {
     private volatile String placement = "{\"leader\":null,\"clusters\":[]}";
     private volatile int moveStatus = 200;
     private volatile String moveAnswer = "{}";
+    private volatile String afterMove;
 
     /** @param upstream the real control plane's URL, or null to answer 404 to everything but placement */
     public PlacementServer(String upstream) throws IOException {
@@ -60,6 +61,12 @@ public final class PlacementServer implements AutoCloseable {
         return this;
     }
 
+    /** What {@code GET /api/v1/placement} answers once a move was received (as the leader would have placed it). */
+    public PlacementServer afterMove(String json) {
+        afterMove = json;
+        return this;
+    }
+
     /** Each move received: {@code group <- body}. */
     public List<String> moves() {
         return moves;
@@ -74,6 +81,10 @@ public final class PlacementServer implements AutoCloseable {
                     && ex.getRequestMethod().equals("POST")) {
                 String group = path.substring("/api/v1/placement/".length(), path.length() - "/move".length());
                 moves.add(group + " <- " + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                if (afterMove != null && moveStatus == 200) {
+                    placement = afterMove;
+                    afterMove = null;
+                }
                 answer(ex, moveStatus, moveAnswer);
             } else if (upstream == null) {
                 answer(ex, 404, "{\"status\":404,\"error\":\"Not Found\",\"message\":\"no such endpoint\"}");

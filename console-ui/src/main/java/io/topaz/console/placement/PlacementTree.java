@@ -61,7 +61,7 @@ final class PlacementTree {
             for (Placement.Agent a : agents.values()) {
                 if (zoneOf(a.zone()).equals(z)) {
                     agentNodes.add(agent(c.name(), a.id(), String.format(java.util.Locale.ROOT,
-                            "%d groups · %s · %d conn", a.groups(), GroupRow.rate(a.changesPerSecond()), a.connections()),
+                            "%d group%s · %s · %d conn", a.groups(), a.groups() == 1 ? "" : "s", GroupRow.rate(a.changesPerSecond()), a.connections()),
                             byAgent.getOrDefault(a.id(), List.of())));
                 }
             }

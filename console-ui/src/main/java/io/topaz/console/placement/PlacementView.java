@@ -19,7 +19,7 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TreeCell;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
@@ -81,7 +81,7 @@ public final class PlacementView extends VBox {
         hotTitle.getStyleClass().add(Styles.TITLE_4);
         VBox side = new VBox(8, detail, hotTitle, hot);
         if (viewModel.mayOperate()) {
-            side.getChildren().add(actions());
+            side.getChildren().add(0, actions());
         }
         side.setMinWidth(280);
         SplitPane split = new SplitPane(tree, side);
@@ -101,7 +101,7 @@ public final class PlacementView extends VBox {
                 Messages.status("placementStatus", viewModel.statusProperty()), split, note);
     }
 
-    private HBox actions() {
+    private FlowPane actions() {
         MenuButton move = new MenuButton("Move to agent");
         move.setId("moveToAgent");
         move.setOnShowing(e -> move.getItems().setAll(agentItems(selected.get())));
@@ -118,7 +118,7 @@ public final class PlacementView extends VBox {
         cluster.disableProperty().bind(selected.isNull().or(viewModel.busyProperty()));
         pin.disableProperty().bind(selected.isNull().or(viewModel.busyProperty()));
         splitRange.disableProperty().bind(selected.isNull().or(viewModel.busyProperty()));
-        HBox box = new HBox(8, move, cluster, pin, splitRange);
+        FlowPane box = new FlowPane(8, 8, move, cluster, pin, splitRange);
         box.setAlignment(Pos.CENTER_LEFT);
         return box;
     }
@@ -300,7 +300,6 @@ public final class PlacementView extends VBox {
                 dragged = null;
                 drop(g, getItem());
             });
-            setOnMouseReleased(e -> dragged = null);
         }
 
         @Override

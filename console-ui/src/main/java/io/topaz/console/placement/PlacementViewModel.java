@@ -46,10 +46,13 @@ public final class PlacementViewModel {
     private Placement placement = new Placement(null, List.of());
     private boolean loading;
     private boolean refreshAgain;
-    /** The move the SRE made and waits to see completed: the group's key and the agent it goes to. */
+    /**
+     * The move the SRE made and waits to see completed: the group, the agent it goes to and the placement generation
+     * the move made (a later one means the leader placed it again, e.g. a failover).
+     */
     private Handover handover;
 
-    private record Handover(String cluster, String group, String agent) {
+    private record Handover(String cluster, String group, String agent, long generation) {
     }
 
     public PlacementViewModel(Session session, BackgroundWork work, Clock clock, ZoneId zone) {
@@ -148,7 +151,8 @@ public final class PlacementViewModel {
         if (g.isPresent() && handover.agent().equals(g.get().agent()) && g.get().holding()) {
             status.set("Handover done: " + handover.agent() + " holds " + handover.group() + ".");
             handover = null;
-        } else if (g.isPresent() && g.get().agent() != null && !handover.agent().equals(g.get().agent())) {
+        } else if (g.isPresent() && g.get().generation() > handover.generation()
+                && !handover.agent().equals(g.get().agent())) {
             status.set(handover.group() + " went to " + g.get().agent() + " instead of " + handover.agent() + " ("
                     + g.get().reason() + ").");
             handover = null;
@@ -171,7 +175,8 @@ public final class PlacementViewModel {
         status.set("");
         work.run(() -> session.client().movePlacement(group.group(), agent), moved -> {
             busy.set(false);
-            handover = new Handover(group.cluster(), group.group(), moved.agent() == null ? agent : moved.agent());
+            handover = new Handover(group.cluster(), group.group(), moved.agent() == null ? agent : moved.agent(),
+                    moved.generation());
             status.set("Moving " + group.group() + " from " + (group.agent() == null ? "nowhere" : group.agent())
                     + " to " + handover.agent() + ": waiting for " + handover.agent() + " to hold it…");
             refresh();

@@ -81,7 +81,7 @@ class PlacementScreenTest extends ConsoleFxTest {
         assertThat(lookup("1001 shop-a 80.0 changes/s").tryQuery()).isPresent();
         screenshot("placement");
 
-        server.placement(placement("agent-3", false)).moveAnswers(200, """
+        server.afterMove(placement("agent-3", false)).moveAnswers(200, """
                 {"group":"ui-g1","cluster":"blue","agent":"agent-3","sinceMillis":1,"previousAgent":"agent-1",
                  "reason":"operator","generation":2}""");
         drag("#placement-group_blue_ui-g1").dropTo("#placement-agent_blue_agent-3");
