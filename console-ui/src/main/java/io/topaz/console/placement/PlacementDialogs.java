@@ -74,10 +74,12 @@ final class PlacementDialogs {
     }
 
     static Optional<SplitInput> split(Node owner, GroupRow group) {
-        Dialog<SplitInput> d = dialog(owner, "Split " + group.group() + " " + group.range());
+        Dialog<SplitInput> d = dialog(owner, "Split " + group.group()
+                + (group.bucketFrom() == null ? "" : " " + group.range()));
         ButtonType next = new ButtonType("Review…", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().setAll(next, ButtonType.CANCEL);
-        TextField at = new TextField(String.valueOf((group.bucketFrom() + group.bucketTo()) / 2));
+        TextField at = new TextField(group.bucketFrom() == null || group.bucketTo() == null ? ""
+                : String.valueOf((group.bucketFrom() + group.bucketTo()) / 2));
         at.setId("splitAt");
         TextField name = new TextField();
         name.setId("splitName");

@@ -183,7 +183,7 @@ public final class PlacementView extends VBox {
         if (g == null) {
             return;
         }
-        if (g.pinned() || g.bucketFrom() == null) {
+        if (g.pinned()) {
             viewModel.refused("Only a bucket range can be split; " + g.group() + " is a pin group.");
             return;
         }
@@ -191,8 +191,9 @@ public final class PlacementView extends VBox {
             try {
                 viewModel.planSplit(g.group(), Integer.parseInt(in.at()), in.name(), this::confirm);
             } catch (NumberFormatException e) {
-                viewModel.refused("The split bucket is a whole number between " + (g.bucketFrom() + 1) + " and "
-                        + (g.bucketTo() - 1) + ", was '" + in.at() + "'.");
+                viewModel.refused("The split bucket is a whole number"
+                        + (g.bucketFrom() == null ? "" : " between " + (g.bucketFrom() + 1) + " and " + (g.bucketTo() - 1))
+                        + ", was '" + in.at() + "'.");
             }
         });
     }

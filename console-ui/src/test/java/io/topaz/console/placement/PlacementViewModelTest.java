@@ -125,6 +125,23 @@ class PlacementViewModelTest {
     }
 
     @Test
+    void aGroupPlacedElsewhereDuringTheHandoverIsSaid() {
+        PlacementViewModel vm = vm(Role.OPERATOR);
+        vm.refresh();
+        server.moveAnswers(200, """
+                {"group":"g1","cluster":"blue","agent":"agent-3","sinceMillis":1,"previousAgent":"agent-1",
+                 "reason":"operator","generation":2}""");
+        vm.move(group(vm, "blue", "zone-a", "agent-1", "g1"), "agent-3");
+        assertThat(vm.statusProperty().get()).startsWith("Moving g1 from agent-1 to agent-3");
+        // agent-3 died before taking it over: the leader put it back (a later generation)
+        server.placement(PlacementJson.of("agent-1", true).replaceFirst(
+                "\"reason\":\"initial\",\"previousAgent\":null,\"generation\":1",
+                "\"reason\":\"failover\",\"previousAgent\":\"agent-3\",\"generation\":3"));
+        vm.refresh();
+        assertThat(vm.statusProperty().get()).isEqualTo("g1 went to agent-1 instead of agent-3 (failover).");
+    }
+
+    @Test
     void aRefusedMoveShowsTheControlPlanesReason() {
         PlacementViewModel vm = vm(Role.OPERATOR);
         vm.refresh();
