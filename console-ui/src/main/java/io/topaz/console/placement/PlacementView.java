@@ -175,7 +175,9 @@ public final class PlacementView extends VBox {
                                 + "'.");
                         return;
                     }
-                    viewModel.planPin(id, in.cluster() == null ? g.cluster() : in.cluster(), g.group(), this::confirm);
+                    // a seller of the group's hot list leaves that group; a typed one the range group of its bucket
+                    String from = g.hotSellers().stream().anyMatch(h -> h.sellerId() == id) ? g.group() : null;
+                    viewModel.planPin(id, in.cluster() == null ? g.cluster() : in.cluster(), from, this::confirm);
                 });
     }
 

@@ -110,6 +110,68 @@ class PlacementScreenTest extends ConsoleFxTest {
         assertThat(text("#placementMessage")).isEmpty();
     }
 
+    /** ui-g2, buckets [550, 600) on blue, shown where the fixture's g2 is (on agent-3, zone-b). */
+    private void publishSecondGroup() {
+        ControlPlaneClient admin = cluster.client(TestCluster.ADMIN_TOKEN);
+        if (admin.list("seller-groups").stream().anyMatch(i -> i.key().equals("ui-g2"))) {
+            return;
+        }
+        admin.create("seller-groups", Map.of("name", "ui-g2", "bucketFrom", 550, "bucketTo", 600));
+        admin.create("assignments", Map.of("sellerGroup", "ui-g2", "cluster", "blue"));
+        cluster.awaitApplied(admin.publish(admin.diff().draftRevision(), "placement screen group 2", null).number());
+    }
+
+    private void publishTheReviewedPlan(String message) {
+        waitUntil("the confirmation shows", () -> present("#placementPlan"));
+        interact(() -> this.<javafx.scene.control.TextField>node("#placementReleaseMessage").setText(message));
+        clickOn((Node) lookup(".dialog-pane .button").match(n -> "Publish".equals(((Button) n).getText())).query());
+        waitUntil("the release is reported", () -> text("#placementStatus").startsWith("Published release "));
+    }
+
+    private void review() {
+        clickOn((Node) lookup(".dialog-pane .button").match(n -> "Review…".equals(((Button) n).getText())).query());
+        waitUntil("the confirmation shows", () -> present("#placementPlan"));
+    }
+
+    @Test
+    void anOperatorSplitsAGroupAndPinsOneOfItsHotSellers() {
+        publishSecondGroup();
+        server.placement(PlacementJson.of("agent-1", true).replace("\"g2\"", "\"ui-g2\"")
+                .replace("\"bucketFrom\":512,\"bucketTo\":1024", "\"bucketFrom\":550,\"bucketTo\":600")
+                .replace("\"backlog\":7,\"hotSellers\":[]",
+                        "\"backlog\":7,\"hotSellers\":[{\"sellerId\":7007,\"nick\":\"hot-shop\",\"changesPerSecond\":99.0}]"));
+        signIn(server.url(), cluster.token(Role.OPERATOR));
+        show("placement");
+        waitUntil("ui-g2 shows", () -> present("#placement-group_blue_ui-g2"));
+        clickOn("#placement-group_blue_ui-g2");
+        waitUntil("its hot seller shows", () -> lookup("7007 hot-shop 99.0 changes/s").tryQuery().isPresent());
+
+        clickOn("#splitGroup");
+        waitUntil("the split dialog shows", () -> present("#splitAt"));
+        assertThat(text("#splitAt")).isEqualTo("575");
+        review();
+        assertThat(text("#placementPlan")).contains("seller-groups 'ui-g2': buckets [550, 600) → [550, 575)")
+                .contains("seller-groups 'ui-g2-575': new group, buckets [575, 600)")
+                .contains("assignments 'ui-g2-575': new, cluster blue");
+        publishTheReviewedPlan("split ui-g2 at 575");
+        assertThat(cluster.client(TestCluster.ADMIN_TOKEN).list("seller-groups").stream()
+                .filter(i -> i.key().equals("ui-g2-575")).findFirst().orElseThrow().value())
+                .containsEntry("bucketFrom", 575).containsEntry("bucketTo", 600);
+
+        clickOn("7007 hot-shop 99.0 changes/s");
+        clickOn("#pinSeller");
+        waitUntil("the pin dialog shows", () -> present("#pinSellerId"));
+        review();
+        assertThat(text("#placementPlan")).contains("seller-groups 'pin-7007': new pin group of seller 7007")
+                .contains("assignments 'pin-7007': new, cluster blue");
+        publishTheReviewedPlan("pin hot-shop");
+        assertThat(cluster.client(TestCluster.ADMIN_TOKEN).releases(1).get(0).message()).isEqualTo("pin hot-shop");
+        assertThat(cluster.client(TestCluster.ADMIN_TOKEN).list("seller-groups").stream()
+                .filter(i -> i.key().equals("pin-7007")).findFirst().orElseThrow().value().get("sellers"))
+                .isEqualTo(List.of(7007));
+        assertThat(text("#placementMessage")).isEmpty();
+    }
+
     @Test
     void aViewerWatchesButFindsNoAction() {
         server.placement(placement("agent-1", true));
