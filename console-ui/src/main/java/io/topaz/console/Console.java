@@ -95,6 +95,7 @@ public final class Console implements AutoCloseable {
         poller.every(fleetPoll, current::pollTraffic);
         poller.every(fleetPoll, current::pollMessages);
         poller.every(fleetPoll, current::pollSync);
+        poller.every(fleetPoll, current::pollPlacement);
         poller.every(ROLLOUT_POLL, current::pollRollout);
         main.show(Screen.FLEET);
     }

@@ -108,6 +108,7 @@ public final class MainView extends BorderPane {
             case "traffic" -> new TrafficView(viewModel.traffic());
             case "messages" -> new io.topaz.console.messages.MessagesView(viewModel.messages());
             case "sync" -> new io.topaz.console.sync.SyncView(viewModel.sync());
+            case "placement" -> new io.topaz.console.placement.PlacementView(viewModel.placement());
             default -> new ConfigView(viewModel.config(s.id()));
         };
     }

@@ -7,6 +7,7 @@ import io.topaz.console.config.ConfigTableViewModel;
 import io.topaz.console.config.KindForm;
 import io.topaz.console.fleet.FleetViewModel;
 import io.topaz.console.messages.MessagesViewModel;
+import io.topaz.console.placement.PlacementViewModel;
 import io.topaz.console.releases.ReleasesViewModel;
 import io.topaz.console.traffic.TrafficViewModel;
 import javafx.beans.property.ObjectProperty;
@@ -35,6 +36,7 @@ public final class MainViewModel {
     private final TrafficViewModel traffic;
     private final MessagesViewModel messages;
     private final io.topaz.console.sync.SyncViewModel sync;
+    private final PlacementViewModel placement;
     private final Map<String, ConfigTableViewModel> config = new LinkedHashMap<>();
     private final List<Screen> screens = new ArrayList<>();
     private final ObjectProperty<Screen> shown = new SimpleObjectProperty<>();
@@ -52,6 +54,7 @@ public final class MainViewModel {
         this.traffic = new TrafficViewModel(session, work);
         this.messages = new MessagesViewModel(session, work, zone);
         this.sync = new io.topaz.console.sync.SyncViewModel(session, work, zone);
+        this.placement = new PlacementViewModel(session, work, clock, zone);
         screens.add(Screen.FLEET);
         for (KindForm form : KindForm.all()) {
             config.put(form.kind(), new ConfigTableViewModel(form, session, work));
@@ -88,6 +91,8 @@ public final class MainViewModel {
             }
         }
         screens.add(lastSyncKind < 0 ? screens.size() : lastSyncKind + 1, Screen.SYNC);
+        // where each seller group runs, after the sync's live state
+        screens.add(screens.indexOf(Screen.SYNC) + 1, Screen.PLACEMENT);
         screens.add(Screen.APPS);
         screens.add(Screen.RELEASES);
         screens.add(Screen.AUDIT);
@@ -101,7 +106,7 @@ public final class MainViewModel {
 
     /**
      * Navigation order: Fleet, the config kinds (Traffic after the traffic-rule kinds, Messages after the message
-     * service's, Sync after the order sync's), Apps, Releases, Audit log.
+     * service's, Sync and Placement after the order sync's), Apps, Releases, Audit log.
      */
     public List<Screen> screens() {
         return Collections.unmodifiableList(screens);
@@ -152,6 +157,10 @@ public final class MainViewModel {
         return sync;
     }
 
+    public PlacementViewModel placement() {
+        return placement;
+    }
+
     public ConfigTableViewModel config(String kind) {
         ConfigTableViewModel vm = config.get(kind);
         if (vm == null) {
@@ -176,6 +185,7 @@ public final class MainViewModel {
             case "traffic" -> traffic.refresh();
             case "messages" -> messages.refresh();
             case "sync" -> sync.refresh();
+            case "placement" -> placement.refresh();
             default -> config(s.id()).refresh();
         }
     }
@@ -206,6 +216,13 @@ public final class MainViewModel {
     public void pollSync() {
         if (Screen.SYNC.equals(shown.get())) {
             sync.refresh();
+        }
+    }
+
+    /** Every few seconds: the seller groups' placement, while the Placement screen is shown (handovers show). */
+    public void pollPlacement() {
+        if (Screen.PLACEMENT.equals(shown.get())) {
+            placement.refresh();
         }
     }
 

@@ -14,9 +14,10 @@ public record Screen(String id, String title, String section) {
     public static final Screen TRAFFIC = new Screen("traffic", "Traffic", "Traffic rules");
     public static final Screen MESSAGES = new Screen("messages", "Messages", "Message service");
     public static final Screen SYNC = new Screen("sync", "Sync", "Order sync");
+    public static final Screen PLACEMENT = new Screen("placement", "Placement", "Order sync");
 
     public boolean isConfig() {
         return !(equals(FLEET) || equals(RELEASES) || equals(AUDIT) || equals(APPS) || equals(TRAFFIC) || equals(MESSAGES)
-                || equals(SYNC));
+                || equals(SYNC) || equals(PLACEMENT));
     }
 }

@@ -29,7 +29,7 @@ class MainViewModelTest {
         MainViewModel vm = main(cluster.session(Role.VIEWER), TestCluster.directWork(), signedOut);
         assertThat(vm.screens()).extracting(Screen::title).containsExactly("Fleet", "APIs and upstreams",
                 "Flow rules", "Quota rules", "API group tiers", "Overload shedding", "Traffic", "Cache rules", "Seller groups", "Agent clusters", "Assignments",
-                "Sync targets", "Sync", "Topics", "Subscriptions", "Messages", "Apps", "Releases", "Audit log");
+                "Sync targets", "Sync", "Placement", "Topics", "Subscriptions", "Messages", "Apps", "Releases", "Audit log");
         assertThat(vm.screen("flow-rules").section()).isEqualTo("Traffic rules");
         assertThat(vm.screen("traffic")).isEqualTo(Screen.TRAFFIC);
         assertThat(vm.screen("topics").section()).isEqualTo("Message service");
@@ -42,6 +42,9 @@ class MainViewModelTest {
         assertThat(vm.screen("sync-targets").section()).isEqualTo("Order sync");
         assertThat(vm.screen("sync")).isEqualTo(Screen.SYNC);
         assertThat(Screen.SYNC.isConfig()).isFalse();
+        assertThat(vm.screen("placement")).isEqualTo(Screen.PLACEMENT);
+        assertThat(Screen.PLACEMENT.section()).isEqualTo("Order sync");
+        assertThat(Screen.PLACEMENT.isConfig()).isFalse();
 
         assertThat(vm.config("quota-rules").visibleItems()).isEmpty();
         vm.show(vm.screen("quota-rules"));

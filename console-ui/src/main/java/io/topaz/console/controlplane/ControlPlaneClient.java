@@ -132,6 +132,17 @@ public final class ControlPlaneClient {
                 SyncStatus.Reconcile.class);
     }
 
+    /** Where the control plane's leader placed each seller group, with the load the agents report. */
+    public Placement placement() {
+        return read(send("GET", "/api/v1/placement", null, null), Placement.class);
+    }
+
+    /** Places {@code group} on {@code agent}, a live agent of the group's cluster (operators); the new placement. */
+    public Placement.Moved movePlacement(String group, String agent) {
+        return read(send("POST", "/api/v1/placement/" + path(group) + "/move", Json.write(Map.of("agent", agent)), null),
+                Placement.Moved.class);
+    }
+
     /** Every entry of one kind in the draft (paging through the API), sorted by key. */
     public List<DraftItem> list(String kind) {
         List<DraftItem> all = new ArrayList<>();

@@ -42,7 +42,7 @@ class AuditViewModelTest {
         assertThat(vm.events()).hasSize(2).allSatisfy(e -> assertThat(e.actor()).isEqualTo(operator.operator().name()));
         vm.selectedProperty().set(vm.events().get(0));
         assertThat(vm.detailProperty().get()).contains("UPDATE  agent-clusters 'audit-test' → version 2")
-                .contains("\"before\"").contains("\"zone\" : \"zone-b\"");
+                .contains("\"before\"").contains("\"zones\" : [ \"zone-b\" ]");
 
         vm.keyProperty().set("no-such-item");
         vm.search();

@@ -115,7 +115,7 @@ class ControlPlaneClientTest {
         assertThat(diff.changes()).anySatisfy(c -> {
             assertThat(c.key()).isEqualTo("client-diff");
             assertThat(c.type()).isEqualTo(DraftChange.ChangeType.ADDED);
-            assertThat(c.after()).containsEntry("zone", "zone-d");
+            assertThat(c.after()).containsEntry("zones", java.util.List.of("zone-d"));
         });
         ReleaseSummary published = op.publish(diff.draftRevision(), "client test: add client-diff", null);
         assertThat(published.number()).isGreaterThan(diff.baseRelease());
