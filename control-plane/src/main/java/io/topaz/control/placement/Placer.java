@@ -33,7 +33,9 @@ import java.util.TreeSet;
  *       {@code rebalance-interval}, choosing the group whose load is nearest half the two agents' difference and
  *       strictly less than all of it, never making the zone spread worse nor pushing an earlier measure past its
  *       threshold. Each move thus strictly narrows that measure, so with unchanged loads rebalancing settles and never
- *       moves a group back and forth; a lower measure is not looked at while a higher one is out of balance.</li>
+ *       moves a group back and forth; a lower measure is not looked at while a higher one is out of balance. With every
+ *       measure in balance, a zone holding two or more groups more than another (one came back) gives one group to
+ *       it, within every measure's threshold.</li>
  * </ul>
  *
  * A group's load is what the agent it is placed on reports for it, else what another agent of the cluster reports
@@ -214,6 +216,43 @@ public final class Placer {
                     }
                 }
                 return java.util.Optional.empty(); // out of balance on a measure no move can help: leave the lower ones
+            }
+            return zoneMove(s, now, threshold);
+        }
+
+        /**
+         * With every measure in balance: when one zone holds at least two more of the cluster's groups than another
+         * (a zone came back), moves its lightest movable group from that zone's most loaded agent to the other zone's
+         * least loaded agent, keeping every measure within its threshold.
+         */
+        private java.util.Optional<Move> zoneMove(PlacementProperties s, long now, double[] threshold) {
+            List<String> zones = zoneCount.keySet().stream().sorted(Comparator.comparingInt((String z) -> zoneCount.get(z))
+                    .thenComparing(z -> z)).toList();
+            String fromZone = zones.get(zones.size() - 1);
+            for (String toZone : zones) {
+                if (zoneCount.get(toZone) > zoneCount.get(fromZone) - 2) {
+                    break;
+                }
+                List<String> targets = live.stream().filter(a -> a.zone().equals(toZone)
+                        && now - a.liveSinceMillis() >= s.rebalanceInterval().toMillis())
+                        .map(LiveAgent::id).sorted(this::lighter).toList();
+                List<String> sources = live.stream().filter(a -> a.zone().equals(fromZone)).map(LiveAgent::id)
+                        .sorted((a, b) -> lighter(b, a)).toList();
+                for (String from : sources) {
+                    for (String to : targets) {
+                        String group = on.entrySet().stream()
+                                .filter(e -> e.getValue().equals(from))
+                                .map(Map.Entry::getKey)
+                                .filter(g -> now - placements.get(g).sinceMillis() >= s.minStay().toMillis())
+                                .filter(g -> keepsHigherMeasures(g, from, to, MEASURES.length, threshold))
+                                .min(Comparator.comparingDouble((String g) -> groupLoad.get(g)[0]).thenComparing(g -> g))
+                                .orElse(null);
+                        if (group != null) {
+                            GroupPlacement p = placements.get(group);
+                            return java.util.Optional.of(new Move(p, p.moveTo(name, to, now, GroupPlacement.REBALANCE)));
+                        }
+                    }
+                }
             }
             return java.util.Optional.empty();
         }
