@@ -91,6 +91,8 @@ final class LiveSyncBench {
                 long windowEnd = System.currentTimeMillis();
                 long engineLag = engineLagP99(cluster);
                 OrderGenerator.Totals totals = run.join();
+                publisher.close();
+                out.println("bench-sync: generator: " + totals.stages());
                 long drainStart = System.nanoTime();
                 awaitDrained(cluster, totals.acknowledged(), Duration.ofSeconds(120));
                 double drain = (System.nanoTime() - drainStart) / 1e9;

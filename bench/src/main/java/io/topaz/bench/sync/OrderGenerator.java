@@ -33,7 +33,7 @@ public final class OrderGenerator {
 
     /** What one run did. */
     public record Totals(long changes, long created, long published, long dropped, long acknowledged, long failed,
-                         double seconds, String firstError) {
+                         double seconds, String firstError, String stages) {
         double rate() {
             return seconds <= 0 ? 0 : changes / seconds;
         }
@@ -84,9 +84,11 @@ public final class OrderGenerator {
                     s.skew(), s.drop() * 100, redact(s.dbUrl()), s.broker());
             BrokerPublisher publisher = new BrokerPublisher(s.broker(), s.token(), 256);
             Totals t = new OrderGenerator(s, pool, orders, publisher, System::currentTimeMillis).run(sellers, true);
+            publisher.close();
             System.out.printf("orders-demo: %d changes (%d new orders) in %.1f s = %.0f/s; %d messages published, "
                             + "%d acknowledged, %d failed, %d dropped on purpose%n", t.changes(), t.created(),
                     t.seconds(), t.rate(), t.published(), t.acknowledged(), t.failed(), t.dropped());
+            System.out.println("orders-demo: " + t.stages());
             if (t.firstError() != null) {
                 System.out.println("orders-demo: first failure: " + t.firstError());
             }
@@ -108,6 +110,10 @@ public final class OrderGenerator {
         long nextReport = start + 5_000_000_000L;
         int maxBatch = Math.max(1, settings.rate() / 20); // at most 50 ms of changes in one transaction
         List<TradeCenter.Change> batch = new ArrayList<>(maxBatch);
+        long generating = 0; // time per stage, in ns: making the changes, writing them, handing the messages over
+        long writing = 0;
+        long publishing = 0;
+        long batches = 0;
         while (true) {
             long now = System.nanoTime();
             if (now >= end) {
@@ -119,11 +125,14 @@ public final class OrderGenerator {
                 continue;
             }
             batch.clear();
+            long t0 = System.nanoTime();
             for (int i = 0; i < Math.min(due, maxBatch); i++) {
                 batch.add(center.next(clock.getAsLong()));
             }
+            long t1 = System.nanoTime();
             orders.save(batch.stream().map(TradeCenter.Change::row).toList(),
                     row -> batchPayment(batch, row.tid()));
+            long t2 = System.nanoTime();
             for (TradeCenter.Change c : batch) { // after the commit: a trade center without an outbox
                 if (c.topic().equals(TradeCenter.CREATE)) {
                     created++;
@@ -136,6 +145,10 @@ public final class OrderGenerator {
                 published++;
             }
             done += batch.size();
+            batches++;
+            generating += t1 - t0;
+            writing += t2 - t1;
+            publishing += System.nanoTime() - t2;
             if (progress && now >= nextReport) {
                 System.out.printf("orders-demo: %.0f s: %d changes, %d published, %d acknowledged, %d failed%n",
                         (now - start) / 1e9, done, published, publisher.acknowledged(), publisher.failed());
@@ -146,8 +159,12 @@ public final class OrderGenerator {
         if (!publisher.drain(Duration.ofSeconds(60))) {
             System.out.println("orders-demo: some publishes were not answered within 60 s");
         }
+        String stages = String.format("%d batches (%.0f changes each); seconds generating %.1f, writing %.1f, "
+                        + "publishing (waiting for a slot included) %.1f; publish latency p50 <= %d ms, p99 <= %d ms",
+                batches, batches == 0 ? 0.0 : (double) done / batches, generating / 1e9, writing / 1e9,
+                publishing / 1e9, publisher.latencyMillis(0.5), publisher.latencyMillis(0.99));
         return new Totals(done, created, published, dropped, publisher.acknowledged(), publisher.failed(), seconds,
-                publisher.firstError());
+                publisher.firstError(), stages);
     }
 
     private static java.math.BigDecimal batchPayment(List<TradeCenter.Change> batch, long tid) {
