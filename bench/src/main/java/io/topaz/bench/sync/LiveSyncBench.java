@@ -24,6 +24,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The live part of {@code scripts/bench-sync.sh}: a Topaz cluster of processes (control plane and agents from the
@@ -40,16 +43,28 @@ final class LiveSyncBench {
     /** The figures of one run. */
     record Result(int rate, double generatedRate, double consumedRate, long messages, long sourceReads,
                   long readsSaved, long writes, long skipped, long engineLagP99, long rowLagP50, long rowLagP99, long rowLagMax, long rows,
-                  double drainSeconds, int differencesAfter, long publishFailures) {
+                  double drainSeconds, int differencesAfter, long publishFailures, boolean backlog, double burst) {
     }
 
-    /** What to run. */
+    /**
+     * What to run. {@code burst}: the generator's burst probability ({@link TradeCenter}); {@code backlog}: when
+     * true, the messages are published while no agent syncs the groups (the target exists, so they are queued for
+     * it, but its groups are assigned to no cluster), then the groups are assigned and the sync drains the backlog:
+     * {@code consumedRate} is then the drain rate, with the machine to itself.
+     */
     record Settings(int rate, int warmupSeconds, int seconds, int sellers, double skew, int openPerSeller, int agents,
-                    List<String> agentJvm, Path repo, Path dir) {
+                    List<String> agentJvm, Path repo, Path dir, double burst, boolean backlog) {
+
+        Settings(int rate, int warmupSeconds, int seconds, int sellers, double skew, int openPerSeller, int agents,
+                 List<String> agentJvm, Path repo, Path dir) {
+            this(rate, warmupSeconds, seconds, sellers, skew, openPerSeller, agents, agentJvm, repo, dir, 0, false);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> GROUPS = List.of("bench-g0", "bench-g1", "bench-g2", "bench-g3");
+    /** The sync target's app, which every generated seller permits. */
+    static final String APP = "bench-jdp";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private LiveSyncBench() {
@@ -62,18 +77,23 @@ final class LiveSyncBench {
                     s.agents(), db.name, db.name);
             try (TopazCluster cluster = TopazCluster.start(s.repo(), s.dir(), s.agents(),
                     s.agentJvm(), List.of("--orders-db-url=" + db.sourceUrl))) {
-                String token = seed(cluster, db, "");
-                awaitGroups(cluster);
+                String token = seed(cluster, db, "", !s.backlog());
+                if (!s.backlog()) {
+                    awaitGroups(cluster);
+                }
                 JdbcTargetOrders target = db.target(2);
                 List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), 3_300_000_001L, "bench_seller_0");
                 registerSellers(cluster, sellers);
                 int total = s.warmupSeconds() + s.seconds();
                 OrderGenerator.Settings g = new OrderGenerator.Settings(s.rate(), total, s.sellers(), 0, s.skew(),
                         s.openPerSeller(), db.sourceUrl, cluster.agents().get(0).broker(), token, null, null,
-                        3_300_000_001L, "bench_seller_0", 18);
+                        3_300_000_001L, "bench_seller_0", 18, s.burst());
                 BrokerPublisher publisher = new BrokerPublisher(g.broker(), token, 512);
                 OrderGenerator generator = new OrderGenerator(g, db.sourcePool(), source, publisher,
                         System::currentTimeMillis);
+                if (s.backlog()) {
+                    return drainBacklog(s, db, cluster, sellers, generator, publisher, source, target, out);
+                }
                 out.printf("bench-sync: %d changes/s for %d s (%d s warm-up) over %d sellers…%n", s.rate(), total,
                         s.warmupSeconds(), s.sellers());
                 CompletableFuture<OrderGenerator.Totals> run = CompletableFuture.supplyAsync(() -> {
@@ -103,9 +123,32 @@ final class LiveSyncBench {
                 return new Result(s.rate(), totals.rate(), (after[0] - before[0]) / window, after[0] - before[0],
                         after[1] - before[1], after[4] - before[4], after[2] - before[2], after[3] - before[3],
                         engineLag, lag[0], lag[1],
-                        lag[2], lag[3], drain, check.differences().size(), totals.failed());
+                        lag[2], lag[3], drain, check.differences().size(), totals.failed(), false, s.burst());
             }
         }
+    }
+
+    /** Publishes the whole stream with nobody syncing it, then assigns the groups and times the drain. */
+    private static Result drainBacklog(Settings s, BenchDatabases db, TopazCluster cluster,
+                                       List<TradeCenter.Seller> sellers, OrderGenerator generator,
+                                       BrokerPublisher publisher, JdbcSourceOrders source, JdbcTargetOrders target,
+                                       PrintStream out) throws Exception {
+        out.printf("bench-sync: backlog: %d changes/s for %d s over %d sellers, nobody syncing…%n", s.rate(),
+                s.warmupSeconds() + s.seconds(), s.sellers());
+        OrderGenerator.Totals totals = generator.run(sellers, false);
+        publisher.close();
+        out.println("bench-sync: generator: " + totals.stages());
+        long[] before = totals(cluster);
+        assign(cluster);
+        long start = System.nanoTime();
+        double seconds = drained(cluster, totals.acknowledged(), start, Duration.ofSeconds(300));
+        long[] after = totals(cluster);
+        FullReconciliation.Result check = new FullReconciliation(source, target)
+                .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE);
+        long messages = after[0] - before[0];
+        return new Result(s.rate(), totals.rate(), messages / seconds, messages, after[1] - before[1],
+                after[4] - before[4], after[2] - before[2], after[3] - before[3], -1, -1, -1, -1, 0, seconds,
+                check.differences().size(), totals.failed(), true, s.burst());
     }
 
     /**
@@ -113,19 +156,30 @@ final class LiveSyncBench {
      * followed by a comma, e.g. {@code "\"reconcileSeconds\":2,"}) and a PUBLISHER token; returns the token.
      */
     static String seed(TopazCluster cluster, BenchDatabases db, String targetOptions) throws Exception {
-        cluster.createApp("bench-jdp");
-        for (String topic : List.of(TradeCenter.CREATE, TradeCenter.CHANGED, TradeCenter.CLOSE)) {
+        return seed(cluster, db, targetOptions, true);
+    }
+
+    /** As above; without {@code assign}, the groups are assigned to no cluster (nobody syncs them yet). */
+    static String seed(TopazCluster cluster, BenchDatabases db, String targetOptions, boolean assign)
+            throws Exception {
+        cluster.createApp(APP);
+        List<String> topics = List.of(TradeCenter.CREATE, TradeCenter.CHANGED, TradeCenter.CLOSE);
+        for (String topic : topics) {
             cluster.seed("/api/v1/topics", topic, "{\"name\":\"" + topic + "\",\"group\":\"taobao_trade\","
-                    + "\"producerApps\":[\"bench-jdp\"],\"dataIdField\":\"tid\"}");
+                    + "\"producerApps\":[\"" + APP + "\"],\"dataIdField\":\"tid\"}");
         }
+        // the target's app subscribes to the trade topics, so its sellers can permit it (taobao.tmc.user.permit)
+        cluster.seed("/api/v1/subscriptions", APP, "{\"appKey\":\"" + APP + "\",\"topics\":"
+                + JSON.writeValueAsString(topics) + "}");
         int width = SellerGroup.BUCKETS / GROUPS.size();
         for (int i = 0; i < GROUPS.size(); i++) {
             cluster.seed("/api/v1/seller-groups", GROUPS.get(i), "{\"name\":\"" + GROUPS.get(i)
                     + "\",\"bucketFrom\":" + i * width + ",\"bucketTo\":" + (i + 1) * width + "}");
-            cluster.seed("/api/v1/assignments", GROUPS.get(i), "{\"sellerGroup\":\"" + GROUPS.get(i)
-                    + "\",\"cluster\":\"bench\"}");
         }
-        cluster.seed("/api/v1/sync-targets", "bench-jdp", "{\"name\":\"bench-jdp\",\"appKey\":\"bench-jdp\","
+        if (assign) {
+            assignGroups(cluster);
+        }
+        cluster.seed("/api/v1/sync-targets", APP, "{\"name\":\"" + APP + "\",\"appKey\":\"" + APP + "\","
                 + "\"jdbcUrl\":\"" + db.targetUrl + "\",\"user\":\"" + db.targetUser + "\",\"sellerGroups\":"
                 + JSON.writeValueAsString(GROUPS) + "," + targetOptions
                 + "\"maxConnections\":8,\"backfillDays\":0}");
@@ -134,10 +188,44 @@ final class LiveSyncBench {
                 .get("token").asString();
     }
 
+    private static void assignGroups(TopazCluster cluster) throws Exception {
+        for (String g : GROUPS) {
+            cluster.seed("/api/v1/assignments", g, "{\"sellerGroup\":\"" + g + "\",\"cluster\":\"bench\"}");
+        }
+    }
+
+    /** Assigns the groups to the agents' cluster and waits until they run. */
+    private static void assign(TopazCluster cluster) throws Exception {
+        assignGroups(cluster);
+        cluster.publishAndAwait();
+        awaitGroups(cluster);
+    }
+
+    /**
+     * Registers the sellers with the control plane and has each permit the sync target's app for every topic it
+     * subscribes to ({@code taobao.tmc.user.permit}, given with the seller's session of the app, as the quickstart
+     * seeds its demo seller): only sellers who authorized the target's app are synced. Eight at a time.
+     */
     static void registerSellers(TopazCluster cluster, List<TradeCenter.Seller> sellers) throws Exception {
-        for (TradeCenter.Seller s : sellers) {
-            cluster.admin("POST", "/api/v1/users", "{\"userId\":\"" + s.id() + "\",\"nick\":\"" + s.nick() + "\"}",
-                    -1);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (TradeCenter.Seller s : sellers) {
+                done.add(pool.submit(() -> {
+                    cluster.admin("POST", "/api/v1/users", "{\"userId\":\"" + s.id() + "\",\"nick\":\""
+                            + s.nick() + "\"}", -1);
+                    cluster.admin("POST", "/api/v1/sessions", "{\"appKey\":\"" + APP + "\",\"userId\":\""
+                            + s.id() + "\"}", 201);
+                    cluster.asAgent("POST", "/api/v1/metadata/tmc/apps/" + APP + "/permits/permit",
+                            "{\"userId\":\"" + s.id() + "\"}", 200);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -204,6 +292,29 @@ final class LiveSyncBench {
         }
     }
 
+    /**
+     * Seconds from {@code startNanos} until the groups consumed every acknowledged message and wrote the last of
+     * them: the last time their messages or writes grew, once no growth was seen for a second.
+     */
+    private static double drained(TopazCluster cluster, long acknowledged, long startNanos, Duration timeout)
+            throws Exception {
+        long deadline = startNanos + timeout.toNanos();
+        long[] last = totals(cluster);
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long[] now = totals(cluster);
+            long t = System.nanoTime();
+            if (now[0] != last[0] || now[2] != last[2]) {
+                last = now;
+                lastChange = t;
+            } else if (now[0] >= acknowledged && t - lastChange >= 1_000_000_000L) {
+                return (lastChange - startNanos) / 1e9;
+            }
+        }
+        throw new IllegalStateException("the backlog was not drained within " + timeout);
+    }
+
     /** p50, p99 and max of {@code jdp_modified - modified} over the target rows modified in the window, and count. */
     private static long[] rowLag(BenchDatabases db, long fromMillis, long toMillis) throws Exception {
         List<Long> lags = new ArrayList<>();
@@ -230,12 +341,21 @@ final class LiveSyncBench {
     }
 
     static void print(Result r, PrintStream out) {
-        out.printf("live sync at %,d changes/s (PostgreSQL source, MariaDB target, merge window 100 ms):%n", r.rate());
-        out.printf("  generated %,.0f changes/s (written and published); the sync consumed %,.0f messages/s%n",
-                r.generatedRate(), r.consumedRate());
-        out.printf("  lag p99 %d ms (engine, last minute); per order row p50 %d ms, p99 %d ms, max %d ms over %,d "
-                + "rows; drained %.1f s after the generator stopped%n", r.engineLagP99(), r.rowLagP50(),
-                r.rowLagP99(), r.rowLagMax(), r.rows(), r.drainSeconds());
+        if (r.backlog()) {
+            out.printf("backlog drain (PostgreSQL source, MariaDB target, merge window 100 ms, burst %.2f): %,d messages "
+                    + "published at up to %,d changes/s (%,.0f achieved) with nobody syncing, then the groups "
+                    + "assigned:%n", r.burst(), r.messages(), r.rate(), r.generatedRate());
+            out.printf("  drained in %.1f s = %,.0f messages/s (group start included)%n", r.drainSeconds(),
+                    r.consumedRate());
+        } else {
+            out.printf("live sync at %,d changes/s (PostgreSQL source, MariaDB target, merge window 100 ms, burst "
+                    + "%.2f):%n", r.rate(), r.burst());
+            out.printf("  generated %,.0f changes/s (written and published); the sync consumed %,.0f messages/s%n",
+                    r.generatedRate(), r.consumedRate());
+            out.printf("  lag p99 %d ms (engine, last minute); per order row p50 %d ms, p99 %d ms, max %d ms over %,d "
+                    + "rows; drained %.1f s after the generator stopped%n", r.engineLagP99(), r.rowLagP50(),
+                    r.rowLagP99(), r.rowLagMax(), r.rows(), r.drainSeconds());
+        }
         double reads = r.messages() == 0 ? 0 : 100.0 * (1 - (double) r.sourceReads() / r.messages());
         double writes = r.messages() == 0 ? 0 : 100.0 * (1 - (double) r.writes() / r.messages());
         out.printf("  %,d messages → %,d source rows read (%.1f %% fewer than the naive one read per message), "
@@ -246,8 +366,10 @@ final class LiveSyncBench {
         out.printf("  target equals source after the run: %s; publish failures: %d%n",
                 r.differencesAfter() == 0 ? "yes" : "NO, " + r.differencesAfter() + " differences",
                 r.publishFailures());
-        out.printf("  targets: lag p99 <= 1 s at >= 5,000/s: %s; >= 90 %% fewer reads: %s%n",
-                r.rowLagP99() <= 1000 && r.engineLagP99() <= 1000 && r.consumedRate() >= 5000 ? "met" : "NOT met",
+        out.printf("  %.2f messages per source row read (changes of one order merged into one read)%n",
+                r.sourceReads() == 0 ? 0.0 : (double) r.messages() / r.sourceReads());
+        out.printf("  targets: lag p99 <= 1 s at >= 5,000/s: %s; >= 90 %% fewer reads: %s%n", r.backlog() ? "n/a"
+                : r.rowLagP99() <= 1000 && r.engineLagP99() <= 1000 && r.consumedRate() >= 5000 ? "met" : "NOT met",
                 reads >= 90 ? "met" : "NOT met");
     }
 }

@@ -42,7 +42,15 @@ public final class OrderGenerator {
     /** The generator's settings; {@link #parse} reads them from flags. */
     public record Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller,
                            String dbUrl, URI broker, String token, String controlUrl, String adminToken,
-                           long firstSellerId, String firstSellerNick, long seed) {
+                           long firstSellerId, String firstSellerNick, long seed, double burst) {
+
+        /** Without bursts: each change picks a seller and one of its open orders afresh. */
+        public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
+                        URI broker, String token, String controlUrl, String adminToken, long firstSellerId,
+                        String firstSellerNick, long seed) {
+            this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
+                    firstSellerId, firstSellerNick, seed, 0);
+        }
     }
 
     private final Settings settings;
@@ -100,7 +108,8 @@ public final class OrderGenerator {
     /** Runs for {@code settings.seconds()} at {@code settings.rate()} changes a second. */
     Totals run(List<TradeCenter.Seller> sellers, boolean progress) throws SQLException, InterruptedException {
         Random random = new Random(settings.seed());
-        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), firstTid(), random);
+        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), settings.burst(),
+                firstTid(), random);
         long start = System.nanoTime();
         long end = start + settings.seconds() * 1_000_000_000L;
         long done = 0;
@@ -222,6 +231,7 @@ public final class OrderGenerator {
         v.put("drop", "0");
         v.put("skew", "1.1");
         v.put("open-per-seller", "20");
+        v.put("burst", "0");
         v.put("db-url", System.getenv("TOPAZ_ORDERS_DB_URL"));
         v.put("broker", null);
         v.put("token", System.getenv("TOPAZ_PUBLISHER_TOKEN"));
@@ -246,6 +256,7 @@ public final class OrderGenerator {
         double drop = fraction(v, "drop", 0, 1);
         double skew = fraction(v, "skew", 0, 10);
         int open = whole(v, "open-per-seller", 1, 100_000);
+        double burst = fraction(v, "burst", 0, 0.95);
         if (v.get("db-url") == null || v.get("db-url").isBlank()) {
             throw new IllegalArgumentException("--db-url (or TOPAZ_ORDERS_DB_URL) is required: the platform's order "
                     + "database, e.g. jdbc:postgresql://127.0.0.1:5432/topaz_orders?user=postgres");
@@ -264,7 +275,7 @@ public final class OrderGenerator {
         }
         return new Settings(rate, seconds, sellers, drop, skew, open, v.get("db-url"), URI.create(v.get("broker")),
                 v.get("token"), v.get("control-url"), v.get("admin-token"), firstSeller, v.get("first-seller-nick"),
-                seed);
+                seed, burst);
     }
 
     private static int whole(Map<String, String> v, String name, int min, int max) {
