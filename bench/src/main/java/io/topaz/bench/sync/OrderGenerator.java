@@ -42,7 +42,8 @@ public final class OrderGenerator {
     /** The generator's settings; {@link #parse} reads them from flags. */
     public record Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller,
                            String dbUrl, URI broker, String token, String controlUrl, String adminToken,
-                           long firstSellerId, String firstSellerNick, long seed, double burst) {
+                           long firstSellerId, String firstSellerNick, long seed, double burst, URI gateway,
+                           String appKey, String appSecret) {
 
         /** Without bursts: each change picks a seller and one of its open orders afresh. */
         public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
@@ -50,6 +51,14 @@ public final class OrderGenerator {
                         String firstSellerNick, long seed) {
             this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
                     firstSellerId, firstSellerNick, seed, 0);
+        }
+
+        /** Without permits to give (the caller's setup gives them). */
+        public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
+                        URI broker, String token, String controlUrl, String adminToken, long firstSellerId,
+                        String firstSellerNick, long seed, double burst) {
+            this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
+                    firstSellerId, firstSellerNick, seed, burst, null, null, null);
         }
     }
 
@@ -86,6 +95,12 @@ public final class OrderGenerator {
             List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), s.firstSellerId(), s.firstSellerNick());
             if (s.controlUrl() != null) {
                 registerSellers(s.controlUrl(), s.adminToken(), sellers);
+                if (s.gateway() != null && s.appKey() != null && s.appSecret() != null) {
+                    new SellerPermits(s.controlUrl(), s.adminToken(), s.gateway(), s.appKey(), s.appSecret())
+                            .permitAll(sellers);
+                    System.out.printf("orders-demo: the %d sellers permitted app %s (taobao.tmc.user.permit): the "
+                            + "order sync copies only their orders%n", sellers.size(), s.appKey());
+                }
             }
             System.out.printf("orders-demo: %d changes/s for %d s over %d sellers (Zipf %.2f), dropping %.0f%% of "
                             + "the messages; orders in %s, messages to %s%n", s.rate(), s.seconds(), s.sellers(),
@@ -240,6 +255,9 @@ public final class OrderGenerator {
         v.put("first-seller-id", "3100000001");
         v.put("first-seller-nick", "topaz_demo_seller");
         v.put("seed", "18");
+        v.put("gateway", System.getenv("TOPAZ_GATEWAY_URL"));
+        v.put("app-key", System.getenv("TOPAZ_APP_KEY"));
+        v.put("app-secret", System.getenv("TOPAZ_APP_SECRET"));
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : args[i];
             if (!v.containsKey(name)) {
@@ -275,7 +293,8 @@ public final class OrderGenerator {
         }
         return new Settings(rate, seconds, sellers, drop, skew, open, v.get("db-url"), URI.create(v.get("broker")),
                 v.get("token"), v.get("control-url"), v.get("admin-token"), firstSeller, v.get("first-seller-nick"),
-                seed, burst);
+                seed, burst, v.get("gateway") == null ? null : URI.create(v.get("gateway")), v.get("app-key"),
+                v.get("app-secret"));
     }
 
     private static int whole(Map<String, String> v, String name, int min, int max) {
