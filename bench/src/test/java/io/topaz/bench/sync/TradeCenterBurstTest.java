@@ -50,6 +50,19 @@ class TradeCenterBurstTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void theGeneratorTakesTheBurstAsAFlag() {
+        String[] base = {"--db-url", "jdbc:h2:mem:x", "--broker", "http://127.0.0.1:1", "--token", "t"};
+        assertThat(OrderGenerator.parse(base).burst()).isZero();
+        String[] withBurst = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                java.util.stream.Stream.of("--burst", "0.5")).toArray(String[]::new);
+        assertThat(OrderGenerator.parse(withBurst).burst()).isEqualTo(0.5);
+        String[] tooMuch = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                java.util.stream.Stream.of("--burst", "1")).toArray(String[]::new);
+        assertThatThrownBy(() -> OrderGenerator.parse(tooMuch)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--burst");
+    }
+
     /** The share of changes that are about the same order as the change before. */
     private static double backToBack(TradeCenter center) {
         long now = 1_780_000_000_000L;
