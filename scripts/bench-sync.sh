@@ -14,6 +14,8 @@
 #   BENCH_SYNC_RATE [5000]           order changes a second (one message each)
 #   BENCH_SYNC_WARMUP [15] BENCH_SYNC_SECONDS [60]   seconds of warm-up, then measured
 #   BENCH_SYNC_SELLERS [1000] BENCH_SYNC_SKEW [1.1] BENCH_SYNC_OPEN_PER_SELLER [20]   the generator's workload
+#   BENCH_SYNC_BURST [0.5]           chance that an order's change is followed at once by its next one (checkout bursts)
+#   BENCH_SYNC_BACKLOG [false]       true: publish with nobody syncing, then time the sync draining the backlog
 #   BENCH_SYNC_AGENTS [1]            syncing agents
 #   BENCH_SYNC_AGENT_JVM_OPTS [-Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20]   the agents' JVM options
 #   BENCH_SYNC_ORDERS [1000000]      orders of the reconciliation part

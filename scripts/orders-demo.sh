@@ -4,6 +4,9 @@
 # trade message per change (taobao_trade_TradeCreate / TradeChanged / TradeClose, with tid, seller id and nick,
 # modified) on agent-1's broker port as a platform service, with a PUBLISHER token. The order sync copies the orders
 # of the demo sync target's seller groups into its database (docs/operations.md, Order sync: the demo end to end).
+# First every generated seller permits the demo app, the sync target's app (a session of demo-app, then
+# taobao.tmc.user.permit through the gateway, signed with TOPAZ_APP_KEY / TOPAZ_APP_SECRET): only sellers who
+# authorized the target's app are synced.
 #
 #   scripts/orders-demo.sh --rate 50 --seconds 30 --sellers 100 --drop 0.1
 #
@@ -12,11 +15,13 @@
 #   --sellers N    how many sellers (default 100; Zipf-skewed: a few hot sellers get most orders; --skew 0 is uniform)
 #   --drop F       the share of change messages NOT published, 0 to 1 (default 0): a publisher without an outbox;
 #                  reconciliation repairs the orders they were about
+#   --burst B      the chance that an order's change is followed at once by its next one while it has not shipped
+#                  (placed, paid, edited, shipped in one burst), 0 to 0.95 (default 0: every change picks an order)
 #   other flags: --skew 1.1  --open-per-seller 20  --seed 18  --db-url <jdbc url> (default: TOPAZ_ORDERS_DB_URL)
 set -euo pipefail
 
 die() { echo "orders-demo: $*" >&2; exit 2; }
-case "${1:-}" in -h|--help) sed -n '2,16p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,21p' "$0"; exit 0 ;; esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENV_FILE="$ROOT/.topaz/quickstart.env"

@@ -33,7 +33,7 @@ public final class OrderGenerator {
 
     /** What one run did. */
     public record Totals(long changes, long created, long published, long dropped, long acknowledged, long failed,
-                         double seconds, String firstError) {
+                         double seconds, String firstError, String stages) {
         double rate() {
             return seconds <= 0 ? 0 : changes / seconds;
         }
@@ -42,7 +42,24 @@ public final class OrderGenerator {
     /** The generator's settings; {@link #parse} reads them from flags. */
     public record Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller,
                            String dbUrl, URI broker, String token, String controlUrl, String adminToken,
-                           long firstSellerId, String firstSellerNick, long seed) {
+                           long firstSellerId, String firstSellerNick, long seed, double burst, URI gateway,
+                           String appKey, String appSecret) {
+
+        /** Without bursts: each change picks a seller and one of its open orders afresh. */
+        public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
+                        URI broker, String token, String controlUrl, String adminToken, long firstSellerId,
+                        String firstSellerNick, long seed) {
+            this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
+                    firstSellerId, firstSellerNick, seed, 0);
+        }
+
+        /** Without permits to give (the caller's setup gives them). */
+        public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
+                        URI broker, String token, String controlUrl, String adminToken, long firstSellerId,
+                        String firstSellerNick, long seed, double burst) {
+            this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
+                    firstSellerId, firstSellerNick, seed, burst, null, null, null);
+        }
     }
 
     private final Settings settings;
@@ -78,15 +95,23 @@ public final class OrderGenerator {
             List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), s.firstSellerId(), s.firstSellerNick());
             if (s.controlUrl() != null) {
                 registerSellers(s.controlUrl(), s.adminToken(), sellers);
+                if (s.gateway() != null && s.appKey() != null && s.appSecret() != null) {
+                    new SellerPermits(s.controlUrl(), s.adminToken(), s.gateway(), s.appKey(), s.appSecret())
+                            .permitAll(sellers);
+                    System.out.printf("orders-demo: the %d sellers permitted app %s (taobao.tmc.user.permit): the "
+                            + "order sync copies only their orders%n", sellers.size(), s.appKey());
+                }
             }
             System.out.printf("orders-demo: %d changes/s for %d s over %d sellers (Zipf %.2f), dropping %.0f%% of "
                             + "the messages; orders in %s, messages to %s%n", s.rate(), s.seconds(), s.sellers(),
                     s.skew(), s.drop() * 100, redact(s.dbUrl()), s.broker());
             BrokerPublisher publisher = new BrokerPublisher(s.broker(), s.token(), 256);
             Totals t = new OrderGenerator(s, pool, orders, publisher, System::currentTimeMillis).run(sellers, true);
+            publisher.close();
             System.out.printf("orders-demo: %d changes (%d new orders) in %.1f s = %.0f/s; %d messages published, "
                             + "%d acknowledged, %d failed, %d dropped on purpose%n", t.changes(), t.created(),
                     t.seconds(), t.rate(), t.published(), t.acknowledged(), t.failed(), t.dropped());
+            System.out.println("orders-demo: " + t.stages());
             if (t.firstError() != null) {
                 System.out.println("orders-demo: first failure: " + t.firstError());
             }
@@ -98,7 +123,8 @@ public final class OrderGenerator {
     /** Runs for {@code settings.seconds()} at {@code settings.rate()} changes a second. */
     Totals run(List<TradeCenter.Seller> sellers, boolean progress) throws SQLException, InterruptedException {
         Random random = new Random(settings.seed());
-        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), firstTid(), random);
+        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), settings.burst(),
+                firstTid(), random);
         long start = System.nanoTime();
         long end = start + settings.seconds() * 1_000_000_000L;
         long done = 0;
@@ -108,6 +134,10 @@ public final class OrderGenerator {
         long nextReport = start + 5_000_000_000L;
         int maxBatch = Math.max(1, settings.rate() / 20); // at most 50 ms of changes in one transaction
         List<TradeCenter.Change> batch = new ArrayList<>(maxBatch);
+        long generating = 0; // time per stage, in ns: making the changes, writing them, handing the messages over
+        long writing = 0;
+        long publishing = 0;
+        long batches = 0;
         while (true) {
             long now = System.nanoTime();
             if (now >= end) {
@@ -119,11 +149,14 @@ public final class OrderGenerator {
                 continue;
             }
             batch.clear();
+            long t0 = System.nanoTime();
             for (int i = 0; i < Math.min(due, maxBatch); i++) {
                 batch.add(center.next(clock.getAsLong()));
             }
+            long t1 = System.nanoTime();
             orders.save(batch.stream().map(TradeCenter.Change::row).toList(),
                     row -> batchPayment(batch, row.tid()));
+            long t2 = System.nanoTime();
             for (TradeCenter.Change c : batch) { // after the commit: a trade center without an outbox
                 if (c.topic().equals(TradeCenter.CREATE)) {
                     created++;
@@ -136,6 +169,10 @@ public final class OrderGenerator {
                 published++;
             }
             done += batch.size();
+            batches++;
+            generating += t1 - t0;
+            writing += t2 - t1;
+            publishing += System.nanoTime() - t2;
             if (progress && now >= nextReport) {
                 System.out.printf("orders-demo: %.0f s: %d changes, %d published, %d acknowledged, %d failed%n",
                         (now - start) / 1e9, done, published, publisher.acknowledged(), publisher.failed());
@@ -146,8 +183,12 @@ public final class OrderGenerator {
         if (!publisher.drain(Duration.ofSeconds(60))) {
             System.out.println("orders-demo: some publishes were not answered within 60 s");
         }
+        String stages = String.format("%d batches (%.0f changes each); seconds generating %.1f, writing %.1f, "
+                        + "publishing (waiting for a slot included) %.1f; publish latency p50 <= %d ms, p99 <= %d ms",
+                batches, batches == 0 ? 0.0 : (double) done / batches, generating / 1e9, writing / 1e9,
+                publishing / 1e9, publisher.latencyMillis(0.5), publisher.latencyMillis(0.99));
         return new Totals(done, created, published, dropped, publisher.acknowledged(), publisher.failed(), seconds,
-                publisher.firstError());
+                publisher.firstError(), stages);
     }
 
     private static java.math.BigDecimal batchPayment(List<TradeCenter.Change> batch, long tid) {
@@ -205,6 +246,7 @@ public final class OrderGenerator {
         v.put("drop", "0");
         v.put("skew", "1.1");
         v.put("open-per-seller", "20");
+        v.put("burst", "0");
         v.put("db-url", System.getenv("TOPAZ_ORDERS_DB_URL"));
         v.put("broker", null);
         v.put("token", System.getenv("TOPAZ_PUBLISHER_TOKEN"));
@@ -213,6 +255,9 @@ public final class OrderGenerator {
         v.put("first-seller-id", "3100000001");
         v.put("first-seller-nick", "topaz_demo_seller");
         v.put("seed", "18");
+        v.put("gateway", System.getenv("TOPAZ_GATEWAY_URL"));
+        v.put("app-key", System.getenv("TOPAZ_APP_KEY"));
+        v.put("app-secret", System.getenv("TOPAZ_APP_SECRET"));
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : args[i];
             if (!v.containsKey(name)) {
@@ -229,6 +274,7 @@ public final class OrderGenerator {
         double drop = fraction(v, "drop", 0, 1);
         double skew = fraction(v, "skew", 0, 10);
         int open = whole(v, "open-per-seller", 1, 100_000);
+        double burst = fraction(v, "burst", 0, 0.95);
         if (v.get("db-url") == null || v.get("db-url").isBlank()) {
             throw new IllegalArgumentException("--db-url (or TOPAZ_ORDERS_DB_URL) is required: the platform's order "
                     + "database, e.g. jdbc:postgresql://127.0.0.1:5432/topaz_orders?user=postgres");
@@ -247,7 +293,8 @@ public final class OrderGenerator {
         }
         return new Settings(rate, seconds, sellers, drop, skew, open, v.get("db-url"), URI.create(v.get("broker")),
                 v.get("token"), v.get("control-url"), v.get("admin-token"), firstSeller, v.get("first-seller-nick"),
-                seed);
+                seed, burst, v.get("gateway") == null ? null : URI.create(v.get("gateway")), v.get("app-key"),
+                v.get("app-secret"));
     }
 
     private static int whole(Map<String, String> v, String name, int min, int max) {

@@ -28,7 +28,8 @@ public final class SyncBench {
                     Double.parseDouble(env("BENCH_SYNC_SKEW", "1.1")), num("BENCH_SYNC_OPEN_PER_SELLER", 20),
                     num("BENCH_SYNC_AGENTS", 1), List.of(env("BENCH_SYNC_AGENT_JVM_OPTS",
                             "-Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20").split(" ")), Path.of(env("TOPAZ_REPO", ".")).toAbsolutePath().normalize(),
-                    dir), out);
+                    dir, Double.parseDouble(env("BENCH_SYNC_BURST", "0.5")),
+                    Boolean.parseBoolean(env("BENCH_SYNC_BACKLOG", "false"))), out);
         }
         if (parts.contains("recon")) {
             recon = ReconBench.run(num("BENCH_SYNC_ORDERS", 1_000_000),

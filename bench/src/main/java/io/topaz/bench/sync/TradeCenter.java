@@ -22,7 +22,14 @@ import java.util.Random;
  * a memo or address change, and for some finished or closed orders a logical delete ({@code deleted}, with
  * {@code modified} bumped). {@code modified} has millisecond precision and grows strictly per order. The document is
  * the order as TOP's {@code taobao.trade.fullinfo.get} returns it: sub-orders, the receiver's address, times in the
- * platform's zone (GMT+8). Not thread-safe; deterministic for a given seed and clock readings.
+ * platform's zone (GMT+8).
+ *
+ * <p>With a {@code burst} probability b, a change of an order not yet shipped is followed at once, with probability
+ * b, by the next step of the same order (the next change the generator asks for): an order changes in bursts — placed
+ * and paid at checkout, the seller's memo or the buyer's address edit, shipped (which ends the burst) — each a row
+ * write and a message, milliseconds apart, as a trade center writes them and TOP pushes a message per change. Later
+ * steps (confirmed, finished, deleted) come one at a time. b = 0: every change picks a seller and one of its open
+ * orders afresh. Not thread-safe; deterministic for a given seed and clock readings.
  */
 public final class TradeCenter {
 
@@ -50,6 +57,7 @@ public final class TradeCenter {
     private static final class Order {
         final long tid;
         final Seller seller;
+        final int sellerIndex;
         final String buyer;
         final long created;
         final List<long[]> items = new ArrayList<>(); // oid, num_iid, price in cents, quantity
@@ -60,9 +68,10 @@ public final class TradeCenter {
         int address;
         boolean deleted;
 
-        Order(long tid, Seller seller, String buyer, long created, String city) {
+        Order(long tid, Seller seller, int sellerIndex, String buyer, long created, String city) {
             this.tid = tid;
             this.seller = seller;
+            this.sellerIndex = sellerIndex;
             this.buyer = buyer;
             this.created = created;
             this.modified = created;
@@ -78,7 +87,9 @@ public final class TradeCenter {
     private final Zipf zipf;
     private final int openPerSeller;
     private final Random random;
+    private final double burst;
     private final List<List<Order>> open;
+    private Order bursting; // the order whose burst goes on with the next change, or null
     private long nextTid;
     private long changes;
 
@@ -89,9 +100,19 @@ public final class TradeCenter {
      * @param firstTid      the first order id
      */
     public TradeCenter(List<Seller> sellers, double skew, int openPerSeller, long firstTid, Random random) {
+        this(sellers, skew, openPerSeller, 0, firstTid, random);
+    }
+
+    /** @param burst the probability that an order's change is followed at once by its next change (0 to below 1) */
+    public TradeCenter(List<Seller> sellers, double skew, int openPerSeller, double burst, long firstTid,
+                       Random random) {
         if (sellers.isEmpty() || openPerSeller < 1) {
             throw new IllegalArgumentException("need at least one seller and one open order per seller");
         }
+        if (!(burst >= 0 && burst < 1)) {
+            throw new IllegalArgumentException("burst must be at least 0 and below 1");
+        }
+        this.burst = burst;
         this.sellers = List.copyOf(sellers);
         this.zipf = new Zipf(sellers.size(), skew);
         this.openPerSeller = openPerSeller;
@@ -118,37 +139,63 @@ public final class TradeCenter {
 
     /** The next change, at {@code nowMillis} (its {@code modified}, unless the order's last change was as late). */
     public Change next(long nowMillis) {
+        Order b = bursting;
+        bursting = null;
+        if (b != null) {
+            List<Order> orders = open.get(b.sellerIndex);
+            int i = orders.indexOf(b);
+            if (i >= 0 && beforeShipping(b)) {
+                Change c = step(orders, i, b, nowMillis);
+                if (c != null) {
+                    return c;
+                }
+            }
+        }
         while (true) {
             int s = zipf.sample(random);
             List<Order> orders = open.get(s);
             if (orders.isEmpty() || (orders.size() < openPerSeller && random.nextInt(4) == 0)) {
-                return create(sellers.get(s), orders, nowMillis);
+                return create(s, orders, nowMillis);
             }
             int i = random.nextInt(orders.size());
-            Order o = orders.get(i);
-            String topic = step(o);
-            if (topic == null) { // a finished or closed order leaves the seller's open orders, quietly
-                orders.set(i, orders.get(orders.size() - 1));
-                orders.remove(orders.size() - 1);
-                continue;
+            Change c = step(orders, i, orders.get(i), nowMillis);
+            if (c != null) {
+                return c;
             }
-            if (o.deleted) {
-                orders.set(i, orders.get(orders.size() - 1));
-                orders.remove(orders.size() - 1);
-            }
-            o.modified = Math.max(nowMillis, o.modified + 1);
-            return change(o, topic);
         }
+    }
+
+    /** A burst goes on while the order has not shipped: placed, paid, edited, then shipped ends it. */
+    private static boolean beforeShipping(Order o) {
+        return !o.deleted && (o.status.equals("WAIT_BUYER_PAY") || o.status.equals("WAIT_SELLER_SEND_GOODS"));
+    }
+
+    /** The order's next change, or null when it left the open orders quietly. */
+    private Change step(List<Order> orders, int i, Order o, long nowMillis) {
+        String topic = step(o);
+        if (topic == null) { // a finished or closed order leaves the seller's open orders, quietly
+            orders.set(i, orders.get(orders.size() - 1));
+            orders.remove(orders.size() - 1);
+            return null;
+        }
+        if (o.deleted) {
+            orders.set(i, orders.get(orders.size() - 1));
+            orders.remove(orders.size() - 1);
+        } else if (beforeShipping(o) && burst > 0 && random.nextDouble() < burst) {
+            bursting = o;
+        }
+        o.modified = Math.max(nowMillis, o.modified + 1);
+        return change(o, topic);
     }
 
     /** A new order of a seller picked with the skew, not kept open (bulk loads: one row per order). */
     public Change newOrder(long nowMillis) {
-        return create(sellers.get(zipf.sample(random)), null, nowMillis);
+        return create(zipf.sample(random), null, nowMillis);
     }
 
-    private Change create(Seller seller, List<Order> orders, long now) {
-        Order o = new Order(nextTid++, seller, "buyer_" + random.nextInt(1_000_000), now,
-                CITIES[random.nextInt(CITIES.length)]);
+    private Change create(int sellerIndex, List<Order> orders, long now) {
+        Order o = new Order(nextTid++, sellers.get(sellerIndex), sellerIndex, "buyer_" + random.nextInt(1_000_000),
+                now, CITIES[random.nextInt(CITIES.length)]);
         int items = 1 + random.nextInt(3);
         for (int k = 0; k < items; k++) {
             o.items.add(new long[] {o.tid * 10 + k, 500_000_000L + random.nextInt(1_000_000),
@@ -156,6 +203,9 @@ public final class TradeCenter {
         }
         if (orders != null) {
             orders.add(o);
+            if (burst > 0 && random.nextDouble() < burst) {
+                bursting = o;
+            }
         }
         return change(o, CREATE);
     }

@@ -56,7 +56,8 @@ class SyncBenchTest {
         assertThat(r.publishFailures()).isZero();
         assertThat(r.messages()).as("messages the sync consumed in the window").isPositive();
         assertThat(r.sourceReads()).isLessThanOrEqualTo(r.messages());
-        assertThat(r.writes()).isLessThanOrEqualTo(r.sourceReads());
+        // not writes <= reads: a read just before the window and its write just after count one write, no read
+        assertThat(r.writes()).isLessThanOrEqualTo(r.messages());
         assertThat(r.rows()).as("orders changed in the window, found on the target").isPositive();
         assertThat(r.differencesAfter()).as("differences between target and source after the run").isZero();
     }
