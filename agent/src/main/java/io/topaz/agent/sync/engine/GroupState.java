@@ -9,22 +9,35 @@ package io.topaz.agent.sync.engine;
  * @param afterTid       the backfill has copied every row up to this tid
  * @param copied         rows copied so far
  * @param reconciledTo   incremental reconciliation has compared everything modified before this; 0 before the first
+ * @param permitsSeen    every seller whose permit of the target's app was given before this (the control plane's
+ *                       time, epoch millis) has been copied; a new holder backfills the sellers permitted since
+ *                       (null in a state written before permits counted, when every seller was copied: none is
+ *                       backfilled)
  */
-record GroupState(String backfill, long sinceMillis, long afterTid, long copied, long reconciledTo) {
+record GroupState(String backfill, long sinceMillis, long afterTid, long copied, long reconciledTo, Long permitsSeen) {
 
     static final String PENDING = "pending";
     static final String RUNNING = "running";
     static final String DONE = "done";
 
     static GroupState initial() {
-        return new GroupState(PENDING, 0, 0, 0, 0);
+        return new GroupState(PENDING, 0, 0, 0, 0, 0L);
     }
 
     GroupState withBackfill(String state, long since, long after, long n) {
-        return new GroupState(state, since, after, n, reconciledTo);
+        return new GroupState(state, since, after, n, reconciledTo, permitsSeen);
     }
 
     GroupState withReconciledTo(long millis) {
-        return new GroupState(backfill, sinceMillis, afterTid, copied, millis);
+        return new GroupState(backfill, sinceMillis, afterTid, copied, millis, permitsSeen);
+    }
+
+    /** When the sellers were last all copied: permits given before {@link #permitsSeen} need no backfill. */
+    long permitsSeenMillis() {
+        return permitsSeen == null ? Long.MAX_VALUE : permitsSeen;
+    }
+
+    GroupState withPermitsSeen(long millis) {
+        return new GroupState(backfill, sinceMillis, afterTid, copied, reconciledTo, millis);
     }
 }

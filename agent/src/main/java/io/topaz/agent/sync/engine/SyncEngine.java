@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
 import io.topaz.agent.sync.db.SyncPools;
@@ -15,10 +16,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +39,8 @@ import java.util.function.Supplier;
  * placed by rendezvous over the cluster's syncing agents ({@link SyncMembers}) — takes their ZooKeeper leases
  * ({@link SyncLeases}), opens each target's bounded pool ({@link TargetPools}) and runs a {@link GroupSync} per
  * group, ticking on the executor; groups no longer placed here, or whose lease was lost, are stopped and released.
+ * Each group copies only its sellers who permitted the target's app ({@link PermittedSellers}, handed to the running
+ * groups as they change); a group waits to start until its target's list has been read once.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -45,8 +51,11 @@ public final class SyncEngine implements AutoCloseable {
     /** Where the engine runs and what it talks to. */
     public record Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
                           Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
-                          String ordersDbUrl, Clock clock, MeterRegistry registry) {
+                          String ordersDbUrl, Clock clock, MeterRegistry registry, SellerPermits permits) {
     }
+
+    /** How often each target's permitted sellers are read again without an event (a safety net). */
+    static final Duration PERMITS_REFRESH = Duration.ofMinutes(5);
 
     private record Running(GroupSync sync, SyncTarget config, GroupMetrics metrics, ScheduledFuture<?> ticks) {
     }
@@ -60,6 +69,7 @@ public final class SyncEngine implements AutoCloseable {
     private final SyncMembers members;
     private final TargetPools targets;
     private final SyncStatus status;
+    private final PermittedSellers permitted;
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -78,6 +88,7 @@ public final class SyncEngine implements AutoCloseable {
         this.members = new SyncMembers(ctx.curator(), ctx.layout(), ctx.cluster(), ctx.agentId());
         this.targets = new TargetPools(ctx.stores());
         this.status = new SyncStatus(this);
+        this.permitted = new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH);
     }
 
     /** An engine with the production settings and four sync threads. */
@@ -102,32 +113,46 @@ public final class SyncEngine implements AutoCloseable {
             SyncConfig config = ctx.config().get();
             Map<String, SyncTarget> wanted = new LinkedHashMap<>();
             Map<String, BucketRange> buckets = new HashMap<>();
+            Map<String, List<SellerPermits.Seller>> sellers = new HashMap<>();
             Set<String> targetNames = new HashSet<>();
+            Set<String> apps = new HashSet<>();
             for (SyncTarget t : config.targets()) {
+                apps.add(t.appKey());
+                Optional<Map<String, List<SellerPermits.Seller>>> byGroup = permitted.current(t.appKey())
+                        .map(l -> byGroup(config, l));
                 for (String g : t.sellerGroups()) {
-                    Optional<BucketRange> b = config.buckets(g);
-                    boolean here = b.isPresent() && config.cluster(g).map(ctx.cluster()::equals)
+                    boolean here = config.hasGroup(g) && config.cluster(g).map(ctx.cluster()::equals)
                             .orElse(false) && members.mine(t.name(), g);
                     if (here) {
                         wanted.put(key(t.name(), g), t);
-                        buckets.put(key(t.name(), g), b.get());
+                        buckets.put(key(t.name(), g), config.buckets(g).orElse(null)); // null: a pin group
+                        byGroup.ifPresent(m -> sellers.put(key(t.name(), g), m.getOrDefault(g, List.of())));
                         targetNames.add(t.name());
                     }
                 }
             }
+            permitted.retain(apps);
             for (Map.Entry<String, Running> e : running.entrySet()) {
                 Running r = e.getValue();
                 SyncTarget want = wanted.get(e.getKey());
                 if (r.sync().stopped() || want == null || !want.equals(r.config())
-                        || !buckets.get(e.getKey()).equals(r.sync().buckets())) {
+                        || !Objects.equals(buckets.get(e.getKey()), r.sync().buckets())) {
                     stop(e.getKey());
+                } else if (sellers.containsKey(e.getKey())) {
+                    offer(r.sync(), sellers.get(e.getKey()));
                 }
             }
             problems.keySet().retainAll(wanted.keySet());
             for (Map.Entry<String, SyncTarget> e : wanted.entrySet()) {
-                if (!running.containsKey(e.getKey())) {
-                    startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()));
+                if (running.containsKey(e.getKey())) {
+                    continue;
                 }
+                if (!sellers.containsKey(e.getKey())) {
+                    problems.put(e.getKey(), "waiting for the list of sellers who permitted app "
+                            + e.getValue().appKey() + " (from the control plane)");
+                    continue;
+                }
+                startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()), sellers.get(e.getKey()));
             }
             Map<String, Integer> held = new HashMap<>();
             running.values().forEach(r -> held.merge(r.config().name(), 1, Integer::sum));
@@ -138,7 +163,28 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private void startGroup(String key, SyncTarget t, BucketRange b) {
+    /** The permitted sellers of each seller group, by the group that syncs them (pins first). */
+    private static Map<String, List<SellerPermits.Seller>> byGroup(SyncConfig config, List<SellerPermits.Seller> all) {
+        Map<String, List<SellerPermits.Seller>> out = new HashMap<>();
+        for (SellerPermits.Seller s : all) {
+            config.groupOf(s.userId()).ifPresent(g -> out.computeIfAbsent(g, k -> new ArrayList<>()).add(s));
+        }
+        return out;
+    }
+
+    /** Hands a running group its sellers when they changed. */
+    private static void offer(GroupSync sync, List<SellerPermits.Seller> sellers) {
+        Map<Long, String> now = sync.scope().sellers();
+        boolean same = now.size() == sellers.size();
+        for (int i = 0; same && i < sellers.size(); i++) {
+            same = sellers.get(i).nick().equals(now.get(sellers.get(i).userId()));
+        }
+        if (!same) {
+            sync.sellers(sellers);
+        }
+    }
+
+    private void startGroup(String key, SyncTarget t, BucketRange b, List<SellerPermits.Seller> sellers) {
         String group = key.substring(key.indexOf('/') + 1);
         GroupMetrics metrics = null;
         Optional<SyncLeases.Lease> lease = Optional.empty();
@@ -155,8 +201,8 @@ public final class SyncEngine implements AutoCloseable {
                 return;
             }
             metrics = new GroupMetrics(ctx.registry(), t.name(), group);
-            GroupSync sync = new GroupSync(t, lease.get(), b, ctx.broker(), source, open.orders(), ctx.clock(),
-                    metrics, settings);
+            GroupSync sync = new GroupSync(t, lease.get(), b, sellers, ctx.broker(), source, open.orders(),
+                    ctx.clock(), metrics, settings);
             long tick = Math.max(5, Math.min(50, t.mergeWindowMillis() / 4));
             ScheduledFuture<?> f = executor.scheduleWithFixedDelay(sync::tick, 0, tick, TimeUnit.MILLISECONDS);
             running.put(key, new Running(sync, t, metrics, f));
