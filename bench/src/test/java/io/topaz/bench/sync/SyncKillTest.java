@@ -1,8 +1,8 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.db.LoweringTrigger;
