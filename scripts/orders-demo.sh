@@ -18,10 +18,12 @@
 #   --burst B      the chance that an order's change is followed at once by its next one while it has not shipped
 #                  (placed, paid, edited, shipped in one burst), 0 to 0.95 (default 0: every change picks an order)
 #   other flags: --skew 1.1  --open-per-seller 20  --seed 18  --db-url <jdbc url> (default: TOPAZ_ORDERS_DB_URL)
+#                --app-key <app key> --app-secret <secret> the app the sellers permit (default: TOPAZ_APP_KEY /
+#                TOPAZ_APP_SECRET, demo-app)
 set -euo pipefail
 
 die() { echo "orders-demo: $*" >&2; exit 2; }
-case "${1:-}" in -h|--help) sed -n '2,21p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,23p' "$0"; exit 0 ;; esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENV_FILE="$ROOT/.topaz/quickstart.env"

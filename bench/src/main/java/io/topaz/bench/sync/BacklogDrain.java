@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.bench.messaging.TopazCluster;
@@ -37,7 +38,7 @@ final class BacklogDrain {
         double seconds = drained(cluster, totals.acknowledged(), start, Duration.ofSeconds(300));
         long[] after = LiveSyncBench.totals(cluster);
         FullReconciliation.Result check = new FullReconciliation(source, target)
-                .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE);
+                .run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE);
         long messages = after[0] - before[0];
         long[] queues = LiveSyncBench.syncQueues(cluster);
         return new LiveSyncBench.Result(s.rate(), totals.rate(), messages / seconds, messages, after[1] - before[1],

@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.bench.messaging.TopazCluster;
@@ -85,6 +86,9 @@ final class LiveSyncBench {
                 JdbcTargetOrders target = db.target(2);
                 List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), 3_300_000_001L, "bench_seller_0");
                 registerSellers(cluster, sellers);
+                if (!s.backlog()) {
+                    awaitSellers(cluster, sellers.size());
+                }
                 int total = s.warmupSeconds() + s.seconds();
                 OrderGenerator.Settings g = new OrderGenerator.Settings(s.rate(), total, s.sellers(), 0, s.skew(),
                         s.openPerSeller(), db.sourceUrl, cluster.agents().get(0).broker(), token, null, null,
@@ -121,7 +125,7 @@ final class LiveSyncBench {
                 double drain = (System.nanoTime() - drainStart) / 1e9;
                 long[] lag = rowLag(db, windowStart, windowEnd);
                 FullReconciliation.Result check = new FullReconciliation(source, target)
-                        .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE);
+                        .run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE);
                 double window = (windowEnd - windowStart) / 1000.0;
                 long[] queues = syncQueues(cluster);
                 return new Result(s.rate(), totals.rate(), (after[0] - before[0]) / window, after[0] - before[0],
@@ -201,6 +205,23 @@ final class LiveSyncBench {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Waits until the syncing groups hold every permitted seller (the sync copies those sellers only). */
+    static void awaitSellers(TopazCluster cluster, int sellers) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            long synced = groups(cluster).stream().filter(g -> !g.path("holder").isNull())
+                    .mapToLong(g -> g.path("sellers").asLong(0)).sum();
+            if (synced == sellers) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the sync groups did not take the " + sellers
+                        + " permitted sellers in 60 s: " + groups(cluster));
+            }
+            Thread.sleep(250);
         }
     }
 

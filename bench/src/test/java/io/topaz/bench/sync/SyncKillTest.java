@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.db.LoweringTrigger;
@@ -69,7 +70,8 @@ class SyncKillTest {
                         .orElseThrow();
 
                 List<TradeCenter.Seller> sellers = TradeCenter.sellers(20, 3_300_000_001L, "kill_seller_0");
-                LiveSyncBench.registerSellers(cluster, sellers);
+                LiveSyncBench.registerSellers(cluster, sellers); // each permits the target's app
+                LiveSyncBench.awaitSellers(cluster, sellers.size());
                 // published through the agent that is not killed; a publish that fails while the queues move is a
                 // lost message, which reconciliation must make up for
                 OrderGenerator.Settings g = new OrderGenerator.Settings(150, 20, sellers.size(), 0, 1.1, 3,
@@ -101,7 +103,7 @@ class SyncKillTest {
                 AtomicReference<FullReconciliation.Result> check = new AtomicReference<>();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                     check.set(new FullReconciliation(source, target)
-                            .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE));
+                            .run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE));
                     return check.get().differences().isEmpty();
                 });
                 assertThat(LiveSyncBench.groups(cluster)).as("the group runs again after the kill")

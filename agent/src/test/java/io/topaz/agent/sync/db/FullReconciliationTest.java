@@ -7,6 +7,7 @@ import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.IncrementalReconciliation;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.model.config.SellerGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ import static org.assertj.core.api.Assertions.entry;
 class FullReconciliationTest {
 
     private static final int ROWS = 100_000;
-    private static final BucketRange ALL = new BucketRange(0, SellerGroup.BUCKETS);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS));
     private static final Fence FENCE = new Fence("demo", "all", 1, "test");
 
     private SyncTestDatabases.Db sourceDb;

@@ -26,7 +26,7 @@ class ConnectionShareTest {
     void eachGroupGetsItsShareOfTheClustersBudgetAndTheSharesStayWithinTheTargetsCap() {
         SyncTarget t = target(List.of("a", "b", "c", "hot"), 200);
         SyncConfig config = new SyncConfig(List.of(t), Map.of(), Map.of("a", "c1", "b", "c1", "c", "c2", "hot", "c1"),
-                Map.of("c1", 12, "c2", 5));
+                Map.of(), Map.of("c1", 12, "c2", 5));
         assertThat(config.share(t, "c1")).isEqualTo(4); // 12 over the cluster's 3 groups of the target
         assertThat(config.share(t, "c2")).isEqualTo(5); // its one group takes the whole budget
         assertThat(config.budget("c3")).isEqualTo(AgentCluster.DEFAULT_SYNC_CONNECTIONS);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
@@ -62,7 +63,10 @@ import static org.awaitility.Awaitility.await;
  */
 class PlacementHandoverTest {
 
-    private static final BucketRange ALL = new BucketRange(0, 1024);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, 1024));
+    /** Every seller of the test orders permitted the target's app: all of them are synced. */
+    private static final TestPermits PERMITS = new TestPermits("12345678", Clock.systemUTC(),
+            TestPermits.TEST_ORDER_SELLERS);
     private static final int ORDERS = 5_000;
     private static final int BUDGET = 4;
 
@@ -101,7 +105,7 @@ class PlacementHandoverTest {
                 SyncTarget target = new SyncTarget("demo", "12345678", targetDb.url(), user, List.of("g1", "g2"), 8,
                         100, 3_600, 90, noPurge(clock), null);
                 SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", new BucketRange(0, 512),
-                        "g2", new BucketRange(512, 1024)), Map.of("g1", "c1", "g2", "c1"), Map.of("c1", BUDGET));
+                        "g2", new BucketRange(512, 1024)), Map.of("g1", "c1", "g2", "c1"), Map.of(), Map.of("c1", BUDGET));
                 assertThat(config.share(target, "c1")).isEqualTo(2);
                 GroupPlacement g1 = new GroupPlacement("g1", "c1", "agent-1", clock.millis(), null,
                         GroupPlacement.INITIAL, 1);
@@ -276,7 +280,7 @@ class PlacementHandoverTest {
                 ZoneOffset.UTC);
         SyncEngine e = new SyncEngine(new SyncEngine.Context(id, "z1", "c1", curator, layout, broker, () -> config,
                 name -> CompletableFuture.completedFuture("pw-" + user), new JdbcStores(clock),
-                sourceDb.url() + "?user=" + sourceDb.user(), clock, registry), settings, 4);
+                sourceDb.url() + "?user=" + sourceDb.user(), clock, registry, PERMITS), settings, 4);
         e.reportEvery(Duration.ofMillis(300));
         e.start(Duration.ofMillis(100));
         return e;
@@ -347,7 +351,7 @@ class PlacementHandoverTest {
             Collections.shuffle(batch, random);
             List<CompletableFuture<Void>> published = new ArrayList<>();
             for (OrderRow r : batch) {
-                for (QueueName q : SyncQueues.route(config, "taobao_trade_TradeChanged", r.sellerId())) {
+                for (QueueName q : SyncQueues.route(config, "taobao_trade_TradeChanged", PERMITS.user(r.sellerId()))) {
                     published.add(broker.trade(q, r.tid(), r.sellerId(), r.modified().toEpochMilli()));
                 }
             }
