@@ -23,6 +23,11 @@ import java.time.Duration;
  *                                     only when its most and least loaded agents differ by more than this share of
  *                                     the mean per agent
  * @param minImbalanceChangesPerSecond and, for changes/s, by more than this many
+ * @param initialSettle                a group never placed before is placed only once the cluster's set of live
+ *                                     agents has not changed for this long (and this long after this control plane
+ *                                     started leading), so a cluster starting agent by agent gets its groups spread
+ *                                     over all of them instead of all on the first one to register; meanwhile the
+ *                                     agents sync such a group by their rendezvous fallback. Failovers never wait
  */
 @Validated
 @ConfigurationProperties("topaz.placement")
@@ -31,13 +36,17 @@ public record PlacementProperties(
         @DefaultValue("60s") @NotNull Duration rebalanceInterval,
         @DefaultValue("5m") @NotNull Duration minStay,
         @DefaultValue("0.25") double imbalanceRatio,
-        @DefaultValue("10") double minImbalanceChangesPerSecond) {
+        @DefaultValue("10") double minImbalanceChangesPerSecond,
+        @DefaultValue("5s") @NotNull Duration initialSettle) {
 
     public PlacementProperties {
         positive("pass-interval", passInterval);
         positive("rebalance-interval", rebalanceInterval);
         if (minStay != null && minStay.isNegative()) {
             throw new IllegalArgumentException("topaz.placement.min-stay must be >= 0, was " + minStay);
+        }
+        if (initialSettle != null && initialSettle.isNegative()) {
+            throw new IllegalArgumentException("topaz.placement.initial-settle must be >= 0, was " + initialSettle);
         }
         if (imbalanceRatio < 0 || minImbalanceChangesPerSecond < 0) {
             throw new IllegalArgumentException("topaz.placement.imbalance-ratio and min-imbalance-changes-per-second "
@@ -47,7 +56,8 @@ public record PlacementProperties(
 
     /** The defaults, for tests and tools. */
     public static PlacementProperties defaults() {
-        return new PlacementProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5), 0.25, 10);
+        return new PlacementProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5), 0.25, 10,
+                Duration.ofSeconds(5));
     }
 
     private static void positive(String name, Duration d) {

@@ -98,7 +98,7 @@ public final class Placer {
             }
             Cluster c = new Cluster(cluster, in.clusterZones().getOrDefault(cluster, List.of()), live, groups,
                     in.placements());
-            List<Move> placed = c.placeMissing(nowMillis);
+            List<Move> placed = c.placeMissing(settings, nowMillis);
             moves.addAll(placed);
             if (placed.isEmpty()) {
                 c.rebalance(settings, nowMillis).ifPresent(moves::add);
@@ -144,9 +144,15 @@ public final class Placer {
             }
         }
 
-        /** Places every group without a live placement in this cluster; empty when there is none. */
-        List<Move> placeMissing(long now) {
+        /**
+         * Places every group without a live placement in this cluster; empty when there is none. A group never placed
+         * waits until the cluster's live agents have been unchanged for {@code initialSettle}.
+         */
+        List<Move> placeMissing(PlacementProperties s, long now) {
+            long newest = live.stream().mapToLong(LiveAgent::liveSinceMillis).max().orElse(0);
+            boolean settled = now - newest >= s.initialSettle().toMillis();
             List<String> missing = groups.stream().filter(g -> !on.containsKey(g))
+                    .filter(g -> settled || placements.get(g) != null)
                     .sorted(Comparator.comparingDouble((String g) -> -groupLoad.get(g)[0]).thenComparing(g -> g))
                     .toList();
             List<Move> moves = new ArrayList<>();

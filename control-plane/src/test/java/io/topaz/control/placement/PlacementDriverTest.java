@@ -70,7 +70,7 @@ class PlacementDriverTest {
         writer = new PlacementWriter(curator, layout, new AuditOutbox(curator, layout, new AuditLog(jdbc, clock), clock),
                 metrics);
         PlacementProperties settings = new PlacementProperties(Duration.ofHours(1), Duration.ofSeconds(60),
-                Duration.ofMinutes(5), 0.25, 10);
+                Duration.ofMinutes(5), 0.25, 10, Duration.ZERO);
         driver = new PlacementDriver(caches, writer, live::get, settings, clock, metrics, () -> true);
         caches.start();
     }

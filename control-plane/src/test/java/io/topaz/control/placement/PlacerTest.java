@@ -35,6 +35,25 @@ class PlacerTest {
     }
 
     @Test
+    void aClusterStartingAgentByAgentGetsItsGroupsSpreadOnceItsAgentsSettleNotAllOnTheFirst() {
+        PlacerFixtures f = new PlacerFixtures().cluster("blue", "a", "b")
+                .agent("blue", "a1", "a", T0, null)
+                .groups("blue", "g1", "g2", "g3", "g4");
+        assertThat(f.apply(T0 + 1_000).moves()).as("the first agent just registered: nothing placed yet").isEmpty();
+        f.agent("blue", "b1", "b", T0 + 3_000, null);
+        assertThat(f.apply(T0 + 6_000).moves()).as("another agent came 3 s ago: still settling").isEmpty();
+
+        Placer.Plan plan = f.apply(T0 + 8_000);
+
+        assertThat(plan.moves()).hasSize(4);
+        assertThat(f.countByAgent()).containsExactlyInAnyOrderEntriesOf(Map.of("a1", 2, "b1", 2));
+        // a failover never waits: an agent gone while another just joined hands its groups over at once
+        f.gone("a1").agent("blue", "b2", "b", T0 + 9_000, null);
+        assertThat(f.apply(T0 + 9_500).moves()).hasSize(2)
+                .allSatisfy(m -> assertThat(m.to().reason()).isEqualTo(GroupPlacement.FAILOVER));
+    }
+
+    @Test
     void theGroupsOfAVanishedAgentFailOverAtOnceWhateverTheMinimumStay() {
         PlacerFixtures f = new PlacerFixtures().cluster("blue", "a", "b")
                 .agent("blue", "a1", "a").agent("blue", "a2", "a").agent("blue", "b1", "b")
