@@ -106,7 +106,7 @@ class PublishConsistencyTest {
             List<ConfigItem<AgentCluster>> draft = a.config.list(CLUSTERS);
             assertThat(draft).hasSize(2 * perEditor).allSatisfy(item -> {
                 assertThat(item.version()).isEqualTo(2);
-                assertThat(item.value().zone()).isEqualTo("z1");
+                assertThat(item.value().zones()).containsExactly("z1");
             });
             // Every change audited exactly once.
             for (ConfigItem<AgentCluster> item : draft) {

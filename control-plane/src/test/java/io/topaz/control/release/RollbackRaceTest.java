@@ -49,7 +49,7 @@ class RollbackRaceTest {
             a.releases.beforeCommit(() -> { });
             assertThat(a.releases.liveNumber()).as("nothing rolled back").isEqualTo(second);
             ConfigItem<AgentCluster> saved = a.config.get(CLUSTERS, "c2").orElseThrow();
-            assertThat(saved.value().zone()).as("Bob's acknowledged save is kept").isEqualTo("z-bob");
+            assertThat(saved.value().zones()).as("Bob's acknowledged save is kept").containsExactly("z-bob");
             assertThat(events(a, null, null, null)).noneMatch(e -> e.action() == AuditAction.ROLLBACK);
 
             // With the draft read by the operator: refused while stale, then done, naming what it throws away.
