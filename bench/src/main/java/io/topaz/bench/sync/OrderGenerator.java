@@ -50,6 +50,8 @@ public final class OrderGenerator {
     private final JdbcSourceOrders orders;
     private final BrokerPublisher publisher;
     private final LongSupplier clock;
+    private volatile boolean stopped;
+    private long tidFloor;
 
     /** @param pool the pool {@code orders} runs on */
     OrderGenerator(Settings settings, DataSource pool, JdbcSourceOrders orders, BrokerPublisher publisher,
@@ -95,10 +97,25 @@ public final class OrderGenerator {
         System.exit(code);
     }
 
-    /** Runs for {@code settings.seconds()} at {@code settings.rate()} changes a second. */
+    /** Ends {@link #run} at its next batch, before {@code settings.seconds()} are up (its totals stay valid). */
+    void stop() {
+        stopped = true;
+    }
+
+    /**
+     * New orders get ids from {@code tid} on (when above the table's highest), so a second generator beside a running
+     * one writes orders of its own.
+     */
+    OrderGenerator tidsFrom(long tid) {
+        tidFloor = tid;
+        return this;
+    }
+
+    /** Runs for {@code settings.seconds()} (or until {@link #stop}) at {@code settings.rate()} changes a second. */
     Totals run(List<TradeCenter.Seller> sellers, boolean progress) throws SQLException, InterruptedException {
         Random random = new Random(settings.seed());
-        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), firstTid(), random);
+        TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(),
+                Math.max(firstTid(), tidFloor), random);
         long start = System.nanoTime();
         long end = start + settings.seconds() * 1_000_000_000L;
         long done = 0;
@@ -110,7 +127,7 @@ public final class OrderGenerator {
         List<TradeCenter.Change> batch = new ArrayList<>(maxBatch);
         while (true) {
             long now = System.nanoTime();
-            if (now >= end) {
+            if (now >= end || stopped) {
                 break;
             }
             long due = (long) ((now - start) / 1e9 * settings.rate()) - done;
