@@ -1,10 +1,12 @@
 package io.topaz.model;
 
 import io.topaz.model.config.AgentCluster;
+import io.topaz.model.config.Assignment;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.SellerGroups;
+import io.topaz.model.config.SyncTarget;
 import io.topaz.model.json.Json;
 import io.topaz.model.validation.FieldError;
 import io.topaz.model.validation.ReleaseValidator;
@@ -65,5 +67,34 @@ class PlacementConfigTest {
             assertThat(e.field()).isIn("seller-groups['p1'].sellers[0]", "seller-groups['p2'].sellers[0]");
             assertThat(e.rule()).contains("already pinned");
         });
+    }
+
+    @Test
+    void aClusterNeedsAConnectionPerSyncedGroupAndAnAssignmentAnExistingCluster() {
+        ConfigSnapshot.Builder b = ConfigSnapshot.builder(1)
+                .put(ConfigKind.AGENT_CLUSTERS, new AgentCluster("blue", List.of("a", "b"), 2, null));
+        for (String g : List.of("g1", "g2", "g3", "g4")) {
+            b.put(ConfigKind.SELLER_GROUPS, SellerGroup.pin(g, null, List.of((long) g.charAt(1))));
+            b.put(ConfigKind.ASSIGNMENTS, new Assignment(g, g.equals("g4") ? "green" : "blue"));
+        }
+        // g1..g3 are synced by a target and assigned to blue, whose budget is 2; g4's cluster does not exist
+        b.put(ConfigKind.SYNC_TARGETS, new SyncTarget("erp", "app", "jdbc:mariadb://127.0.0.1:3306/jdp", "root",
+                List.of("g1", "g2", "g3"), null, null, null, null, null, null));
+        List<FieldError> errors = ReleaseValidator.validate(b.build());
+        assertThat(errors).extracting(FieldError::field).containsExactlyInAnyOrder(
+                "agent-clusters['blue'].syncConnections", "assignments['g4'].cluster");
+        FieldError budget = errors.stream().filter(e -> e.field().endsWith("syncConnections")).findFirst().orElseThrow();
+        assertThat(budget.rule()).contains("at least 3").contains("g1, g2, g3");
+
+        ConfigSnapshot enough = ConfigSnapshot.builder(2)
+                .put(ConfigKind.AGENT_CLUSTERS, new AgentCluster("blue", List.of("a"), 1, null))
+                .put(ConfigKind.SELLER_GROUPS, SellerGroup.pin("g1", null, List.of(1L)))
+                .put(ConfigKind.SELLER_GROUPS, SellerGroup.pin("g2", null, List.of(2L)))
+                .put(ConfigKind.ASSIGNMENTS, new Assignment("g1", "blue"))
+                .put(ConfigKind.ASSIGNMENTS, new Assignment("g2", "blue")) // no target covers g2: needs no connection
+                .put(ConfigKind.SYNC_TARGETS, new SyncTarget("erp", "app", "jdbc:mariadb://127.0.0.1:3306/jdp", "root",
+                        List.of("g1"), null, null, null, null, null, null))
+                .build();
+        assertThat(ReleaseValidator.validate(enough)).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package io.topaz.model.validation;
 
+import io.topaz.model.config.AgentCluster;
 import io.topaz.model.config.Assignment;
 import io.topaz.model.config.ConfigKind;
 import io.topaz.model.config.ConfigSnapshot;
@@ -16,7 +17,7 @@ import java.util.Map;
 
 /**
  * Rules that span entries and are checked when a draft is published: references between kinds resolve, and seller
- * groups do not overlap, subscriptions name existing topics, sync targets name existing seller groups (that a sync
+ * groups do not overlap, subscriptions name existing topics, sync targets name existing seller groups, each cluster's connection budget covers its synced groups (that a sync
  * target's app exists is checked by the control plane, which holds the apps). Single-entry rules are checked on every write by {@link io.topaz.model.config.ConfigEntry#validate()}.
  */
 public final class ReleaseValidator {
@@ -65,6 +66,7 @@ public final class ReleaseValidator {
                 }
             }
         }
+        errors.addAll(connectionBudgets(s));
         List<SellerGroup> groups = new ArrayList<>(s.items(ConfigKind.SELLER_GROUPS).values());
         Map<Long, String> pinnedBy = new HashMap<>();
         for (SellerGroup g : groups) {
@@ -86,6 +88,35 @@ public final class ReleaseValidator {
                         "must not overlap seller group '" + prev.name() + "' [" + prev.bucketFrom() + ", " + prev.bucketTo() + ")"));
             }
         }
+        return errors;
+    }
+
+    /**
+     * Each seller group a sync target covers needs at least one of its cluster's connections towards that target, so a
+     * cluster's {@code syncConnections} budget must be at least the number of its assigned groups some sync target
+     * covers.
+     */
+    private static List<FieldError> connectionBudgets(ConfigSnapshot s) {
+        java.util.Set<String> synced = new java.util.HashSet<>();
+        for (SyncTarget t : s.syncTargets().values()) {
+            synced.addAll(t.sellerGroups());
+        }
+        Map<String, java.util.SortedSet<String>> byCluster = new java.util.TreeMap<>();
+        for (Assignment a : s.items(ConfigKind.ASSIGNMENTS).values()) {
+            if (synced.contains(a.sellerGroup())) {
+                byCluster.computeIfAbsent(a.cluster(), c -> new java.util.TreeSet<>()).add(a.sellerGroup());
+            }
+        }
+        List<FieldError> errors = new ArrayList<>();
+        byCluster.forEach((name, groups) -> {
+            AgentCluster c = s.items(ConfigKind.AGENT_CLUSTERS).get(name);
+            if (c != null && c.syncConnections() < groups.size()) {
+                errors.add(new FieldError("agent-clusters['" + name + "'].syncConnections",
+                        String.valueOf(c.syncConnections()), "must be at least " + groups.size() + ", the number of "
+                        + "seller groups assigned to the cluster that a sync target covers (each needs a connection): "
+                        + String.join(", ", groups)));
+            }
+        });
         return errors;
     }
 
