@@ -35,7 +35,8 @@ public final class AgentSync {
                     + "the order sync consumes trade messages through the broker and reads the targets' passwords "
                     + "from the control plane");
         }
-        SyncEngine sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.cluster(), curator, layout,
+        SyncEngine sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.zone(), settings.cluster(), curator,
+                layout,
                 broker, () -> SyncConfig.of(release.get()), ControlPlaneSyncCredentials.create(
                 settings.metadata().controlUrl(), settings.metadata().agentToken(), http, metadata),
                 new JdbcStores(clock),

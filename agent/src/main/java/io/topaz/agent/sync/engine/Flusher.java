@@ -97,7 +97,7 @@ final class Flusher {
         } catch (Exception e) {
             throw new SyncFailure("consuming " + queue, e);
         }
-        metrics.messages(ds.size());
+        metrics.consumed(ds);
         if (ds.size() < max) {
             caughtUpMillis = clock.millis(); // the queue is drained: every message published before now was seen
         } else {
@@ -137,6 +137,20 @@ final class Flusher {
                 return;
             }
             flush(due);
+        }
+    }
+
+    /** Flushes every merged order now, windows open or not (a handover), {@code batch} at a time. */
+    void flushAll(int batch) throws SyncFailure, FencedException {
+        List<Merger.Pending> all = merger.takeAll();
+        for (int i = 0; i < all.size(); i += batch) {
+            List<Merger.Pending> part = all.subList(i, Math.min(all.size(), i + batch));
+            try {
+                flush(new ArrayList<>(part));
+            } catch (SyncFailure | FencedException | RuntimeException e) {
+                fail(all.subList(Math.min(all.size(), i + batch), all.size()));
+                throw e;
+            }
         }
     }
 

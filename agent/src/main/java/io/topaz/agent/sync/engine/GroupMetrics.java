@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.topaz.agent.broker.Delivery;
+import io.topaz.model.placement.SyncAgentLoad;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,9 +60,22 @@ final class GroupMetrics implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicLong lastReconcileMillis = new AtomicLong(-1);
     private final Counter purged;
+    private final Clock clock;
+    private final RateWindow minute;
+    private final HotSellers hot;
+
+    /** Space-saving slots per half-minute for the hot sellers: the top 10 are exact below this many sellers. */
+    static final int HOT_SLOTS = 64;
 
     GroupMetrics(MeterRegistry registry, String target, String group) {
+        this(registry, target, group, Clock.systemUTC());
+    }
+
+    GroupMetrics(MeterRegistry registry, String target, String group, Clock clock) {
         this.registry = registry;
+        this.clock = clock;
+        this.minute = new RateWindow(clock.millis(), 4_096);
+        this.hot = new HotSellers(HOT_SLOTS, clock.millis());
         Tags tags = Tags.of("target", target, "group", group);
         lag = add(Timer.builder("topaz.sync.lag").description("source modified to target written (live stream)")
                 .tags(tags).serviceLevelObjectives(LAG_BUCKETS).register(registry));
@@ -102,6 +118,26 @@ final class GroupMetrics implements AutoCloseable {
         messages.increment(n);
     }
 
+    /** Messages consumed: counted, and fed to the last minute's rate and hot sellers. */
+    void consumed(List<Delivery> ds) {
+        messages.increment(ds.size());
+        long now = clock.millis();
+        minute.add(ds.size(), now);
+        for (Delivery d : ds) {
+            hot.record(d.message().userId(), d.message().userNick(), now);
+        }
+    }
+
+    /**
+     * This (target, group)'s load over the last minute, {@code connections} and {@code backlog} given by the caller;
+     * at most {@code k} hot sellers.
+     */
+    SyncAgentLoad.GroupLoad load(int connections, long backlog, int k) {
+        long now = clock.millis();
+        return new SyncAgentLoad.GroupLoad(Math.round(minute.perSecond(now) * 100) / 100.0, minute.lagP99(now),
+                connections, backlog, hot.top(k, now));
+    }
+
     void flushed(int ordersFlushed, int rowsRead) {
         orders.increment(ordersFlushed);
         sourceRows.increment(rowsRead);
@@ -125,6 +161,7 @@ final class GroupMetrics implements AutoCloseable {
     void lag(long millis) {
         lag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
         window.record(Math.max(0, millis));
+        minute.lag(Math.max(0, millis), clock.millis());
     }
 
     void repaired(Reason reason) {

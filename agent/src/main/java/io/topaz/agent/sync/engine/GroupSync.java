@@ -117,6 +117,13 @@ final class GroupSync {
         metrics.backfill(state.backfill(), state.copied());
         long now = clock.millis();
         this.nextReconcile = now + config.reconcileSeconds() * 1000L;
+        if (state.handedOverAt() > 0) {
+            // taken over from a holder that handed it over: reconcile the seam as soon as the live stream has
+            // caught up past it, not a whole period later
+            this.nextReconcile = now + settings.settle().toMillis() + config.mergeWindowMillis();
+            log.info("sync {}: taking over from {} (handed over at {}), resuming from reconciled-to {}", name,
+                    state.handedOverBy(), state.handedOverAt(), state.reconciledTo());
+        }
         this.flusher.attach(merger);
     }
 
@@ -134,6 +141,16 @@ final class GroupSync {
 
     boolean stopped() {
         return stopped;
+    }
+
+    /** Whether the lease still holds (false for good once the ZooKeeper session may have ended). */
+    boolean leaseValid() {
+        return lease.valid();
+    }
+
+    /** Messages consumed and not yet confirmed (merged, waiting for their window or for a retry). */
+    int waitingMessages() {
+        return merger.messages();
     }
 
     /** One round of work; never throws. */
@@ -167,7 +184,7 @@ final class GroupSync {
         } catch (FencedException | LeaseLost e) {
             log.warn("sync {}: {}; stopping here", name, e.getMessage());
             metrics.error(e.getMessage());
-            stopLocked();
+            stopLocked(); // the engine closes the pool and releases the lease (if still this session's)
         } catch (Exception e) {
             String why = e instanceof SyncFailure ? e.getMessage() : SyncFailure.why(e);
             metrics.error(why);
@@ -239,6 +256,49 @@ final class GroupSync {
     /** Stops: fails the waiting messages back to the broker (delivered again to the next holder) and releases. */
     synchronized void stop() {
         stopLocked();
+        lease.release();
+    }
+
+    /**
+     * Stops without releasing the lease (the engine closes the group's pool first, then releases): fails the waiting
+     * messages back to the broker.
+     */
+    synchronized void halt() {
+        stopLocked();
+    }
+
+    /**
+     * A graceful handover (the group was placed on another agent): takes no new message, flushes every merged order
+     * now (its window need not have closed) and confirms what was written, then records the position
+     * ({@link GroupState#handedOver}: the reconciled-to time and when) for the next holder, and stops — without
+     * releasing the lease, which the engine does after closing the group's pool. A flush that fails hands the messages
+     * back to the broker instead (delivered again to the next holder), so nothing is skipped either way.
+     *
+     * @return whether everything merged was written and confirmed
+     */
+    synchronized boolean handOver() {
+        if (stopped) {
+            return false;
+        }
+        boolean clean = false;
+        try {
+            if (schemaReady && lease.valid()) {
+                flusher.flushAll(settings.batch());
+                clean = true;
+            }
+            if (lease.valid()) {
+                GroupState next = state.handedOver(clock.millis(), fence.holder());
+                lease.state(next);
+                state = next;
+            }
+        } catch (Exception e) {
+            log.warn("sync {}: handing over: {}; the waiting messages go back to the broker", name,
+                    SyncFailure.why(e));
+        }
+        stopLocked();
+        log.info("sync {} handed over (epoch {}, {})", name, fence.epoch(), clean ? "everything merged was written"
+                : "the rest is delivered again to the next holder");
+        return clean;
     }
 
     private void stopLocked() {
@@ -247,7 +307,6 @@ final class GroupSync {
         }
         stopped = true;
         flusher.failAll();
-        lease.release();
         log.info("sync {} stopped (epoch {})", name, fence.epoch());
     }
 }

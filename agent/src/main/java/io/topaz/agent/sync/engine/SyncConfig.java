@@ -1,6 +1,7 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.model.config.AgentCluster;
 import io.topaz.model.config.Assignment;
 import io.topaz.model.config.ConfigEntry;
 import io.topaz.model.config.ConfigKind;
@@ -21,8 +22,11 @@ import java.util.Optional;
  *
  * @param groups   bucket range by seller group
  * @param clusters assigned cluster by seller group
+ * @param budgets  each agent cluster's connection budget towards each sync target ({@code syncConnections}); a
+ *                 cluster not listed has {@link AgentCluster#DEFAULT_SYNC_CONNECTIONS}
  */
-public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters) {
+public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters,
+                         Map<String, Integer> budgets) {
 
     /** The config kind's name in REST and ZooKeeper paths. */
     public static final String KIND = "sync-targets";
@@ -31,6 +35,12 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
         targets = List.copyOf(targets);
         groups = Map.copyOf(groups);
         clusters = Map.copyOf(clusters);
+        budgets = budgets == null ? Map.of() : Map.copyOf(budgets);
+    }
+
+    /** Without clusters' budgets: every cluster has the default. */
+    public SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters) {
+        this(targets, groups, clusters, Map.of());
     }
 
     public static SyncConfig of(ConfigSnapshot config) {
@@ -57,7 +67,11 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
         for (Assignment a : config.items(ConfigKind.ASSIGNMENTS).values()) {
             clusters.put(a.sellerGroup(), a.cluster());
         }
-        return new SyncConfig(targets, groups, clusters);
+        Map<String, Integer> budgets = new HashMap<>();
+        for (AgentCluster c : config.items(ConfigKind.AGENT_CLUSTERS).values()) {
+            budgets.put(c.name(), c.syncConnections());
+        }
+        return new SyncConfig(targets, groups, clusters, budgets);
     }
 
     /** The bucket range of a seller group, or empty when there is no such group. */
@@ -68,5 +82,28 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
     /** The cluster a seller group is assigned to, or empty when it has no assignment. */
     public Optional<String> cluster(String group) {
         return Optional.ofNullable(clusters.get(group));
+    }
+
+    /** The connection budget of {@code cluster} towards each sync target. */
+    public int budget(String cluster) {
+        return budgets.getOrDefault(cluster, AgentCluster.DEFAULT_SYNC_CONNECTIONS);
+    }
+
+    /**
+     * The pool size of one (target, group) synced by {@code cluster}: {@code max(1, min(budget / n, maxConnections /
+     * m))}, where {@code n} is the number of the target's groups assigned to the cluster and {@code m} the number of
+     * all the target's groups. So the pools of the cluster's agents towards the target never sum to more than the
+     * cluster's budget, and the pools of all clusters never to more than the target's {@code maxConnections} — unless
+     * a cluster has more of the target's groups than connections to give: every group holds at least one.
+     */
+    public int share(SyncTarget target, String cluster) {
+        int here = 0;
+        for (String g : target.sellerGroups()) {
+            if (cluster.equals(clusters.get(g))) {
+                here++;
+            }
+        }
+        int all = Math.max(1, target.sellerGroups().size());
+        return Math.max(1, Math.min(budget(cluster) / Math.max(1, here), target.maxConnections() / all));
     }
 }

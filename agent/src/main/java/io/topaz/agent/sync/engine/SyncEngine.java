@@ -3,11 +3,16 @@ package io.topaz.agent.sync.engine;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
+import io.topaz.agent.broker.LocalQueues;
+import io.topaz.agent.broker.QueueName;
+import io.topaz.agent.broker.QueueStats;
+import io.topaz.agent.broker.cluster.ClusterBroker;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
 import io.topaz.agent.sync.db.SyncPools;
 import io.topaz.model.config.SyncTarget;
+import io.topaz.model.placement.SyncAgentLoad;
 import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -18,6 +23,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,24 +38,39 @@ import java.util.function.Supplier;
 
 /**
  * The order sync on one agent (one started with {@code --orders-db-url}). Every second, on its own executor, it
- * works out which (target, seller group) of the live release it should run — groups assigned to this agent's cluster,
- * placed by rendezvous over the cluster's syncing agents ({@link SyncMembers}) — takes their ZooKeeper leases
- * ({@link SyncLeases}), opens each target's bounded pool ({@link TargetPools}) and runs a {@link GroupSync} per
- * group, ticking on the executor; groups no longer placed here, or whose lease was lost, are stopped and released.
+ * works out which (target, seller group) of the live release it should run — groups assigned to this agent's cluster
+ * and placed on this agent: by the control plane leader's placement ({@link SyncPlacements}), or, where none applies,
+ * by rendezvous over the cluster's syncing agents ({@link SyncMembers}) — takes their ZooKeeper leases
+ * ({@link SyncLeases}), then opens each group's bounded pool ({@link TargetPools}, its share of the cluster's
+ * connection budget) and runs a {@link GroupSync} per group, ticking on the executor. A group placed elsewhere is
+ * handed over ({@link GroupSync#handOver}: flushed, confirmed, its position recorded), its pool closed, then its lease
+ * released; a group whose lease was lost is stopped the same way without the flush. Every {@code reportEvery} the
+ * engine publishes this agent's load ({@link LoadReporter}).
  */
 public final class SyncEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     /** Connections towards the platform's order database on this agent. */
     static final int SOURCE_CONNECTIONS = 4;
+    /** How often the load report is refreshed by default. */
+    static final Duration REPORT_EVERY = Duration.ofSeconds(5);
 
     /** Where the engine runs and what it talks to. */
-    public record Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
-                          Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
+    public record Context(String agentId, String zone, String cluster, CuratorFramework curator, ZkLayout layout,
+                          Broker broker, Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
                           String ordersDbUrl, Clock clock, MeterRegistry registry) {
+
+        /** An agent without a zone label. */
+        public Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
+                       Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
+                       String ordersDbUrl, Clock clock, MeterRegistry registry) {
+            this(agentId, "", cluster, curator, layout, broker, config, credentials, stores, ordersDbUrl, clock,
+                    registry);
+        }
     }
 
-    private record Running(GroupSync sync, SyncTarget config, GroupMetrics metrics, ScheduledFuture<?> ticks) {
+    private record Running(GroupSync sync, SyncTarget config, SyncLeases.Lease lease, int share,
+                           GroupMetrics metrics, ScheduledFuture<?> ticks) {
     }
 
     private final Context ctx;
@@ -58,8 +80,12 @@ public final class SyncEngine implements AutoCloseable {
     private final Map<String, String> problems = new ConcurrentHashMap<>();
     private final SyncLeases leases;
     private final SyncMembers members;
+    private final SyncPlacements placements;
     private final TargetPools targets;
+    private final LoadReporter reporter;
     private final SyncStatus status;
+    private volatile Duration reportEvery = REPORT_EVERY;
+    private long nextReport;
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -75,8 +101,11 @@ public final class SyncEngine implements AutoCloseable {
         ex.setRemoveOnCancelPolicy(true);
         this.executor = ex;
         this.leases = new SyncLeases(ctx.curator(), ctx.layout(), ctx.agentId());
-        this.members = new SyncMembers(ctx.curator(), ctx.layout(), ctx.cluster(), ctx.agentId());
+        this.members = new SyncMembers(ctx.curator(), ctx.layout(), ctx.cluster(), ctx.agentId(),
+                new SyncAgentLoad(ctx.agentId(), ctx.zone(), ctx.cluster(), ctx.clock().millis(), Map.of()));
+        this.placements = new SyncPlacements(ctx.curator(), ctx.layout());
         this.targets = new TargetPools(ctx.stores());
+        this.reporter = new LoadReporter(ctx.registry(), members, ctx.agentId(), ctx.zone(), ctx.cluster());
         this.status = new SyncStatus(this);
     }
 
@@ -87,83 +116,94 @@ public final class SyncEngine implements AutoCloseable {
         return e;
     }
 
+    /** How often the load report is refreshed (default 5 s); measured on the context's clock. */
+    void reportEvery(Duration every) {
+        this.reportEvery = every;
+    }
+
     public void start(Duration controlEvery) {
         sourcePool = SyncPools.open("orders", ctx.ordersDbUrl(), null, "", SOURCE_CONNECTIONS);
         source = ctx.stores().source(sourcePool, ctx.ordersDbUrl());
         members.start();
+        placements.start();
         executor.scheduleWithFixedDelay(this::control, 0, controlEvery.toMillis(), TimeUnit.MILLISECONDS);
         log.info("order sync started (agent {}, cluster {}, source {})", ctx.agentId(), ctx.cluster(),
                 redact(ctx.ordersDbUrl()));
     }
 
-    /** Places, starts and stops the groups; runs on the executor. */
+    /** Places, starts, hands over and stops the groups, and reports the load; runs on the executor. */
     void control() {
         try {
             SyncConfig config = ctx.config().get();
             Map<String, SyncTarget> wanted = new LinkedHashMap<>();
             Map<String, BucketRange> buckets = new HashMap<>();
-            Set<String> targetNames = new HashSet<>();
+            Map<String, Integer> shares = new HashMap<>();
+            Set<String> live = members.members();
             for (SyncTarget t : config.targets()) {
                 for (String g : t.sellerGroups()) {
                     Optional<BucketRange> b = config.buckets(g);
-                    boolean here = b.isPresent() && config.cluster(g).map(ctx.cluster()::equals)
-                            .orElse(false) && members.mine(t.name(), g);
+                    boolean here = b.isPresent() && config.cluster(g).map(ctx.cluster()::equals).orElse(false)
+                            && ctx.agentId().equals(placements.owner(t.name(), g, ctx.cluster(), live));
                     if (here) {
                         wanted.put(key(t.name(), g), t);
                         buckets.put(key(t.name(), g), b.get());
-                        targetNames.add(t.name());
+                        shares.put(key(t.name(), g), config.share(t, ctx.cluster()));
                     }
                 }
             }
             for (Map.Entry<String, Running> e : running.entrySet()) {
                 Running r = e.getValue();
                 SyncTarget want = wanted.get(e.getKey());
-                if (r.sync().stopped() || want == null || !want.equals(r.config())
-                        || !buckets.get(e.getKey()).equals(r.sync().buckets())) {
-                    stop(e.getKey());
+                if (r.sync().stopped() || !r.sync().leaseValid()) {
+                    stop(e.getKey(), false);
+                } else if (want == null || !want.equals(r.config()) || !buckets.get(e.getKey())
+                        .equals(r.sync().buckets()) || shares.get(e.getKey()) != r.share()) {
+                    stop(e.getKey(), true); // placed elsewhere, or restarted with the new config / share
                 }
             }
             problems.keySet().retainAll(wanted.keySet());
-            for (Map.Entry<String, SyncTarget> e : wanted.entrySet()) {
-                if (!running.containsKey(e.getKey())) {
-                    startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()));
+            if (members.initialized()) { // before, a live peer may be missing from the rendezvous fallback
+                for (Map.Entry<String, SyncTarget> e : wanted.entrySet()) {
+                    if (!running.containsKey(e.getKey())) {
+                        startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()), shares.get(e.getKey()));
+                    }
                 }
             }
-            Map<String, Integer> held = new HashMap<>();
-            running.values().forEach(r -> held.merge(r.config().name(), 1, Integer::sum));
-            held.forEach(targets::size);
-            targets.retain(targetNames);
+            long now = ctx.clock().millis();
+            if (now >= nextReport) {
+                report(now);
+                nextReport = now + reportEvery.toMillis();
+            }
         } catch (RuntimeException e) {
             log.warn("order sync: placing groups failed; retrying", e);
         }
     }
 
-    private void startGroup(String key, SyncTarget t, BucketRange b) {
+    private void startGroup(String key, SyncTarget t, BucketRange b, int share) {
         String group = key.substring(key.indexOf('/') + 1);
         GroupMetrics metrics = null;
         Optional<SyncLeases.Lease> lease = Optional.empty();
         try {
-            TargetPools.Open open = targets.get(t.name());
-            if (open == null || !open.config().equals(t)) {
-                String password = ctx.credentials().password(t.name()).get(10, TimeUnit.SECONDS);
-                open = targets.open(t, password);
-            }
             lease = leases.acquire(t.name(), group);
             if (lease.isEmpty()) {
                 problems.put(key, "waiting for the lease (held by " + leases.holder(t.name(), group).orElse("?")
                         + ")");
                 return;
             }
-            metrics = new GroupMetrics(ctx.registry(), t.name(), group);
+            // the pool opens only now that the lease is held: the cluster's pools stay within its budget
+            String password = ctx.credentials().password(t.name()).get(10, TimeUnit.SECONDS);
+            TargetPools.Open open = targets.open(t, group, password, share);
+            metrics = new GroupMetrics(ctx.registry(), t.name(), group, ctx.clock());
             GroupSync sync = new GroupSync(t, lease.get(), b, ctx.broker(), source, open.orders(), ctx.clock(),
                     metrics, settings);
             long tick = Math.max(5, Math.min(50, t.mergeWindowMillis() / 4));
             ScheduledFuture<?> f = executor.scheduleWithFixedDelay(sync::tick, 0, tick, TimeUnit.MILLISECONDS);
-            running.put(key, new Running(sync, t, metrics, f));
+            running.put(key, new Running(sync, t, lease.get(), share, metrics, f));
             problems.remove(key);
-            log.info("order sync of target {} group {} runs here (epoch {})", t.name(), group,
-                    lease.get().fence.epoch());
+            log.info("order sync of target {} group {} runs here (epoch {}, {} connection(s))", t.name(), group,
+                    lease.get().fence.epoch(), share);
         } catch (Exception e) {
+            targets.close(t.name(), group); // closed before the lease goes
             lease.ifPresent(SyncLeases.Lease::release);
             if (metrics != null) {
                 metrics.close();
@@ -175,14 +215,68 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private void stop(String key) {
+    /**
+     * Stops a group here: a handover ({@code graceful}: flush, confirm, record the position) or a plain stop (the
+     * waiting messages go back to the broker); then its pool is closed, and only then its lease released.
+     */
+    private void stop(String key, boolean graceful) {
         Running r = running.remove(key);
         if (r == null) {
             return;
         }
         r.ticks().cancel(false);
-        r.sync().stop();
+        if (graceful) {
+            r.sync().handOver();
+        } else {
+            r.sync().halt();
+        }
         r.metrics().close();
+        targets.close(r.config().name(), r.lease().fence.group());
+        r.lease().release();
+    }
+
+    /** Builds and publishes this agent's load report. */
+    private void report(long now) {
+        Map<QueueName, Long> local = localBacklogs();
+        Map<String, List<SyncAgentLoad.GroupLoad>> perGroup = new LinkedHashMap<>();
+        running.forEach((key, r) -> {
+            String target = r.config().name();
+            String group = r.lease().fence.group();
+            TargetPools.Open open = targets.get(target, group);
+            Long queued = local.get(SyncQueues.queue(target, group));
+            long backlog = queued != null ? queued : r.sync().waitingMessages();
+            perGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(r.metrics().load(
+                    open == null ? 0 : open.connections(), backlog, LoadReporter.HOT));
+        });
+        reporter.report(now, perGroup);
+    }
+
+    /**
+     * The unconfirmed messages (in flight included) of the sync queues this agent's broker owns; a queue owned by
+     * another agent is reported by what its holder has consumed and not yet confirmed.
+     */
+    private Map<QueueName, Long> localBacklogs() {
+        LocalQueues local = ctx.broker() instanceof ClusterBroker cb ? cb.local()
+                : ctx.broker() instanceof LocalView v ? v.local() : null;
+        Map<QueueName, Long> out = new HashMap<>();
+        if (local == null) {
+            return out;
+        }
+        try {
+            for (QueueStats s : local.stats()) {
+                if (s.queue().appKey().startsWith(SyncQueues.APP_PREFIX)) {
+                    out.put(s.queue(), s.backlog());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("reading the local queues' backlog failed", e);
+        }
+        return out;
+    }
+
+    /** A broker that can show its local queues (the tests' single-agent broker). */
+    public interface LocalView {
+        LocalQueues local();
     }
 
     static String key(String target, String group) {
@@ -199,6 +293,17 @@ public final class SyncEngine implements AutoCloseable {
     GroupMetrics metrics(String key) {
         Running r = running.get(key);
         return r == null ? null : r.metrics();
+    }
+
+    /** The pool size of a group held here, 0 when none. */
+    int poolSize(String key) {
+        Running r = running.get(key);
+        return r == null ? 0 : r.share();
+    }
+
+    /** The last load report. */
+    SyncAgentLoad load() {
+        return reporter.last();
     }
 
     Map<String, String> problems() {
@@ -230,11 +335,12 @@ public final class SyncEngine implements AutoCloseable {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
+    /** Stops: every group held here is handed over (flushed, its position recorded), its pool closed, then released. */
     @Override
     public void close() {
         executor.shutdown();
         for (String key : running.keySet()) {
-            stop(key);
+            stop(key, true);
         }
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -243,6 +349,8 @@ public final class SyncEngine implements AutoCloseable {
         }
         executor.shutdownNow();
         leases.close();
+        reporter.close();
+        placements.close();
         try {
             members.close();
         } catch (Exception e) {

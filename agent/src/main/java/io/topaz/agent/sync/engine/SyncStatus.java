@@ -21,7 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>{@code GET /sync} → {@code {"groups":[{"target","group","holder","epoch","lagP50Millis","lagP99Millis",
  * "messages","sourceReads","readsSaved","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
  * "backfill":{"state","copied"},"lastReconcile","errors","lastError"}]}} — the groups running here, and those placed
- * here that cannot start (holder null, with the reason in {@code lastError}).
+ * here that cannot start (holder null, with the reason in {@code lastError}); each running group also shows
+ * {@code connections} (its pool's size, its share of the cluster's budget). {@code "load"} is this agent's last load
+ * report ({@code SyncAgentLoad}: per group changes/s and lag p99 over the last minute, connections held, backlog, the
+ * 10 hottest sellers), as published in ZooKeeper.
  *
  * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} (or the same fields
  * in a JSON body) runs a full reconciliation now ({@code FullReconciliation}: digests of key ranges, bisected to the
@@ -54,7 +57,9 @@ public final class SyncStatus {
         engine.groups().forEach((key, sync) -> {
             GroupMetrics m = engine.metrics(key);
             if (m != null) {
-                groups.add(group(sync, m.snapshot()));
+                Map<String, Object> g = group(sync, m.snapshot());
+                g.put("connections", engine.poolSize(key));
+                groups.add(g);
             }
         });
         engine.problems().forEach((key, why) -> {
@@ -69,7 +74,7 @@ public final class SyncStatus {
                 groups.add(g);
             }
         });
-        return Map.of("groups", groups);
+        return Map.of("groups", groups, "load", engine.load());
     }
 
     private static Map<String, Object> group(GroupSync sync, GroupMetrics.Snapshot s) {

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The broker of one agent for the sync tests: the real storage engine ({@link QueueEngine}) behind {@link Broker},
  * as the cluster layer presents it when this agent owns every queue.
  */
-final class LocalBroker implements Broker, AutoCloseable {
+final class LocalBroker implements Broker, SyncEngine.LocalView, AutoCloseable {
 
     final LocalQueues queues;
     private final AtomicLong ids = new AtomicLong();
@@ -34,6 +34,11 @@ final class LocalBroker implements Broker, AutoCloseable {
         this.clock = clock;
         this.queues = QueueEngine.open(dir, QueueEngine.Options.defaults().withRedelivery(redelivery,
                 List.of(Duration.ofMillis(100)), maxAttempts), clock, new SimpleMeterRegistry(), app -> Long.MAX_VALUE);
+    }
+
+    @Override
+    public LocalQueues local() {
+        return queues;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,22 +57,30 @@ class SyncLeasesTest {
     void placementGivesEachGroupToExactlyOneLiveSyncingAgent() throws Exception {
         try (TestingServer zk = new TestingServer(true); CuratorFramework c1 = client(zk);
              CuratorFramework c2 = client(zk)) {
-            SyncMembers m1 = new SyncMembers(c1, layout, "c1", "agent-1");
-            SyncMembers m2 = new SyncMembers(c2, layout, "c1", "agent-2");
+            SyncMembers m1 = new SyncMembers(c1, layout, "c1", "agent-1", load("agent-1"));
+            SyncMembers m2 = new SyncMembers(c2, layout, "c1", "agent-2", load("agent-2"));
             m1.start();
             m2.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> m1.members().size() == 2 && m2.members().size() == 2);
             int mine1 = 0;
             for (int g = 0; g < 40; g++) {
-                boolean one = m1.mine("demo", "g" + g);
-                assertThat(m2.mine("demo", "g" + g)).isNotEqualTo(one);
+                boolean one = mine(m1, "agent-1", "g" + g);
+                assertThat(mine(m2, "agent-2", "g" + g)).isNotEqualTo(one);
                 mine1 += one ? 1 : 0;
             }
             assertThat(mine1).isBetween(1, 39); // both get some
             m2.close();
             await().atMost(Duration.ofSeconds(10)).until(() -> m1.members().size() == 1);
-            assertThat(m1.mine("demo", "g0")).isTrue(); // the survivor takes every group
+            assertThat(mine(m1, "agent-1", "g0")).isTrue(); // the survivor takes every group
             m1.close();
         }
+    }
+
+    private static io.topaz.model.placement.SyncAgentLoad load(String id) {
+        return new io.topaz.model.placement.SyncAgentLoad(id, "z1", "c1", 0, Map.of());
+    }
+
+    private static boolean mine(SyncMembers m, String id, String group) {
+        return id.equals(SyncMembers.rendezvous("demo", group, m.members()));
     }
 }
