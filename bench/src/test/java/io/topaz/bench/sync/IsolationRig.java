@@ -46,6 +46,7 @@ final class IsolationRig implements AutoCloseable {
 
     static final String TARGET = "iso-jdp";
     static final String PIN = "iso-pin";
+    static final String PERMIT_TOPIC = "iso_jdp_Permit";
     static final List<String> RANGES = List.of("iso-r0", "iso-r1", "iso-r2");
     static final List<String> AGENT_JVM = List.of("-Xms64m", "-Xmx320m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
@@ -130,6 +131,12 @@ final class IsolationRig implements AutoCloseable {
             cluster.seed("/api/v1/topics", topic, "{\"name\":\"" + topic + "\",\"group\":\"taobao_trade\","
                     + "\"producerApps\":[\"" + TARGET + "\"],\"dataIdField\":\"tid\"}");
         }
+        // a seller permits an app for the topics it subscribes to: the target's app subscribes to a topic of its own
+        // (not the trade topics, whose messages would pile up in a queue nobody consumes)
+        cluster.seed("/api/v1/topics", PERMIT_TOPIC, "{\"name\":\"" + PERMIT_TOPIC + "\",\"group\":\"iso_jdp\","
+                + "\"producerApps\":[\"" + TARGET + "\"]}");
+        cluster.seed("/api/v1/subscriptions", TARGET, "{\"appKey\":\"" + TARGET + "\",\"topics\":[\""
+                + PERMIT_TOPIC + "\"]}");
         int width = SellerGroup.BUCKETS / RANGES.size();
         for (int i = 0; i < RANGES.size(); i++) {
             int to = i == RANGES.size() - 1 ? SellerGroup.BUCKETS : (i + 1) * width;
@@ -187,10 +194,13 @@ final class IsolationRig implements AutoCloseable {
         }
     }
 
-    /** Order traffic over {@code sellers}, published through {@code via}'s broker, until stopped. */
+    /**
+     * Order traffic over {@code sellers} (Zipf {@code skew}), published through {@code via}'s broker, for
+     * {@code seconds} or until stopped; new orders from {@code tidsFrom} on (0: after the table's highest).
+     */
     Traffic traffic(List<TradeCenter.Seller> sellers, int rate, double skew, TopazCluster.Agent via, long tidsFrom,
-                    long seed) throws Exception {
-        OrderGenerator.Settings g = new OrderGenerator.Settings(rate, 3_600, sellers.size(), 0, skew, 3,
+                    int seconds, long seed) throws Exception {
+        OrderGenerator.Settings g = new OrderGenerator.Settings(rate, seconds, sellers.size(), 0, skew, 3,
                 db.sourceUrl, via.broker(), publisherToken, null, null, sellers.get(0).id(), sellers.get(0).nick(),
                 seed);
         OrderGenerator generator = new OrderGenerator(g, db.sourcePool(), source,

@@ -56,7 +56,7 @@ class IsolationTest {
             System.out.println("isolation: placed " + rig.held());
 
             TopazCluster.Agent publisher = rig.agent("agent-4");
-            IsolationRig.Traffic traffic = rig.traffic(sellers, 120, 1.1, publisher, 0, 20);
+            IsolationRig.Traffic traffic = rig.traffic(sellers, 120, 1.1, publisher, 0, 3_600, 20);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(200)).until(() -> rig.liveOrders(true) >= 100);
 
             for (int kill = 1; kill <= 2; kill++) {
