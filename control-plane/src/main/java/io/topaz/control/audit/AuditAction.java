@@ -20,5 +20,10 @@ public enum AuditAction {
     /** Stored app secrets moved to the current encryption key (kind {@code apps}, key {@code *}). */
     SECRETS_REENCRYPT,
     /** A full reconciliation of an order-sync group forwarded to its syncing agent (kind {@code sync-targets}). */
-    SYNC_RECONCILE
+    SYNC_RECONCILE,
+    /**
+     * A seller group placed on a syncing agent of its cluster (kind {@code placements}, key the group; detail: cluster,
+     * agent, previousAgent, reason, generation): by the leader (actor {@code placer}) or an operator's move.
+     */
+    PLACEMENT
 }
