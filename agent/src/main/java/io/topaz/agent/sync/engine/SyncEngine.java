@@ -162,7 +162,8 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             problems.keySet().retainAll(wanted.keySet());
-            if (members.initialized()) { // before, a live peer may be missing from the rendezvous fallback
+            if (members.initialized() && placements.initialized()) { // before, a live peer or a placement may be
+                // missing, and a group could be started here that belongs elsewhere
                 for (Map.Entry<String, SyncTarget> e : wanted.entrySet()) {
                     if (!running.containsKey(e.getKey())) {
                         startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()), shares.get(e.getKey()));
@@ -220,7 +221,7 @@ public final class SyncEngine implements AutoCloseable {
      * waiting messages go back to the broker); then its pool is closed, and only then its lease released.
      */
     private void stop(String key, boolean graceful) {
-        Running r = running.remove(key);
+        Running r = running.get(key);
         if (r == null) {
             return;
         }
@@ -232,6 +233,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         r.metrics().close();
         targets.close(r.config().name(), r.lease().fence.group());
+        running.remove(key); // listed while the lease is held: GET /sync shows a group being handed over
         r.lease().release();
     }
 

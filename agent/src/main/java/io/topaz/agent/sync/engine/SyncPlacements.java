@@ -6,6 +6,7 @@ import io.topaz.model.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +35,22 @@ final class SyncPlacements implements AutoCloseable {
 
     private final String path;
     private final CuratorCache cache;
+    private volatile boolean initialized;
 
     SyncPlacements(CuratorFramework curator, ZkLayout layout) {
         this.path = layout.syncPlacements();
         this.cache = CuratorCache.build(curator, path);
+        cache.listenable().addListener(CuratorCacheListener.builder().forInitialized(() -> initialized = true)
+                .build());
     }
 
     void start() {
         cache.start();
+    }
+
+    /** Whether the cache has read the placements once (before, every group would fall back to rendezvous). */
+    boolean initialized() {
+        return initialized;
     }
 
     /** The placement of {@code group}, or empty when none is readable. */

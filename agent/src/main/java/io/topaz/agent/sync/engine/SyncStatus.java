@@ -74,7 +74,10 @@ public final class SyncStatus {
                 groups.add(g);
             }
         });
-        return Map.of("groups", groups, "load", engine.load());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("groups", groups);
+        out.put("load", engine.load());
+        return out;
     }
 
     private static Map<String, Object> group(GroupSync sync, GroupMetrics.Snapshot s) {

@@ -55,7 +55,8 @@ class AgentSyncWiringTest {
                 HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/sync")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(status.statusCode()).isEqualTo(200);
-                assertThat(status.body()).isEqualTo("{\"groups\":[]}");
+                assertThat(status.body()).startsWith("{\"groups\":[],\"load\":{\"agentId\":\"s1\",\"zone\":"
+                        + "\"default\",\"cluster\":\"default\"").endsWith("\"groups\":{}}}");
 
                 HttpResponse<String> noTarget = http.send(HttpRequest.newBuilder(URI.create(base + "/sync/reconcile"))
                         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
