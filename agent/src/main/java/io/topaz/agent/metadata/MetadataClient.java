@@ -54,6 +54,8 @@ public final class MetadataClient implements Closeable {
     private final MetadataEventWatcher watcher;
     private final java.util.List<java.util.function.Consumer<String>> syncTargetListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<java.util.function.Consumer<String>> tmcUserListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private AutoCloseable ownedTicker;
     private final ScheduledExecutorService filterRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "topaz-metadata-filters");
@@ -206,6 +208,15 @@ public final class MetadataClient implements Closeable {
         syncTargetListeners.add(listener);
     }
 
+    /**
+     * Calls {@code listener} with a seller's TOP user id when the seller's permits or groups change (a
+     * {@link MetadataKind#TMC_USER} event), and with {@code null} after missed events, when any may have changed: the
+     * order sync reads again the sellers who permitted its targets' apps.
+     */
+    public void onTmcUserChange(java.util.function.Consumer<String> listener) {
+        tmcUserListeners.add(listener);
+    }
+
     void onEvent(MetadataEvent e) {
         if (state.get() != State.STARTED) {
             return;
@@ -227,6 +238,9 @@ public final class MetadataClient implements Closeable {
         } else {
             cache.invalidate(e.key(), e.version());
         }
+        if (e.kind() == MetadataKind.TMC_USER) {
+            tmcUserListeners.forEach(l -> l.accept(e.key()));
+        }
         log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
     }
 
@@ -239,6 +253,7 @@ public final class MetadataClient implements Closeable {
         tmcUsers.invalidateAll();
         tmcGroups.invalidateAll();
         syncTargetListeners.forEach(l -> l.accept(null));
+        tmcUserListeners.forEach(l -> l.accept(null));
         apps.refreshFilter();
         sessions.refreshFilter();
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 
 /**
- * A full reconciliation of any range (buckets × modified range × tid range), as data-diff does: each side first finds
- * the tightest tid range holding its live rows (two index probes), then both databases compute the digests of
+ * A full reconciliation of any range (seller scope × modified range × tid range), as data-diff does: each side first
+ * finds the tightest tid range holding its live rows (two index probes), then both databases compute the digests of
  * {@code fanOut} tid sub-ranges of the union in one grouped scan each ({@link RangeDigest}); sub-ranges whose digests
  * differ are split again the same way until they hold at most {@code leafRows} rows, and only those leaves' keys are
  * read and compared. Equal data costs one scan per side; a handful of differences among a million rows costs that
@@ -85,16 +85,16 @@ public final class FullReconciliation {
         }
     }
 
-    /** Every order of these buckets modified in {@code [fromMillis, toMillis)}. */
-    public Result run(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return run(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE);
+    /** Every order of the scope modified in {@code [fromMillis, toMillis)}. */
+    public Result run(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return run(scope, fromMillis, toMillis, 0, Long.MAX_VALUE);
     }
 
-    /** The orders of these buckets modified in {@code [fromMillis, toMillis)} with tid in {@code [tidFrom, tidTo)}. */
-    public Result run(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+    /** The orders of the scope modified in {@code [fromMillis, toMillis)} with tid in {@code [tidFrom, tidTo)}. */
+    public Result run(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException {
-        List<Optional<TidRange>> bounds = both(() -> source.liveTids(buckets, fromMillis, toMillis),
-                () -> target.liveTids(buckets, fromMillis, toMillis));
+        List<Optional<TidRange>> bounds = both(() -> source.liveTids(scope, fromMillis, toMillis),
+                () -> target.liveTids(scope, fromMillis, toMillis));
         long lo = Long.MAX_VALUE;
         long hi = Long.MIN_VALUE;
         for (Optional<TidRange> b : bounds) {
@@ -116,8 +116,8 @@ public final class FullReconciliation {
         while (!pending.isEmpty()) {
             long[] range = pending.pop();
             if (range[2] <= leafRows || range[1] - range[0] <= leafRows) {
-                List<List<OrderKey>> keys = both(() -> source.keys(buckets, fromMillis, toMillis, range[0], range[1]),
-                        () -> target.keys(buckets, fromMillis, toMillis, range[0], range[1]));
+                List<List<OrderKey>> keys = both(() -> source.keys(scope, fromMillis, toMillis, range[0], range[1]),
+                        () -> target.keys(scope, fromMillis, toMillis, range[0], range[1]));
                 List<OrderKey> sk = keys.get(0);
                 List<OrderKey> tk = keys.get(1);
                 leaves++;
@@ -126,8 +126,8 @@ public final class FullReconciliation {
                 continue;
             }
             List<List<RangeDigest>> parts = both(
-                    () -> source.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut),
-                    () -> target.digests(buckets, fromMillis, toMillis, range[0], range[1], fanOut));
+                    () -> source.digests(scope, fromMillis, toMillis, range[0], range[1], fanOut),
+                    () -> target.digests(scope, fromMillis, toMillis, range[0], range[1], fanOut));
             List<RangeDigest> sd = parts.get(0);
             List<RangeDigest> td = parts.get(1);
             digestQueries++;

@@ -16,18 +16,18 @@ public final class IncrementalReconciliation {
 
     private final SourceOrders source;
     private final TargetOrders target;
-    private final BucketRange buckets;
+    private final SellerScope scope;
     private final Clock clock;
     private final long overlapMillis;
     private final long settleMillis;
     private long cursor;
 
     /** @param startMillis where the first cycle starts (e.g. where backfill or the previous run stopped) */
-    public IncrementalReconciliation(SourceOrders source, TargetOrders target, BucketRange buckets, Clock clock,
+    public IncrementalReconciliation(SourceOrders source, TargetOrders target, SellerScope scope, Clock clock,
                                      Duration overlap, Duration settle, long startMillis) {
         this.source = source;
         this.target = target;
-        this.buckets = buckets;
+        this.scope = scope;
         this.clock = clock;
         this.overlapMillis = overlap.toMillis();
         this.settleMillis = settle.toMillis();
@@ -41,7 +41,7 @@ public final class IncrementalReconciliation {
         if (to <= from) {
             return List.of();
         }
-        List<Difference> differences = compare(source, target, buckets, from, to);
+        List<Difference> differences = compare(source, target, scope, from, to);
         cursor = Math.max(cursor, to);
         return differences;
     }
@@ -52,9 +52,9 @@ public final class IncrementalReconciliation {
     }
 
     /** The differences among the orders modified in {@code [fromMillis, toMillis)} on either side. */
-    public static List<Difference> compare(SourceOrders source, TargetOrders target, BucketRange buckets,
+    public static List<Difference> compare(SourceOrders source, TargetOrders target, SellerScope scope,
                                            long fromMillis, long toMillis) throws SQLException {
-        return KeyDiff.diff(source.keysModified(buckets, fromMillis, toMillis),
-                target.keysModified(buckets, fromMillis, toMillis), source, target);
+        return KeyDiff.diff(source.keysModified(scope, fromMillis, toMillis),
+                target.keysModified(scope, fromMillis, toMillis), source, target);
     }
 }

@@ -15,48 +15,47 @@ public interface SourceOrders extends AutoCloseable {
     List<OrderRow> read(Collection<Long> tids) throws SQLException;
 
     /**
-     * Keys of the orders of {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)}, ordered by tid —
+     * Keys of the orders of {@code scope} with {@code modified} in {@code [fromMillis, toMillis)}, ordered by tid —
      * an incremental reconciliation cycle compares these with the target's.
      */
-    List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException;
+    List<OrderKey> keysModified(SellerScope scope, long fromMillis, long toMillis) throws SQLException;
 
     /**
      * Digests of {@code parts} consecutive tid ranges splitting {@code [tidFrom, tidTo)}, for orders of
-     * {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)} (full reconciliation).
+     * {@code scope} with {@code modified} in {@code [fromMillis, toMillis)} (full reconciliation).
      */
-    List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
+    List<RangeDigest> digests(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
             throws SQLException;
 
     /**
-     * The digest of all live orders of {@code buckets} with {@code modified} in {@code [fromMillis, toMillis)}, over
+     * The digest of all live orders of {@code scope} with {@code modified} in {@code [fromMillis, toMillis)}, over
      * the tightest tid range holding them ({@code [min tid, max tid + 1)}; {@code [0, 1)} with count 0 when there is
      * none): a full reconciliation starts here, and bisects only when the two sides differ. The default asks
      * {@link #digests} for the whole positive tid range; implementations compute the bounds in the database.
      */
-    default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    default RangeDigest digest(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return digests(scope, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
     }
 
     /**
-     * The tightest tid range holding the live orders of {@code buckets} with {@code modified} in
+     * The tightest tid range holding the live orders of {@code scope} with {@code modified} in
      * {@code [fromMillis, toMillis)}, empty when there is none: two index probes (the smallest and the largest tid),
      * where {@link #digest} reads every row. The default derives it from {@link #digest}.
      */
-    default Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        RangeDigest d = digest(buckets, fromMillis, toMillis);
+    default Optional<TidRange> liveTids(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        RangeDigest d = digest(scope, fromMillis, toMillis);
         return d.count() == 0 ? Optional.empty() : Optional.of(new TidRange(d.tidFrom(), d.tidTo()));
     }
 
     /** Keys of the orders in one (small) tid range — a leaf of the bisection. */
-    List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+    List<OrderKey> keys(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException;
 
     /**
-     * A page of a backfill: rows of {@code buckets} (optionally one seller) modified at or after {@code sinceMillis},
-     * with tid greater than {@code afterTid}, ordered by tid, at most {@code limit}.
+     * A page of a backfill: rows of {@code scope} ({@link SellerScope#only} for one seller's backfill) modified at or
+     * after {@code sinceMillis}, with tid greater than {@code afterTid}, ordered by tid, at most {@code limit}.
      */
-    List<OrderRow> page(BucketRange buckets, Long sellerId, long sinceMillis, long afterTid, int limit)
-            throws SQLException;
+    List<OrderRow> page(SellerScope scope, long sinceMillis, long afterTid, int limit) throws SQLException;
 
     @Override
     void close();

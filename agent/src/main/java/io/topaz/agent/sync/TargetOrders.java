@@ -27,29 +27,29 @@ public interface TargetOrders extends AutoCloseable {
     }
 
     /** As {@link SourceOrders#keysModified}, over the target's rows. */
-    List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException;
+    List<OrderKey> keysModified(SellerScope scope, long fromMillis, long toMillis) throws SQLException;
 
     /** As {@link SourceOrders#digests}, over the target's rows. */
-    List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
+    List<RangeDigest> digests(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo, int parts)
             throws SQLException;
 
     /** As {@link SourceOrders#digest}, over the target's rows. */
-    default RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return digests(buckets, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
+    default RangeDigest digest(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return digests(scope, fromMillis, toMillis, 0, Long.MAX_VALUE, 1).get(0);
     }
 
     /** As {@link SourceOrders#liveTids}, over the target's rows. */
-    default Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        RangeDigest d = digest(buckets, fromMillis, toMillis);
+    default Optional<TidRange> liveTids(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        RangeDigest d = digest(scope, fromMillis, toMillis);
         return d.count() == 0 ? Optional.empty() : Optional.of(new TidRange(d.tidFrom(), d.tidTo()));
     }
 
     /** As {@link SourceOrders#keys}, over the target's rows. */
-    List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+    List<OrderKey> keys(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException;
 
-    /** Deletes up to {@code limit} rows of {@code buckets} marked {@code jdp_delete}; returns how many. */
-    int purgeDeleted(BucketRange buckets, int limit, Fence fence) throws SQLException, FencedException;
+    /** Deletes up to {@code limit} rows of {@code scope} marked {@code jdp_delete}; returns how many. */
+    int purgeDeleted(SellerScope scope, int limit, Fence fence) throws SQLException, FencedException;
 
     /** Present tids among these (for tests and the operators' check). */
     List<OrderKey> keysOf(Collection<Long> tids) throws SQLException;

@@ -37,8 +37,8 @@ import java.util.concurrent.CompletableFuture;
  *       the message in the seller's group of that app: {@code QueueName(app, permit.groupName())}.
  *       {@code target_appkey} keeps only that app, {@code target_group} only queues of that group. No receiver is not
  *       an error: the message is acknowledged and stored nowhere (TOP does the same). A trade message also goes to
- *       the order sync's internal queue of each (sync target, seller group) covering the seller
- *       ({@link SyncQueues}), whatever the target parameters say.</li>
+ *       the order sync's internal queue of each sync target whose app the seller permitted, in the group that syncs
+ *       the seller ({@link SyncQueues}), whatever the target parameters say.</li>
  *   <li><b>Publish</b>: id from {@link Broker#ids()}, {@code dataId} from the topic's {@code dataIdField}, then
  *       {@link Broker#publish}.</li>
  * </ul>
@@ -171,7 +171,7 @@ final class Producer {
     private CompletableFuture<Long> publish(ConfigSnapshot config, Request r, Topic topic, JsonNode content,
                                             TmcUser user) {
         List<QueueName> queues = route(config, topic.name(), user, r.targetApp(), r.targetGroup());
-        queues.addAll(SyncQueues.route(config, topic.name(), user.userId())); // the order sync's own subscription
+        queues.addAll(SyncQueues.route(config, topic.name(), user)); // the order sync's own subscription
         long id;
         try {
             id = broker.ids().next();

@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.bench.messaging.TopazCluster;
@@ -96,7 +97,7 @@ final class LiveSyncBench {
                 double drain = (System.nanoTime() - drainStart) / 1e9;
                 long[] lag = rowLag(db, windowStart, windowEnd);
                 FullReconciliation.Result check = new FullReconciliation(source, target)
-                        .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE);
+                        .run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE);
                 double window = (windowEnd - windowStart) / 1000.0;
                 return new Result(s.rate(), totals.rate(), (after[0] - before[0]) / window, after[0] - before[0],
                         after[1] - before[1], after[4] - before[4], after[2] - before[2], after[3] - before[3],

@@ -4,6 +4,7 @@ import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -36,7 +37,7 @@ final class ReconBench {
                   double coveredSeconds, int foundCovered) {
     }
 
-    private static final BucketRange ALL = new BucketRange(0, SellerGroup.BUCKETS);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS));
     private static final int CHUNK = 5_000;
     private static final long FIRST_TID = 2_000_000_001L;
 

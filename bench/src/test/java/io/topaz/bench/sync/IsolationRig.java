@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.db.LoweringTrigger;
@@ -334,7 +335,7 @@ final class IsolationRig implements AutoCloseable {
 
     /** The target against the source, every bucket. */
     FullReconciliation.Result compare() throws Exception {
-        return new FullReconciliation(source, target).run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE);
+        return new FullReconciliation(source, target).run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE);
     }
 
     /** Orders not deleted, on the target or the source. */

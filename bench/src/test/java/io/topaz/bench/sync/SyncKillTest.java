@@ -2,6 +2,7 @@ package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FullReconciliation;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.db.LoweringTrigger;
@@ -101,7 +102,7 @@ class SyncKillTest {
                 AtomicReference<FullReconciliation.Result> check = new AtomicReference<>();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                     check.set(new FullReconciliation(source, target)
-                            .run(new BucketRange(0, SellerGroup.BUCKETS), 0, Long.MAX_VALUE));
+                            .run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE));
                     return check.get().differences().isEmpty();
                 });
                 assertThat(LiveSyncBench.groups(cluster)).as("the group runs again after the kill")

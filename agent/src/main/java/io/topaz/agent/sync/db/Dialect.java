@@ -43,9 +43,9 @@ public enum Dialect {
         }
 
         @Override
-        String purge() {
-            return "DELETE FROM jdp_tb_trade WHERE tid IN (SELECT tid FROM jdp_tb_trade WHERE jdp_delete "
-                    + "AND jdp_bucket >= ? AND jdp_bucket < ? LIMIT ?)";
+        String purge(String scope) {
+            return "DELETE FROM jdp_tb_trade WHERE tid IN (SELECT tid FROM jdp_tb_trade WHERE jdp_delete" + scope
+                    + " LIMIT ?)";
         }
 
         @Override
@@ -102,8 +102,8 @@ public enum Dialect {
         }
 
         @Override
-        String purge() {
-            return "DELETE FROM jdp_tb_trade WHERE jdp_delete AND jdp_bucket >= ? AND jdp_bucket < ? LIMIT ?";
+        String purge(String scope) {
+            return "DELETE FROM jdp_tb_trade WHERE jdp_delete" + scope + " LIMIT ?";
         }
 
         /**
@@ -169,9 +169,8 @@ public enum Dialect {
         }
 
         @Override
-        String purge() {
-            return "DELETE FROM jdp_tb_trade WHERE jdp_delete AND jdp_bucket >= ? AND jdp_bucket < ? "
-                    + "FETCH FIRST ? ROWS ONLY";
+        String purge(String scope) {
+            return "DELETE FROM jdp_tb_trade WHERE jdp_delete" + scope + " FETCH FIRST ? ROWS ONLY";
         }
 
         @Override
@@ -282,8 +281,11 @@ public enum Dialect {
         return false;
     }
 
-    /** Deletes up to n rows marked jdp_delete of a bucket range: (bucketFrom, bucketTo, n). */
-    abstract String purge();
+    /**
+     * Deletes up to n rows marked jdp_delete of a seller scope: {@code scope} is {@code " AND <condition>"} (or empty),
+     * its parameters first, then n.
+     */
+    abstract String purge(String scope);
 
     /** The conditional write of one target row, parameters in {@link TargetSchema#WRITTEN} order. */
     abstract String upsertTarget();

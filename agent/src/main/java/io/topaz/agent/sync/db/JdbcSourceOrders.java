@@ -1,9 +1,9 @@
 package io.topaz.agent.sync.db;
 
-import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.RangeDigest;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TidRange;
 
@@ -37,7 +37,7 @@ public final class JdbcSourceOrders implements SourceOrders {
     public JdbcSourceOrders(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
-        this.queries = new KeyQueries(dataSource, dialect, "tb_trade", "bucket", "deleted", null);
+        this.queries = new KeyQueries(dataSource, dialect, "tb_trade", "bucket", "deleted", "seller_id", null);
     }
 
     public Dialect dialect() {
@@ -70,24 +70,25 @@ public final class JdbcSourceOrders implements SourceOrders {
     }
 
     @Override
-    public List<OrderRow> page(BucketRange buckets, Long sellerId, long sinceMillis, long afterTid, int limit)
-            throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM tb_trade WHERE bucket >= ? AND bucket < ? AND modified >= ? "
-                + "AND tid > ?" + (sellerId == null ? "" : " AND seller_id = ?") + " ORDER BY tid"
-                + " FETCH FIRST " + limit + " ROWS ONLY";
-        if (dialect == Dialect.MARIADB) {
-            sql = sql.replace(" FETCH FIRST " + limit + " ROWS ONLY", " LIMIT " + limit);
-        }
+    public List<OrderRow> page(SellerScope scope, long sinceMillis, long afterTid, int limit) throws SQLException {
         List<OrderRow> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, buckets.from());
-            ps.setInt(2, buckets.to());
-            ps.setObject(3, Times.toSql(sinceMillis));
-            ps.setLong(4, afterTid);
-            if (sellerId != null) {
-                ps.setLong(5, sellerId);
+        for (SellerScope s : scope.chunks()) {
+            StringBuilder where = new StringBuilder();
+            List<Object> params = new ArrayList<>();
+            queries.scopeWhere(s, where, params);
+            String sql = "SELECT " + COLUMNS + " FROM tb_trade WHERE " + where + (where.isEmpty() ? "" : " AND ")
+                    + "modified >= ? AND tid > ? ORDER BY tid"
+                    + (dialect == Dialect.MARIADB ? " LIMIT " + limit : " FETCH FIRST " + limit + " ROWS ONLY");
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = new KeyQueries.Where(sql, params).bind(ps, 1);
+                ps.setObject(i++, Times.toSql(sinceMillis));
+                ps.setLong(i, afterTid);
+                readRows(ps, rows);
             }
-            readRows(ps, rows);
+        }
+        if (scope.chunks().size() > 1) { // each chunk's first rows: the page is the smallest tids of them all
+            rows.sort(Comparator.comparingLong(OrderRow::tid));
+            return new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
         }
         return rows;
     }
@@ -154,30 +155,30 @@ public final class JdbcSourceOrders implements SourceOrders {
     }
 
     @Override
-    public List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.keysModified(buckets, fromMillis, toMillis);
+    public List<OrderKey> keysModified(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.keysModified(scope, fromMillis, toMillis);
     }
 
     @Override
-    public List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo,
+    public List<RangeDigest> digests(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo,
                                      int parts) throws SQLException {
-        return queries.digests(buckets, fromMillis, toMillis, tidFrom, tidTo, parts);
+        return queries.digests(scope, fromMillis, toMillis, tidFrom, tidTo, parts);
     }
 
     @Override
-    public RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.digest(buckets, fromMillis, toMillis);
+    public RangeDigest digest(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.digest(scope, fromMillis, toMillis);
     }
 
     @Override
-    public Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.liveTids(buckets, fromMillis, toMillis);
+    public Optional<TidRange> liveTids(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.liveTids(scope, fromMillis, toMillis);
     }
 
     @Override
-    public List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+    public List<OrderKey> keys(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException {
-        return queries.keys(buckets, fromMillis, toMillis, tidFrom, tidTo);
+        return queries.keys(scope, fromMillis, toMillis, tidFrom, tidTo);
     }
 
     /** Keys of these orders, as the source holds them (with {@code jdp_hashcode} computed by the database). */

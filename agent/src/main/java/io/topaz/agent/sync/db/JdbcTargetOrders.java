@@ -1,12 +1,12 @@
 package io.topaz.agent.sync.db;
 
-import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.JdpResponse;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.RangeDigest;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.TidRange;
 
@@ -50,7 +50,7 @@ public final class JdbcTargetOrders implements TargetOrders {
         this.dialect = dialect;
         this.clock = clock;
         this.queries = new KeyQueries(dataSource, dialect, "jdp_tb_trade", "jdp_bucket", "jdp_delete",
-                "ind_jdp_tb_trade_delete");
+                "seller_nick", "ind_jdp_tb_trade_delete");
         this.upsert = dialect.upsertTarget();
     }
 
@@ -180,18 +180,33 @@ public final class JdbcTargetOrders implements TargetOrders {
         return i;
     }
 
+    /**
+     * Deletes, in one transaction with the fence, up to {@code limit} rows of the scope marked {@code jdp_delete}
+     * (statement by statement over a long seller list, until {@code limit} rows are gone).
+     */
     @Override
-    public int purgeDeleted(BucketRange buckets, int limit, Fence fence) throws SQLException, FencedException {
+    public int purgeDeleted(SellerScope scope, int limit, Fence fence) throws SQLException, FencedException {
+        if (scope.empty()) {
+            return 0;
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 FenceRow.take(c, dialect, fence, clock.instant());
-                int deleted;
-                try (PreparedStatement ps = c.prepareStatement(dialect.purge())) {
-                    ps.setInt(1, buckets.from());
-                    ps.setInt(2, buckets.to());
-                    ps.setInt(3, limit);
-                    deleted = ps.executeUpdate();
+                int deleted = 0;
+                for (SellerScope s : scope.chunks()) {
+                    if (deleted >= limit) {
+                        break;
+                    }
+                    StringBuilder where = new StringBuilder();
+                    List<Object> params = new ArrayList<>();
+                    queries.scopeWhere(s, where, params);
+                    String sql = dialect.purge(where.isEmpty() ? "" : " AND " + where);
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        int i = new KeyQueries.Where(sql, params).bind(ps, 1);
+                        ps.setInt(i, limit - deleted);
+                        deleted += ps.executeUpdate();
+                    }
                 }
                 c.commit();
                 return deleted;
@@ -211,30 +226,30 @@ public final class JdbcTargetOrders implements TargetOrders {
     }
 
     @Override
-    public List<OrderKey> keysModified(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.keysModified(buckets, fromMillis, toMillis);
+    public List<OrderKey> keysModified(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.keysModified(scope, fromMillis, toMillis);
     }
 
     @Override
-    public List<RangeDigest> digests(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo,
+    public List<RangeDigest> digests(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo,
                                      int parts) throws SQLException {
-        return queries.digests(buckets, fromMillis, toMillis, tidFrom, tidTo, parts);
+        return queries.digests(scope, fromMillis, toMillis, tidFrom, tidTo, parts);
     }
 
     @Override
-    public RangeDigest digest(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.digest(buckets, fromMillis, toMillis);
+    public RangeDigest digest(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.digest(scope, fromMillis, toMillis);
     }
 
     @Override
-    public Optional<TidRange> liveTids(BucketRange buckets, long fromMillis, long toMillis) throws SQLException {
-        return queries.liveTids(buckets, fromMillis, toMillis);
+    public Optional<TidRange> liveTids(SellerScope scope, long fromMillis, long toMillis) throws SQLException {
+        return queries.liveTids(scope, fromMillis, toMillis);
     }
 
     @Override
-    public List<OrderKey> keys(BucketRange buckets, long fromMillis, long toMillis, long tidFrom, long tidTo)
+    public List<OrderKey> keys(SellerScope scope, long fromMillis, long toMillis, long tidFrom, long tidTo)
             throws SQLException {
-        return queries.keys(buckets, fromMillis, toMillis, tidFrom, tidTo);
+        return queries.keys(scope, fromMillis, toMillis, tidFrom, tidTo);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.topaz.agent.AgentSettings;
 import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.metadata.MetadataClient;
+import io.topaz.agent.sync.ControlPlaneSellerPermits;
 import io.topaz.agent.sync.ControlPlaneSyncCredentials;
 import io.topaz.model.config.ConfigSnapshot;
 import io.topaz.model.zk.ZkLayout;
@@ -33,14 +34,15 @@ public final class AgentSync {
         if (broker == null || http == null || metadata == null) {
             throw new IllegalArgumentException("--orders-db-url needs --broker-port, --control-url and --agent-token: "
                     + "the order sync consumes trade messages through the broker and reads the targets' passwords "
-                    + "from the control plane");
+                    + "and the sellers who permitted their apps from the control plane");
         }
         SyncEngine sync = SyncEngine.start(new SyncEngine.Context(settings.id(), settings.zone(), settings.cluster(), curator,
                 layout,
                 broker, () -> SyncConfig.of(release.get()), ControlPlaneSyncCredentials.create(
                 settings.metadata().controlUrl(), settings.metadata().agentToken(), http, metadata),
                 new JdbcStores(clock),
-                settings.ordersDbUrl(), clock, registry));
+                settings.ordersDbUrl(), clock, registry, ControlPlaneSellerPermits.create(
+                settings.metadata().controlUrl(), settings.metadata().agentToken(), http, metadata)));
         sync.status().install(admin);
         return sync;
     }

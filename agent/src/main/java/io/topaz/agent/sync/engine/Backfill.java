@@ -1,8 +1,8 @@
 package io.topaz.agent.sync.engine;
 
-import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import org.slf4j.Logger;
@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The first copy of a seller group: the source's rows of the group modified in the last {@code backfillDays}, in tid
- * order, one page per step so the live stream keeps its turn between pages. Progress (the last tid copied, rows
+ * The first copy of a seller group: the source's rows of the group's sellers (those who permitted the target's app,
+ * as they are at each page) modified in the last {@code backfillDays}, in tid order, one page per step so the live stream keeps its turn between pages. Progress (the last tid copied, rows
  * copied) is saved with the group's lease after every page, so a restarted holder resumes where the last one stopped.
  */
 final class Backfill {
@@ -30,18 +30,18 @@ final class Backfill {
 
     private final String name;
     private final SourceOrders source;
-    private final BucketRange buckets;
+    private final java.util.function.Supplier<SellerScope> scope;
     private final Reconciler.Writer writer;
     private final GroupMetrics metrics;
     private final Store store;
     private final int pageSize;
     private final long days;
 
-    Backfill(String name, SourceOrders source, BucketRange buckets, Reconciler.Writer writer, GroupMetrics metrics,
+    Backfill(String name, SourceOrders source, java.util.function.Supplier<SellerScope> scope, Reconciler.Writer writer, GroupMetrics metrics,
              Store store, int pageSize, int days) {
         this.name = name;
         this.source = source;
-        this.buckets = buckets;
+        this.scope = scope;
         this.writer = writer;
         this.metrics = metrics;
         this.store = store;
@@ -61,7 +61,7 @@ final class Backfill {
             store.save(s);
             log.info("sync {}: backfill started (rows modified in the last {} days)", name, days);
         }
-        List<OrderRow> page = source.page(buckets, null, s.sinceMillis(), s.afterTid(), pageSize);
+        List<OrderRow> page = source.page(scope.get(), s.sinceMillis(), s.afterTid(), pageSize);
         metrics.sourceRows(page.size());
         long after = s.afterTid();
         if (!page.isEmpty()) {

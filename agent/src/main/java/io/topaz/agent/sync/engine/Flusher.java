@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * confirmed without a read.
  *
  * <ul>
+ *   <li>an order of a seller outside the group's scope (the permit was cancelled after the message was routed, or
+ *       the seller moved to a pin group): read, not written, confirmed;</li>
  *   <li>malformed content (no tid): nothing to sync — counted, logged, confirmed (reconciliation covers the order);</li>
  *   <li>an order the source does not have: proven harmless by the read — counted, confirmed;</li>
  *   <li>a read or write that fails: the batch's messages are failed back to the broker (delivered again after its
@@ -47,11 +49,14 @@ final class Flusher {
     private final Clock clock;
     private final long timeoutMillis;
     private final WrittenOrders written;
+    private final java.util.function.Predicate<OrderRow> inScope;
     private Merger merger;
     private long caughtUpMillis;
 
     Flusher(String name, Broker broker, QueueName queue, SourceOrders source, Reconciler.Writer writer,
-            GroupMetrics metrics, Clock clock, Duration brokerTimeout, WrittenOrders written) {
+            GroupMetrics metrics, Clock clock, Duration brokerTimeout, WrittenOrders written,
+            java.util.function.Predicate<OrderRow> inScope) {
+        this.inScope = inScope;
         this.name = name;
         this.broker = broker;
         this.queue = queue;
@@ -190,6 +195,21 @@ final class Flusher {
             log.warn("sync {}: {} message(s) named orders the source does not have, e.g. {}; confirmed", name,
                     unknown.size(), unknown.get(0).tid);
             confirmOrders(unknown);
+        }
+        List<Merger.Pending> outside = new ArrayList<>();
+        List<OrderRow> inside = new ArrayList<>(rows.size());
+        for (OrderRow r : rows) {
+            if (inScope.test(r)) {
+                inside.add(r);
+            } else {
+                outside.add(byTid.get(r.tid()));
+            }
+        }
+        if (!outside.isEmpty()) { // routed before the seller's permit was cancelled (or by a stale permit): not copied
+            log.debug("sync {}: {} order(s) of sellers outside the group's scope confirmed unwritten, e.g. {}", name,
+                    outside.size(), outside.get(0).tid);
+            confirmOrders(outside);
+            rows = inside;
         }
         if (rows.isEmpty()) {
             return;

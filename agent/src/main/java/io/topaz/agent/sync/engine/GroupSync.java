@@ -6,6 +6,8 @@ import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerPermits;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.model.config.SyncTarget;
@@ -16,7 +18,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sync of one (target, seller group) on its holder: each {@link #tick()} (on the sync executor, never an event
@@ -25,6 +30,11 @@ import java.util.List;
  * between runs reconciliation, one backfill page and one purge batch. An error pauses the group with a growing
  * backoff; the messages it held are failed back to the broker (delivered again, dead-lettered after the broker's
  * attempts), so no message is dropped and none blocks the group. Time comes from the clock only.
+ *
+ * <p>Only the group's sellers who permitted the target's app are copied ({@link SellerScope}): every read of the group
+ * (backfill, reconciliation, purge) is limited to them, and a live-stream row of anyone else is not written. The
+ * engine hands over the current sellers ({@link #sellers}); a seller who joins is backfilled alone
+ * ({@link SellerBackfills}), one who leaves is no longer synced (rows already copied stay).
  */
 final class GroupSync {
 
@@ -51,6 +61,10 @@ final class GroupSync {
     private final SyncLeases.Lease lease;
     private final Fence fence;
     private final BucketRange buckets;
+    private volatile SellerScope scope;
+    private Map<Long, Long> permittedAt = Map.of();
+    private volatile List<SellerPermits.Seller> offered;
+    private final SellerBackfills sellerBackfills;
     private final QueueName queue;
     private final TargetOrders target;
     private final Clock clock;
@@ -70,9 +84,16 @@ final class GroupSync {
     private long nextReconcile;
     private long nextPurge;
     private volatile boolean stopped;
+    /** A new holder also backfills sellers permitted a little before its group's mark (clocks, commit order). */
+    private static final long PERMIT_SLACK_MILLIS = 60_000;
 
-    GroupSync(SyncTarget config, SyncLeases.Lease lease, BucketRange buckets, Broker broker, SourceOrders source,
-              TargetOrders target, Clock clock, GroupMetrics metrics, Settings settings) throws Exception {
+    /**
+     * @param buckets the range group's bucket range, or null for a pin group
+     * @param sellers the group's sellers who permitted the target's app now
+     */
+    GroupSync(SyncTarget config, SyncLeases.Lease lease, BucketRange buckets, List<SellerPermits.Seller> sellers,
+              Broker broker, SourceOrders source, TargetOrders target, Clock clock, GroupMetrics metrics,
+              Settings settings) throws Exception {
         this.name = config.name() + "/" + lease.fence.group();
         this.config = config;
         this.lease = lease;
@@ -88,8 +109,8 @@ final class GroupSync {
                 Duration.ofSeconds(Math.max(60, 4L * config.reconcileSeconds())));
         Reconciler.Writer writer = this::write;
         this.flusher = new Flusher(name, broker, queue, source, writer, metrics, clock, settings.brokerTimeout(),
-                written);
-        this.reconciler = new Reconciler(name, source, target, buckets, new Reconciler.Knowledge() {
+                written, row -> scope.covers(row));
+        this.reconciler = new Reconciler(name, source, target, () -> scope, new Reconciler.Knowledge() {
             @Override
             public long waiting(long tid) {
                 return merger.waiting(tid);
@@ -101,7 +122,7 @@ final class GroupSync {
             }
         }, writer, metrics);
         this.state = lease.state();
-        this.backfill = new Backfill(name, source, buckets, writer, metrics, new Backfill.Store() {
+        this.backfill = new Backfill(name, source, () -> scope, writer, metrics, new Backfill.Store() {
             @Override
             public GroupState load() {
                 return state;
@@ -113,6 +134,18 @@ final class GroupSync {
                 state = s;
             }
         }, settings.batch(), config.backfillDays());
+        this.sellerBackfills = new SellerBackfills(name, source, writer, metrics, settings.batch(),
+                config.backfillDays());
+        this.scope = SellerScope.of(buckets, Map.of());
+        Map<Long, String> joined = applySellers(sellers);
+        if (GroupState.PENDING.equals(state.backfill())) {
+            state = state.withPermitsSeen(newestPermit() + 1); // the group's backfill copies all of them
+            lease.state(state);
+        } else {
+            long seen = state.permitsSeenMillis() - PERMIT_SLACK_MILLIS;
+            joined.keySet().removeIf(id -> permittedAt.get(id) < seen);
+            sellerBackfills.add(joined); // permitted while no holder ran (or whose copy a lost holder left unfinished)
+        }
         this.purgeWindow = PurgeWindow.parse(config.purgeWindow());
         metrics.backfill(state.backfill(), state.copied());
         long now = clock.millis();
@@ -135,8 +168,86 @@ final class GroupSync {
         return fence;
     }
 
+    /** The range group's bucket range, or null for a pin group. */
     BucketRange buckets() {
         return buckets;
+    }
+
+    /** The sellers synced now. */
+    SellerScope scope() {
+        return scope;
+    }
+
+    /** Sellers waiting for their own backfill (they joined a running group). */
+    int sellersBackfilling() {
+        return sellerBackfills.pending();
+    }
+
+    /** The group's sellers who permitted the target's app now; taken at the next tick. */
+    void sellers(List<SellerPermits.Seller> sellers) {
+        offered = List.copyOf(sellers);
+    }
+
+    /** Takes a new seller list: returns the sellers who joined (id → nick). */
+    private Map<Long, String> applySellers(List<SellerPermits.Seller> sellers) {
+        Map<Long, String> nicks = new LinkedHashMap<>();
+        Map<Long, Long> at = new HashMap<>();
+        for (SellerPermits.Seller s : sellers) {
+            nicks.put(s.userId(), s.nick());
+            at.put(s.userId(), s.permittedAtMillis());
+        }
+        Map<Long, String> joined = new LinkedHashMap<>(nicks);
+        joined.keySet().removeAll(scope.sellers().keySet());
+        int left = 0;
+        for (Long id : scope.sellers().keySet()) {
+            if (!nicks.containsKey(id)) {
+                left++;
+            }
+        }
+        scope = SellerScope.of(buckets, nicks);
+        permittedAt = at;
+        sellerBackfills.retain(nicks.keySet());
+        if (left > 0) {
+            log.info("sync {}: {} seller(s) left the group (permit cancelled or seller moved); their rows already "
+                    + "copied stay", name, left);
+        }
+        return joined;
+    }
+
+    private long newestPermit() {
+        long newest = 0;
+        for (long at : permittedAt.values()) {
+            newest = Math.max(newest, at);
+        }
+        return newest;
+    }
+
+    /** Takes the sellers the engine offered since the last tick; queues the backfills of those who joined. */
+    private void takeSellers() {
+        List<SellerPermits.Seller> next = offered;
+        if (next == null) {
+            return;
+        }
+        offered = null;
+        Map<Long, String> joined = applySellers(next);
+        if (!joined.isEmpty() && !GroupState.PENDING.equals(state.backfill())) {
+            log.info("sync {}: {} seller(s) joined (permitted the app); backfilling them", name, joined.size());
+            sellerBackfills.add(joined);
+        }
+    }
+
+    /** One page of a joined seller's backfill once the group's is done; notes when every seller is copied. */
+    private void backfillSellers() throws Exception {
+        if (!sellerBackfills.idle()) {
+            sellerBackfills.step(scope, clock.millis());
+            return;
+        }
+        long seen = newestPermit() + 1;
+        if (state.permitsSeen() == null || seen > state.permitsSeen()) {
+            GroupState next = state.withPermitsSeen(seen);
+            lease.state(next);
+            state = next;
+        }
     }
 
     boolean stopped() {
@@ -171,6 +282,7 @@ final class GroupSync {
                 }
                 schemaReady = true;
             }
+            takeSellers();
             flusher.consume(settings.consumeMax(), settings.platformZone());
             flusher.flushDue(settings.batch());
             if (clock.millis() >= nextReconcile) {
@@ -178,6 +290,8 @@ final class GroupSync {
             }
             if (backfillRunning) {
                 backfillRunning = backfill.step(clock.millis());
+            } else {
+                backfillSellers();
             }
             purge();
             backoffMillis = 0;
@@ -217,10 +331,10 @@ final class GroupSync {
     }
 
     /**
-     * A full reconciliation of {@code range} (a part of the group's buckets) over {@code [from, to)} now, repairing
+     * A full reconciliation of {@code range} (the group's {@link #scope} or a part of it) over {@code [from, to)} now, repairing
      * what differs, between two ticks (the admin port's on-demand reconciliation).
      */
-    synchronized Reconciler.Result reconcileFully(BucketRange range, long fromMillis, long toMillis) throws Exception {
+    synchronized Reconciler.Result reconcileFully(SellerScope range, long fromMillis, long toMillis) throws Exception {
         if (stopped) {
             throw new IllegalStateException("the sync of " + name + " stopped on this agent");
         }
@@ -233,7 +347,7 @@ final class GroupSync {
             return;
         }
         checkLease();
-        int n = target.purgeDeleted(buckets, settings.batch(), fence);
+        int n = target.purgeDeleted(scope, settings.batch(), fence);
         metrics.purged(n);
         if (n < settings.batch()) {
             nextPurge = now + 60_000; // nothing more to purge for now: look again in a minute

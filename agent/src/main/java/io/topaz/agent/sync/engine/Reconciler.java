@@ -1,12 +1,12 @@
 package io.topaz.agent.sync.engine;
 
-import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.IncrementalReconciliation;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.engine.GroupMetrics.Reason;
@@ -63,7 +63,7 @@ final class Reconciler {
     private final String name;
     private final SourceOrders source;
     private final TargetOrders target;
-    private final BucketRange buckets;
+    private final java.util.function.Supplier<SellerScope> scope;
     private final Knowledge knowledge;
     private final Writer writer;
     private final GroupMetrics metrics;
@@ -79,12 +79,13 @@ final class Reconciler {
                 return t;
             });
 
-    Reconciler(String name, SourceOrders source, TargetOrders target, BucketRange buckets, Knowledge knowledge,
-               Writer writer, GroupMetrics metrics) {
+    /** @param scope the group's sellers now (those who permitted the target's app; they change at run time) */
+    Reconciler(String name, SourceOrders source, TargetOrders target, java.util.function.Supplier<SellerScope> scope,
+               Knowledge knowledge, Writer writer, GroupMetrics metrics) {
         this.name = name;
         this.source = source;
         this.target = target;
-        this.buckets = buckets;
+        this.scope = scope;
         this.knowledge = knowledge;
         this.writer = writer;
         this.metrics = metrics;
@@ -92,17 +93,19 @@ final class Reconciler {
 
     /** The incremental cycle over the group's orders modified in {@code [from, to)}. */
     Result cycle(long fromMillis, long toMillis) throws SQLException, FencedException {
-        return repair(IncrementalReconciliation.compare(source, target, buckets, fromMillis, toMillis), "keys");
+        SellerScope now = scope.get();
+        return repair(now, IncrementalReconciliation.compare(source, target, now, fromMillis, toMillis), "keys");
     }
 
     /**
-     * A full reconciliation of {@code range} (within the group) over {@code [from, to)}: digests of key ranges
-     * computed in each database, bisected where they differ ({@link FullReconciliation}), then the same repairs.
+     * A full reconciliation of {@code range} (the group's scope or a part of it, e.g. one seller) over
+     * {@code [from, to)}: digests of key ranges computed in each database, bisected where they differ
+     * ({@link FullReconciliation}), then the same repairs.
      */
-    Result full(BucketRange range, long fromMillis, long toMillis) throws SQLException, FencedException {
+    Result full(SellerScope range, long fromMillis, long toMillis) throws SQLException, FencedException {
         FullReconciliation.Result r = new FullReconciliation(source, target, 16, 1_000, SOURCE_SIDE)
                 .run(range, fromMillis, toMillis);
-        return repair(r.differences(), r.digestQueries() + " digest queries, " + r.leaves() + " leaves, "
+        return repair(range, r.differences(), r.digestQueries() + " digest queries, " + r.leaves() + " leaves, "
                 + r.keysRead() + " keys read");
     }
 
@@ -119,7 +122,8 @@ final class Reconciler {
         return knowledge.written(s.tid()) >= s.modifiedMillis() ? Reason.LOST_WRITE : Reason.MISSED_MESSAGE;
     }
 
-    private Result repair(List<Difference> differences, String search) throws SQLException, FencedException {
+    private Result repair(SellerScope within, List<Difference> differences, String search)
+            throws SQLException, FencedException {
         Map<Long, Reason> repair = new HashMap<>();
         for (Difference d : differences) {
             if (repairable(d)) {
@@ -133,8 +137,9 @@ final class Reconciler {
         List<Long> tids = new ArrayList<>(repair.keySet());
         int logged = 0;
         for (int i = 0; i < tids.size(); i += BATCH) {
-            List<OrderRow> rows = source.read(tids.subList(i, Math.min(tids.size(), i + BATCH)));
+            List<OrderRow> rows = new ArrayList<>(source.read(tids.subList(i, Math.min(tids.size(), i + BATCH))));
             metrics.sourceRows(rows.size());
+            rows.removeIf(row -> !within.covers(row)); // e.g. the seller's permit was cancelled meanwhile
             if (rows.isEmpty()) {
                 continue;
             }

@@ -20,13 +20,15 @@ import java.util.Optional;
  * ranges and the cluster each group is assigned to. The kind is looked up by name, so a release without it has no
  * targets.
  *
- * @param groups   bucket range by seller group
+ * @param groups   bucket range by range seller group
  * @param clusters assigned cluster by seller group
  * @param budgets  each agent cluster's connection budget towards each sync target ({@code syncConnections}); a
  *                 cluster not listed has {@link AgentCluster#DEFAULT_SYNC_CONNECTIONS}
+ * @param pinned   pin group by pinned seller (TOP user id): a pinned seller is synced by its pin group only, and the
+ *                 range group of its bucket leaves it out ({@code SellerGroups.groupOf})
  */
 public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters,
-                         Map<String, Integer> budgets) {
+                         Map<String, Integer> budgets, Map<Long, String> pinned) {
 
     /** The config kind's name in REST and ZooKeeper paths. */
     public static final String KIND = "sync-targets";
@@ -36,9 +38,16 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
         groups = Map.copyOf(groups);
         clusters = Map.copyOf(clusters);
         budgets = budgets == null ? Map.of() : Map.copyOf(budgets);
+        pinned = pinned == null ? Map.of() : Map.copyOf(pinned);
     }
 
-    /** Without clusters' budgets: every cluster has the default. */
+    /** Range groups only (no pins), with clusters' budgets. */
+    public SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters,
+                      Map<String, Integer> budgets) {
+        this(targets, groups, clusters, budgets, Map.of());
+    }
+
+    /** Range groups only (no pins), without clusters' budgets: every cluster has the default. */
     public SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> groups, Map<String, String> clusters) {
         this(targets, groups, clusters, Map.of());
     }
@@ -58,8 +67,11 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
             return new SyncConfig(List.of(), Map.of(), Map.of());
         }
         Map<String, BucketRange> groups = new HashMap<>();
+        Map<Long, String> pinned = new HashMap<>();
         for (SellerGroup g : config.items(ConfigKind.SELLER_GROUPS).values()) {
-            if (g.bucketFrom() != null && g.bucketTo() != null && g.bucketFrom() < g.bucketTo()) {
+            if (g.pinned()) { // the first pin group listing a seller wins, as in SellerGroups.groupOf
+                g.sellers().forEach(s -> pinned.putIfAbsent(s, g.name()));
+            } else if (g.bucketFrom() != null && g.bucketTo() != null && g.bucketFrom() < g.bucketTo()) {
                 groups.put(g.name(), new BucketRange(g.bucketFrom(), g.bucketTo()));
             }
         }
@@ -71,7 +83,35 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
         for (AgentCluster c : config.items(ConfigKind.AGENT_CLUSTERS).values()) {
             budgets.put(c.name(), c.syncConnections());
         }
-        return new SyncConfig(targets, groups, clusters, budgets);
+        return new SyncConfig(targets, groups, clusters, budgets, pinned);
+    }
+
+    /** Whether {@code group} is a seller group of the release (a range or a pin). */
+    public boolean hasGroup(String group) {
+        return groups.containsKey(group) || pinned.containsValue(group);
+    }
+
+    /** Whether {@code group} is a pin group (its sellers listed, no bucket range). */
+    public boolean isPin(String group) {
+        return !groups.containsKey(group) && pinned.containsValue(group);
+    }
+
+    /**
+     * The group that syncs this seller: its pin group, else the range group of its bucket ({@code
+     * SellerGroups.groupOf}); empty when none covers it.
+     */
+    public Optional<String> groupOf(long sellerId) {
+        String pin = pinned.get(sellerId);
+        if (pin != null) {
+            return Optional.of(pin);
+        }
+        int bucket = SellerGroup.bucketOf(Long.toString(sellerId));
+        for (Map.Entry<String, BucketRange> e : groups.entrySet()) {
+            if (e.getValue().contains(bucket)) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The bucket range of a seller group, or empty when there is no such group. */

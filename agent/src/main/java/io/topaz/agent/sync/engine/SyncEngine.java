@@ -8,6 +8,7 @@ import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.broker.QueueStats;
 import io.topaz.agent.broker.cluster.ClusterBroker;
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
 import io.topaz.agent.sync.db.SyncPools;
@@ -20,12 +21,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +49,8 @@ import java.util.function.Supplier;
  * handed over ({@link GroupSync#handOver}: flushed, confirmed, its position recorded), its pool closed, then its lease
  * released; a group whose lease was lost is stopped the same way without the flush. Every {@code reportEvery} the
  * engine publishes this agent's load ({@link LoadReporter}).
+ * Each group copies only its sellers who permitted the target's app ({@link PermittedSellers}, handed to the running
+ * groups as they change); a group waits to start until its target's list has been read once.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -58,16 +63,38 @@ public final class SyncEngine implements AutoCloseable {
     /** Where the engine runs and what it talks to. */
     public record Context(String agentId, String zone, String cluster, CuratorFramework curator, ZkLayout layout,
                           Broker broker, Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
-                          String ordersDbUrl, Clock clock, MeterRegistry registry) {
+                          String ordersDbUrl, Clock clock, MeterRegistry registry, SellerPermits permits) {
 
         /** An agent without a zone label. */
         public Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
                        Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
+                       String ordersDbUrl, Clock clock, MeterRegistry registry, SellerPermits permits) {
+            this(agentId, "", cluster, curator, layout, broker, config, credentials, stores, ordersDbUrl, clock,
+                    registry, permits);
+        }
+
+        /**
+         * Without the sellers' permits (merge of the placement and permits branches: tests written before permits;
+         * an engine built so cannot start a group, it has no list of permitted sellers).
+         */
+        public Context(String agentId, String zone, String cluster, CuratorFramework curator, ZkLayout layout,
+                       Broker broker, Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
+                       String ordersDbUrl, Clock clock, MeterRegistry registry) {
+            this(agentId, zone, cluster, curator, layout, broker, config, credentials, stores, ordersDbUrl, clock,
+                    registry, null);
+        }
+
+        /** Without a zone label and the sellers' permits. */
+        public Context(String agentId, String cluster, CuratorFramework curator, ZkLayout layout, Broker broker,
+                       Supplier<SyncConfig> config, SyncCredentials credentials, SyncStores stores,
                        String ordersDbUrl, Clock clock, MeterRegistry registry) {
             this(agentId, "", cluster, curator, layout, broker, config, credentials, stores, ordersDbUrl, clock,
-                    registry);
+                    registry, null);
         }
     }
+
+    /** How often each target's permitted sellers are read again without an event (a safety net). */
+    static final Duration PERMITS_REFRESH = Duration.ofMinutes(5);
 
     private record Running(GroupSync sync, SyncTarget config, SyncLeases.Lease lease, int share,
                            GroupMetrics metrics, ScheduledFuture<?> ticks) {
@@ -86,6 +113,7 @@ public final class SyncEngine implements AutoCloseable {
     private final SyncStatus status;
     private volatile Duration reportEvery = REPORT_EVERY;
     private long nextReport;
+    private final PermittedSellers permitted;
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -107,6 +135,7 @@ public final class SyncEngine implements AutoCloseable {
         this.targets = new TargetPools(ctx.stores());
         this.reporter = new LoadReporter(ctx.registry(), members, ctx.agentId(), ctx.zone(), ctx.cluster());
         this.status = new SyncStatus(this);
+        this.permitted = new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH);
     }
 
     /** An engine with the production settings and four sync threads. */
@@ -139,35 +168,51 @@ public final class SyncEngine implements AutoCloseable {
             Map<String, BucketRange> buckets = new HashMap<>();
             Map<String, Integer> shares = new HashMap<>();
             Set<String> live = members.members();
+            Map<String, List<SellerPermits.Seller>> sellers = new HashMap<>();
+            Set<String> apps = new HashSet<>();
             for (SyncTarget t : config.targets()) {
+                apps.add(t.appKey());
+                Optional<Map<String, List<SellerPermits.Seller>>> byGroup = permitted.current(t.appKey())
+                        .map(l -> byGroup(config, l));
                 for (String g : t.sellerGroups()) {
-                    Optional<BucketRange> b = config.buckets(g);
-                    boolean here = b.isPresent() && config.cluster(g).map(ctx.cluster()::equals).orElse(false)
+                    boolean here = config.hasGroup(g) && config.cluster(g).map(ctx.cluster()::equals).orElse(false)
                             && ctx.agentId().equals(placements.owner(t.name(), g, ctx.cluster(), live));
                     if (here) {
                         wanted.put(key(t.name(), g), t);
-                        buckets.put(key(t.name(), g), b.get());
+                        buckets.put(key(t.name(), g), config.buckets(g).orElse(null)); // null: a pin group
                         shares.put(key(t.name(), g), config.share(t, ctx.cluster()));
+                        byGroup.ifPresent(m -> sellers.put(key(t.name(), g), m.getOrDefault(g, List.of())));
                     }
                 }
             }
+            permitted.retain(apps);
             for (Map.Entry<String, Running> e : running.entrySet()) {
                 Running r = e.getValue();
                 SyncTarget want = wanted.get(e.getKey());
                 if (r.sync().stopped() || !r.sync().leaseValid()) {
                     stop(e.getKey(), false);
-                } else if (want == null || !want.equals(r.config()) || !buckets.get(e.getKey())
-                        .equals(r.sync().buckets()) || shares.get(e.getKey()) != r.share()) {
+                } else if (want == null || !want.equals(r.config())
+                        || !Objects.equals(buckets.get(e.getKey()), r.sync().buckets())
+                        || !Objects.equals(shares.get(e.getKey()), r.share())) {
                     stop(e.getKey(), true); // placed elsewhere, or restarted with the new config / share
+                } else if (sellers.containsKey(e.getKey())) {
+                    offer(r.sync(), sellers.get(e.getKey()));
                 }
             }
             problems.keySet().retainAll(wanted.keySet());
             if (members.initialized() && placements.initialized()) { // before, a live peer or a placement may be
                 // missing, and a group could be started here that belongs elsewhere
                 for (Map.Entry<String, SyncTarget> e : wanted.entrySet()) {
-                    if (!running.containsKey(e.getKey())) {
-                        startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()), shares.get(e.getKey()));
+                    if (running.containsKey(e.getKey())) {
+                        continue;
                     }
+                    if (!sellers.containsKey(e.getKey())) {
+                        problems.put(e.getKey(), "waiting for the list of sellers who permitted app "
+                                + e.getValue().appKey() + " (from the control plane)");
+                        continue;
+                    }
+                    startGroup(e.getKey(), e.getValue(), buckets.get(e.getKey()), shares.get(e.getKey()),
+                            sellers.get(e.getKey()));
                 }
             }
             long now = ctx.clock().millis();
@@ -180,7 +225,28 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private void startGroup(String key, SyncTarget t, BucketRange b, int share) {
+    /** The permitted sellers of each seller group, by the group that syncs them (pins first). */
+    private static Map<String, List<SellerPermits.Seller>> byGroup(SyncConfig config, List<SellerPermits.Seller> all) {
+        Map<String, List<SellerPermits.Seller>> out = new HashMap<>();
+        for (SellerPermits.Seller s : all) {
+            config.groupOf(s.userId()).ifPresent(g -> out.computeIfAbsent(g, k -> new ArrayList<>()).add(s));
+        }
+        return out;
+    }
+
+    /** Hands a running group its sellers when they changed. */
+    private static void offer(GroupSync sync, List<SellerPermits.Seller> sellers) {
+        Map<Long, String> now = sync.scope().sellers();
+        boolean same = now.size() == sellers.size();
+        for (int i = 0; same && i < sellers.size(); i++) {
+            same = sellers.get(i).nick().equals(now.get(sellers.get(i).userId()));
+        }
+        if (!same) {
+            sync.sellers(sellers);
+        }
+    }
+
+    private void startGroup(String key, SyncTarget t, BucketRange b, int share, List<SellerPermits.Seller> sellers) {
         String group = key.substring(key.indexOf('/') + 1);
         GroupMetrics metrics = null;
         Optional<SyncLeases.Lease> lease = Optional.empty();
@@ -195,8 +261,8 @@ public final class SyncEngine implements AutoCloseable {
             String password = ctx.credentials().password(t.name()).get(10, TimeUnit.SECONDS);
             TargetPools.Open open = targets.open(t, group, password, share);
             metrics = new GroupMetrics(ctx.registry(), t.name(), group, ctx.clock());
-            GroupSync sync = new GroupSync(t, lease.get(), b, ctx.broker(), source, open.orders(), ctx.clock(),
-                    metrics, settings);
+            GroupSync sync = new GroupSync(t, lease.get(), b, sellers, ctx.broker(), source, open.orders(),
+                    ctx.clock(), metrics, settings);
             long tick = Math.max(5, Math.min(50, t.mergeWindowMillis() / 4));
             ScheduledFuture<?> f = executor.scheduleWithFixedDelay(sync::tick, 0, tick, TimeUnit.MILLISECONDS);
             running.put(key, new Running(sync, t, lease.get(), share, metrics, f));

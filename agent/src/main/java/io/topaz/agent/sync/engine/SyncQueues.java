@@ -2,19 +2,24 @@ package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.broker.QueueName;
 import io.topaz.model.config.ConfigSnapshot;
-import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.SyncTarget;
+import io.topaz.model.metadata.TmcUser;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The sync engine's internal subscription on the broker: one queue per (sync target, seller group), named
- * {@code QueueName("__sync.<target>", "<seller group>")}. A trade message is routed to it, besides the apps' queues,
- * when the seller's bucket lies in a group the target covers — wherever a message is produced (the TOP produce API
- * and the platform publish on the broker port share one router). The reserved app key prefix {@code __sync.} is not a
- * valid app key, so no app can consume these queues.
+ * {@code QueueName("__sync.<target>", "<seller group>")}. A trade message is routed to target T's queue of group G,
+ * besides the apps' queues, when the seller has permitted T's app ({@code taobao.tmc.user.permit}, whatever the
+ * topics: a JDP authorization is per app) and G is the group that syncs the seller ({@code SellerGroups.groupOf}: its
+ * pin group, else the range group of its bucket) — wherever a message is produced (the TOP produce API and the
+ * platform publish on the broker port share one router). The reserved app key prefix {@code __sync.} is not a valid
+ * app key, so no app can consume these queues.
  */
 public final class SyncQueues {
 
@@ -31,38 +36,64 @@ public final class SyncQueues {
         return new QueueName(APP_PREFIX + target, group);
     }
 
-    /** The internal queues a message of {@code topic} about seller {@code sellerId} goes to (none for other topics). */
-    public static List<QueueName> route(ConfigSnapshot config, String topic, long sellerId) {
+    /** The internal queues a message of {@code topic} about {@code seller} goes to (none for other topics). */
+    public static List<QueueName> route(ConfigSnapshot config, String topic, TmcUser seller) {
         if (!TRADE_TOPICS.contains(topic)) {
             return List.of();
         }
         Derived d = last;
         if (d == null || d.snapshot != config) { // a release is immutable: derive its sync part once
-            d = new Derived(config, SyncConfig.of(config));
+            d = new Derived(config, Routes.of(SyncConfig.of(config)));
             last = d;
         }
-        return route(d.sync, topic, sellerId);
+        return d.routes.route(seller);
     }
 
-    private record Derived(ConfigSnapshot snapshot, SyncConfig sync) {
+    private record Derived(ConfigSnapshot snapshot, Routes routes) {
     }
 
     private static volatile Derived last;
 
-    /** As {@link #route(ConfigSnapshot, String, long)}, over the sync part of a release. */
-    public static List<QueueName> route(SyncConfig config, String topic, long sellerId) {
+    /** As {@link #route(ConfigSnapshot, String, TmcUser)}, over the sync part of a release. */
+    public static List<QueueName> route(SyncConfig config, String topic, TmcUser seller) {
         if (!TRADE_TOPICS.contains(topic) || config.targets().isEmpty()) {
             return List.of();
         }
-        int bucket = SellerGroup.bucketOf(Long.toString(sellerId));
-        List<QueueName> out = new ArrayList<>();
-        for (SyncTarget t : config.targets()) {
-            for (String g : t.sellerGroups()) {
-                if (config.buckets(g).map(b -> b.contains(bucket)).orElse(false)) {
-                    out.add(queue(t.name(), g));
+        return Routes.of(config).route(seller);
+    }
+
+    /** A release's routes: the targets syncing each group, so a message costs one group lookup and its permits. */
+    private record Routes(SyncConfig config, Map<String, List<SyncTarget>> targetsByGroup) {
+
+        static Routes of(SyncConfig config) {
+            Map<String, List<SyncTarget>> byGroup = new HashMap<>();
+            for (SyncTarget t : config.targets()) {
+                for (String g : t.sellerGroups()) {
+                    byGroup.computeIfAbsent(g, k -> new ArrayList<>()).add(t);
                 }
             }
+            return new Routes(config, byGroup);
         }
-        return out;
+
+        List<QueueName> route(TmcUser seller) {
+            if (targetsByGroup.isEmpty() || seller.permits().isEmpty()) {
+                return List.of();
+            }
+            Optional<String> group = config.groupOf(seller.userId());
+            List<SyncTarget> targets = group.map(targetsByGroup::get).orElse(null);
+            if (targets == null) {
+                return List.of();
+            }
+            List<QueueName> out = new ArrayList<>(1);
+            for (SyncTarget t : targets) {
+                for (TmcUser.Permit p : seller.permits()) {
+                    if (p.appKey().equals(t.appKey())) {
+                        out.add(queue(t.name(), group.get()));
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
     }
 }

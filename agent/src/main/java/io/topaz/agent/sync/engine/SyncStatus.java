@@ -1,8 +1,7 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.admin.AdminServer;
-import io.topaz.agent.sync.BucketRange;
-import io.topaz.model.config.SellerGroup;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.model.json.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -20,16 +19,16 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@code GET /sync} → {@code {"groups":[{"target","group","holder","epoch","lagP50Millis","lagP99Millis",
  * "messages","sourceReads","readsSaved","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
- * "backfill":{"state","copied"},"lastReconcile","errors","lastError"}]}} — the groups running here, and those placed
- * here that cannot start (holder null, with the reason in {@code lastError}); each running group also shows
- * {@code connections} (its pool's size, its share of the cluster's budget). {@code "load"} is this agent's last load
- * report ({@code SyncAgentLoad}: per group changes/s and lag p99 over the last minute, connections held, backlog, the
- * 10 hottest sellers), as published in ZooKeeper.
+ * "backfill":{"state","copied"},"sellers","sellersBackfilling","lastReconcile","errors","lastError"}]}} — the groups
+ * running here, and those placed here that cannot start (holder null, with the reason in {@code lastError}); each
+ * running group also shows {@code connections} (its pool's size, its share of the cluster's budget). {@code "load"} is
+ * this agent's last load report ({@code SyncAgentLoad}: per group changes/s and lag p99 over the last minute,
+ * connections held, backlog, the 10 hottest sellers), as published in ZooKeeper.
  *
  * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} (or the same fields
  * in a JSON body) runs a full reconciliation now ({@code FullReconciliation}: digests of key ranges, bisected to the
- * rows that differ, repaired through the conditional write): the target's groups held here (or one group, or the
- * bucket of one seller), orders modified in {@code [from, to)} (default: everything up to now). Answers the counts
+ * rows that differ, repaired through the conditional write): the target's groups held here (or one group, or one
+ * seller — of those the group syncs), orders modified in {@code [from, to)} (default: everything up to now). Answers the counts
  * when done.
  */
 public final class SyncStatus {
@@ -95,6 +94,8 @@ public final class SyncStatus {
         g.put("skipped", s.skipped());
         g.put("repairs", s.repairs());
         g.put("backfill", Map.of("state", s.backfillState(), "copied", s.backfillCopied()));
+        g.put("sellers", sync.scope().sellers().size());
+        g.put("sellersBackfilling", sync.sellersBackfilling());
         g.put("lastReconcile", s.lastReconcileMillis() < 0 ? null
                 : Instant.ofEpochMilli(s.lastReconcileMillis()).toString());
         g.put("errors", s.errors());
@@ -177,13 +178,13 @@ public final class SyncStatus {
             try {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (GroupSync sync : chosen) {
-                    BucketRange range = sync.buckets();
+                    SellerScope range = sync.scope();
                     if (seller != null) {
-                        int b = SellerGroup.bucketOf(Long.toString(seller));
-                        if (!range.contains(b)) {
-                            continue;
+                        String nick = range.sellers().get(seller);
+                        if (nick == null) {
+                            continue; // not synced by this group (another group's, or no permit of the app)
                         }
-                        range = new BucketRange(b, b + 1);
+                        range = range.only(seller, nick);
                     }
                     Reconciler.Result r = sync.reconcileFully(range, from, to);
                     Map<String, Object> g = new LinkedHashMap<>();
