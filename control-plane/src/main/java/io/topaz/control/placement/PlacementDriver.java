@@ -49,6 +49,8 @@ public final class PlacementDriver implements Closeable {
     private final PlacementMetrics metrics;
     private final BooleanSupplier active;
     private final Map<String, Long> liveSince = new HashMap<>();
+    /** This driver's writes the caches may not show yet (by group), so a pass right after a write decides on them. */
+    private final Map<String, PlacementCaches.Placed> recent = new HashMap<>();
     private final AtomicBoolean pending = new AtomicBoolean();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "placement");
@@ -107,13 +109,19 @@ public final class PlacementDriver implements Closeable {
     public synchronized int pass() throws Exception {
         if (!active.getAsBoolean()) {
             liveSince.clear();
+            recent.clear();
             return 0;
         }
         if (!caches.ready()) {
             return 0;
         }
         long now = clock.millis();
-        Map<String, PlacementCaches.Placed> placed = caches.placements();
+        Map<String, PlacementCaches.Placed> placed = new java.util.TreeMap<>(caches.placements());
+        recent.entrySet().removeIf(e -> {
+            PlacementCaches.Placed cached = placed.get(e.getKey());
+            return cached != null && cached.version() >= e.getValue().version();
+        });
+        placed.putAll(recent);
         Placer.Input input = input(liveRelease.call(), caches.syncAgents(), placed, now);
         Placer.Plan plan = Placer.plan(input, settings, now);
         lastPlan = plan;
@@ -125,6 +133,7 @@ public final class PlacementDriver implements Closeable {
             PlacementCaches.Placed current = placed.get(to.group());
             if (writer.write(to, current == null ? -1 : current.version(), ACTOR)) {
                 written++;
+                recent.put(to.group(), new PlacementCaches.Placed(to, current == null ? 0 : current.version() + 1));
                 log.info("seller group '{}' placed on agent '{}' of cluster '{}' ({}; was on {})", to.group(),
                         to.agent(), to.cluster(), to.reason(), to.previousAgent() == null ? "none" : to.previousAgent());
             } else {
