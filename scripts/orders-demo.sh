@@ -2,8 +2,10 @@
 # The order-traffic generator, after scripts/quickstart.sh: writes orders into the platform's order database
 # (tb_trade) as a trade center does — create, pay, ship, finish or close, some logical deletes — and publishes one TOP
 # trade message per change (taobao_trade_TradeCreate / TradeChanged / TradeClose, with tid, seller id and nick,
-# modified) on agent-1's broker port as a platform service, with a PUBLISHER token. The order sync copies the orders
-# of the demo sync target's seller groups into its database (docs/operations.md, Order sync: the demo end to end).
+# modified) on agent-1's broker port as a platform service, with a PUBLISHER token. The sellers are registered with
+# the control plane and each permits the demo app (a session of demo-app, then taobao.tmc.user.permit's call): the
+# order sync copies only the sellers who permitted the sync target's app, as TOP's JDP does, into its database
+# (docs/operations.md, Order sync: the demo end to end).
 #
 #   scripts/orders-demo.sh --rate 50 --seconds 30 --sellers 100 --drop 0.1
 #
@@ -13,10 +15,11 @@
 #   --drop F       the share of change messages NOT published, 0 to 1 (default 0): a publisher without an outbox;
 #                  reconciliation repairs the orders they were about
 #   other flags: --skew 1.1  --open-per-seller 20  --seed 18  --db-url <jdbc url> (default: TOPAZ_ORDERS_DB_URL)
+#                --app <app key> the sellers permit (default: TOPAZ_APP_KEY, demo-app)
 set -euo pipefail
 
 die() { echo "orders-demo: $*" >&2; exit 2; }
-case "${1:-}" in -h|--help) sed -n '2,16p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,18p' "$0"; exit 0 ;; esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENV_FILE="$ROOT/.topaz/quickstart.env"
@@ -25,6 +28,7 @@ ENV_FILE="$ROOT/.topaz/quickstart.env"
 set -a; . "$ENV_FILE"; set +a
 : "${TOPAZ_ORDERS_DB_URL:?not in $ENV_FILE: restart scripts/quickstart.sh (a quickstart from before the order sync)}"
 : "${TOPAZ_PUBLISHER_TOKEN:?not in $ENV_FILE}" "${TOPAZ_BROKER_URL:?not in $ENV_FILE}"
+: "${TOPAZ_AGENT_TOKEN:?not in $ENV_FILE: restart scripts/quickstart.sh (the demo sellers permit the demo app with it)}"
 BROKER=${TOPAZ_BROKER_URL/ws:/http:}
 BROKER=${BROKER%/}
 

@@ -267,7 +267,8 @@ if ! printf '%s' "$diff" | grep -q '"changes":\[\]'; then
 fi
 
 # A demo seller (TOP's user ids are positive 64-bit integers; nicks are unique) who has permitted the demo app for
-# every topic it subscribes to. A permit is given with the seller's session of the app, and needs the subscription
+# every topic it subscribes to — so the order sync copies its orders to demo-jdp (a sync target copies only the
+# sellers who permitted its app; scripts/orders-demo.sh has each of its sellers permit demo-app the same way). A permit is given with the seller's session of the app, and needs the subscription
 # in the live release, hence after the publish. Permits are data the agents change (AGENT token), not config.
 SELLER_ID=3100000001
 SELLER_NICK=topaz_demo_seller
@@ -330,6 +331,7 @@ TOPAZ_DEMO_SELLER_NICK=$SELLER_NICK
 TOPAZ_DEMO_SELLER_ID=$SELLER_ID
 TOPAZ_BROKER_URL=ws://127.0.0.1:8081/
 TOPAZ_PUBLISHER_TOKEN=$PUBLISHER_TOKEN
+TOPAZ_AGENT_TOKEN=$AGENT_TOKEN
 TOPAZ_ORDERS_DB_URL=$ORDERS_DB_URL
 TOPAZ_SYNC_TARGET=$SYNC_TARGET
 TOPAZ_SYNC_TARGET_URL=$SYNC_TARGET_URL

@@ -319,4 +319,38 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         assertThat(nicks.size()).isEqualTo(1);
         assertThat(nicks.get(nick).asString()).isEqualTo(userId);
     }
+
+    /** The order sync's list: every seller who permitted the app, whatever the topics; cancelled ones leave it. */
+    @Test
+    void agentsListTheSellersWhoPermittedAnApp() {
+        String a = seller("sync-a-" + app, true);
+        String b = seller("sync-b-" + app, true);
+        seller("sync-c-" + app, true); // has a session, never permits
+        assertThat(agent.get(base() + "/permits/sellers").json("sellers").size()).isZero();
+
+        assertThat(agent.post(base() + "/permits/permit", "{\"userId\":\"" + a + "\"}").status()).isEqualTo(200);
+        assertThat(agent.post(base() + "/permits/permit", "{\"userId\":\"" + b + "\",\"topics\":[\"" + TRADE_CLOSE
+                + "\"]}").status()).isEqualTo(200);
+        RestApi.Response list = agent.get(base() + "/permits/sellers");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json("appKey").asString()).isEqualTo(app);
+        List<Long> ids = new ArrayList<>();
+        list.json("sellers").forEach(s -> {
+            ids.add(s.get("userId").asLong());
+            assertThat(s.get("nick").asString()).startsWith("sync-");
+            assertThat(s.get("permittedAt").asLong()).isPositive();
+        });
+        assertThat(ids).containsExactlyInAnyOrder(Long.parseLong(a), Long.parseLong(b));
+        assertThat(ids).isSorted();
+
+        agent.post(base() + "/permits/cancel", "{\"nick\":\"sync-a-" + app + "\"}");
+        JsonNode after = agent.get(base() + "/permits/sellers").json("sellers");
+        assertThat(after.size()).isEqualTo(1);
+        assertThat(after.get(0).get("userId").asLong()).isEqualTo(Long.parseLong(b));
+        assertThat(after.get(0).get("nick").asString()).isEqualTo("sync-b-" + app);
+
+        assertThat(agent.get("/api/v1/metadata/tmc/apps/no-such-app-" + app + "/permits/sellers").status())
+                .isEqualTo(404);
+        assertThat(withRole("OPERATOR").get(base() + "/permits/sellers").status()).isEqualTo(403);
+    }
 }

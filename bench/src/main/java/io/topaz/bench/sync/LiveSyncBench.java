@@ -1,6 +1,7 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -117,6 +118,9 @@ final class LiveSyncBench {
             cluster.seed("/api/v1/topics", topic, "{\"name\":\"" + topic + "\",\"group\":\"taobao_trade\","
                     + "\"producerApps\":[\"bench-jdp\"],\"dataIdField\":\"tid\"}");
         }
+        // the sync copies the sellers who permitted the target's app; a permit needs the app's subscription
+        cluster.seed("/api/v1/subscriptions", "bench-jdp", "{\"appKey\":\"bench-jdp\",\"topics\":"
+                + JSON.writeValueAsString(List.of(TradeCenter.CREATE, TradeCenter.CHANGED, TradeCenter.CLOSE)) + "}");
         int width = SellerGroup.BUCKETS / GROUPS.size();
         for (int i = 0; i < GROUPS.size(); i++) {
             cluster.seed("/api/v1/seller-groups", GROUPS.get(i), "{\"name\":\"" + GROUPS.get(i)
@@ -133,10 +137,26 @@ final class LiveSyncBench {
                 .get("token").asString();
     }
 
+    /**
+     * Registers the sellers, each permitting the target's app (bench-jdp), and waits until the syncing groups have
+     * them all: the sync copies the sellers who permitted the app only.
+     */
     static void registerSellers(TopazCluster cluster, List<TradeCenter.Seller> sellers) throws Exception {
         for (TradeCenter.Seller s : sellers) {
-            cluster.admin("POST", "/api/v1/users", "{\"userId\":\"" + s.id() + "\",\"nick\":\"" + s.nick() + "\"}",
-                    -1);
+            cluster.permitAll(Long.toString(s.id()), s.nick(), List.of("bench-jdp"));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            long synced = groups(cluster).stream().filter(g -> !g.path("holder").isNull())
+                    .mapToLong(g -> g.path("sellers").asLong(0)).sum();
+            if (synced == sellers.size()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the sync groups did not take the " + sellers.size()
+                        + " permitted sellers in 60 s: " + groups(cluster));
+            }
+            Thread.sleep(250);
         }
     }
 

@@ -42,7 +42,15 @@ public final class OrderGenerator {
     /** The generator's settings; {@link #parse} reads them from flags. */
     public record Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller,
                            String dbUrl, URI broker, String token, String controlUrl, String adminToken,
-                           long firstSellerId, String firstSellerNick, long seed) {
+                           long firstSellerId, String firstSellerNick, long seed, String app, String agentToken) {
+
+        /** Without permits: the sellers are registered only (the harnesses permit them themselves). */
+        public Settings(int rate, int seconds, int sellers, double drop, double skew, int openPerSeller, String dbUrl,
+                        URI broker, String token, String controlUrl, String adminToken, long firstSellerId,
+                        String firstSellerNick, long seed) {
+            this(rate, seconds, sellers, drop, skew, openPerSeller, dbUrl, broker, token, controlUrl, adminToken,
+                    firstSellerId, firstSellerNick, seed, null, null);
+        }
     }
 
     private final Settings settings;
@@ -79,7 +87,7 @@ public final class OrderGenerator {
             orders.ensureSchema();
             List<TradeCenter.Seller> sellers = TradeCenter.sellers(s.sellers(), s.firstSellerId(), s.firstSellerNick());
             if (s.controlUrl() != null) {
-                registerSellers(s.controlUrl(), s.adminToken(), sellers);
+                registerSellers(s.controlUrl(), s.adminToken(), sellers, s.app(), s.agentToken());
             }
             System.out.printf("orders-demo: %d changes/s for %d s over %d sellers (Zipf %.2f), dropping %.0f%% of "
                             + "the messages; orders in %s, messages to %s%n", s.rate(), s.seconds(), s.sellers(),
@@ -186,32 +194,61 @@ public final class OrderGenerator {
         }
     }
 
-    /** Registers the sellers with the control plane ({@code POST /api/v1/users}) unless they exist. */
-    static void registerSellers(String controlUrl, String adminToken, List<TradeCenter.Seller> sellers)
-            throws Exception {
+    /**
+     * Registers the sellers with the control plane ({@code POST /api/v1/users}) unless they exist and, with an app
+     * and an AGENT token, has each permit the app unless it has (a session of the app, then the permit, as a seller
+     * permits an app with {@code taobao.tmc.user.permit}): the order sync copies only the sellers who permitted the
+     * sync target's app.
+     */
+    static void registerSellers(String controlUrl, String adminToken, List<TradeCenter.Seller> sellers, String app,
+                                String agentToken) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         int added = 0;
+        int permitted = 0;
         for (TradeCenter.Seller s : sellers) {
-            HttpRequest get = HttpRequest.newBuilder(URI.create(controlUrl + "/api/v1/users/" + s.id()))
-                    .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10)).build();
-            if (http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            if (call(http, "GET", controlUrl + "/api/v1/users/" + s.id(), adminToken, null).statusCode() != 200) {
+                HttpResponse<String> r = call(http, "POST", controlUrl + "/api/v1/users", adminToken,
+                        "{\"userId\":\"" + s.id() + "\",\"nick\":\"" + s.nick() + "\"}");
+                if (r.statusCode() != 201) {
+                    throw new IllegalStateException("registering seller " + s.nick() + " (" + s.id() + ") failed: "
+                            + "HTTP " + r.statusCode() + " " + r.body());
+                }
+                added++;
+            }
+            if (app == null || agentToken == null) {
                 continue;
             }
-            HttpRequest post = HttpRequest.newBuilder(URI.create(controlUrl + "/api/v1/users"))
-                    .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + s.id() + "\",\"nick\":\""
-                            + s.nick() + "\"}")).build();
-            HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 201) {
-                throw new IllegalStateException("registering seller " + s.nick() + " (" + s.id() + ") failed: HTTP "
-                        + r.statusCode() + " " + r.body());
+            String permits = controlUrl + "/api/v1/metadata/tmc/apps/" + app + "/permits";
+            if (call(http, "GET", permits + "?nick=" + java.net.URLEncoder.encode(s.nick(),
+                    java.nio.charset.StandardCharsets.UTF_8), agentToken, null).statusCode() == 200) {
+                continue;
             }
-            added++;
+            HttpResponse<String> session = call(http, "POST", controlUrl + "/api/v1/sessions", adminToken,
+                    "{\"appKey\":\"" + app + "\",\"userId\":\"" + s.id() + "\"}");
+            HttpResponse<String> permit = session.statusCode() != 201 ? session
+                    : call(http, "POST", permits + "/permit", agentToken, "{\"userId\":\"" + s.id() + "\"}");
+            if (permit.statusCode() != 200) {
+                throw new IllegalStateException("seller " + s.nick() + " permitting app " + app + " failed: HTTP "
+                        + permit.statusCode() + " " + permit.body());
+            }
+            permitted++;
         }
-        if (added > 0) {
-            System.out.println("orders-demo: registered " + added + " sellers with the control plane");
+        if (added > 0 || permitted > 0) {
+            System.out.println("orders-demo: registered " + added + " sellers with the control plane; " + permitted
+                    + " permitted app " + app + " (the order sync copies the sellers who permitted it)");
         }
+    }
+
+    private static HttpResponse<String> call(HttpClient http, String method, String url, String token, String json)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10));
+        if (json == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static Settings parse(String[] args) {
@@ -230,6 +267,8 @@ public final class OrderGenerator {
         v.put("first-seller-id", "3100000001");
         v.put("first-seller-nick", "topaz_demo_seller");
         v.put("seed", "18");
+        v.put("app", System.getenv("TOPAZ_APP_KEY"));
+        v.put("agent-token", System.getenv("TOPAZ_AGENT_TOKEN"));
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : args[i];
             if (!v.containsKey(name)) {
@@ -264,7 +303,7 @@ public final class OrderGenerator {
         }
         return new Settings(rate, seconds, sellers, drop, skew, open, v.get("db-url"), URI.create(v.get("broker")),
                 v.get("token"), v.get("control-url"), v.get("admin-token"), firstSeller, v.get("first-seller-nick"),
-                seed);
+                seed, v.get("app"), v.get("agent-token"));
     }
 
     private static int whole(Map<String, String> v, String name, int min, int max) {

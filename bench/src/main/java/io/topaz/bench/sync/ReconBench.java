@@ -1,6 +1,7 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FullReconciliation;

@@ -1,6 +1,7 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -70,7 +71,7 @@ class SyncKillTest {
                         .orElseThrow();
 
                 List<TradeCenter.Seller> sellers = TradeCenter.sellers(20, 3_300_000_001L, "kill_seller_0");
-                LiveSyncBench.registerSellers(cluster, sellers);
+                LiveSyncBench.registerSellers(cluster, sellers); // each permits the target's app
                 // published through the agent that is not killed; a publish that fails while the queues move is a
                 // lost message, which reconciliation must make up for
                 OrderGenerator.Settings g = new OrderGenerator.Settings(150, 20, sellers.size(), 0, 1.1, 3,

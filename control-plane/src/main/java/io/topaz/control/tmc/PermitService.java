@@ -42,6 +42,14 @@ public class PermitService {
                              String groupName, long created, long modified, boolean isValid) {
     }
 
+    /** A seller who permitted an app: what the order sync copies (TOP user id, nick, when the permit was given). */
+    public record PermittedSeller(long userId, String nick, long permittedAt) {
+    }
+
+    /** Every seller who permitted an app. */
+    public record PermittedSellers(String appKey, List<PermittedSeller> sellers) {
+    }
+
     private static final int MAX_TOPICS = 500;
 
     private final TmcStore store;
@@ -194,6 +202,28 @@ public class PermitService {
             }
         }
         return out;
+    }
+
+    /**
+     * The sellers who permitted {@code appKey} (whatever the topics), by TOP user id: the order sync's agents copy
+     * these sellers' orders to the app's sync targets, as TOP's JDP copies only the sellers who authorized the app.
+     * One query; a seller whose id is not TOP's kind (a positive 64-bit integer) is left out.
+     */
+    public PermittedSellers sellers(String appKey) {
+        store.requireApp(appKey);
+        List<PermittedSeller> out = new ArrayList<>();
+        store.jdbc().sql("""
+                        select p.user_id, s.nick, p.created_at_millis from tmc_permit p
+                        join seller s on s.user_id = p.user_id
+                        where p.app_key = ? order by p.user_id""")
+                .param(appKey)
+                .query(rs -> {
+                    if (TmcStore.isTopUserId(rs.getString(1))) {
+                        out.add(new PermittedSeller(Long.parseLong(rs.getString(1)), rs.getString(2), rs.getLong(3)));
+                    }
+                });
+        out.sort(java.util.Comparator.comparingLong(PermittedSeller::userId));
+        return new PermittedSellers(appKey, out);
     }
 
     /**

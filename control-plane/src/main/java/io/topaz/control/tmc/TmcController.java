@@ -23,6 +23,7 @@ import java.util.List;
  * POST permits/permit  {userId, topics}   taobao.tmc.user.permit  (userId: the seller of the call's session)
  * POST permits/cancel  {nick}             taobao.tmc.user.cancel  → {cancelled}
  * GET  permits?nick=                      taobao.tmc.user.get     (404 when the seller has not permitted the app)
+ * GET  permits/sellers                    every seller who permitted the app (the order sync copies them)
  * POST groups/add      {groupName, nicks} taobao.tmc.group.add
  * POST groups/delete   {groupName, nicks} taobao.tmc.group.delete
  * GET  groups?groupNames=a,b&amp;page=&amp;size=  taobao.tmc.groups.get
@@ -67,6 +68,12 @@ class TmcController {
     PermitService.PermitView permitOf(@PathVariable String appKey, @RequestParam String nick) throws Exception {
         return permits.get(appKey, nick).orElseThrow(() ->
                 ApiException.notFound("user '" + nick + "' has not permitted app '" + appKey + "'"));
+    }
+
+    /** {@code {appKey, sellers: [{userId, nick, permittedAt}]}}, by user id; 404 for an unknown app. */
+    @GetMapping("/permits/sellers")
+    PermitService.PermittedSellers permittedSellers(@PathVariable String appKey) {
+        return permits.sellers(appKey);
     }
 
     @PostMapping("/groups/add")

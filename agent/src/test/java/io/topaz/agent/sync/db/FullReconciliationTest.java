@@ -1,6 +1,7 @@
 package io.topaz.agent.sync.db;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Difference.Reason;
 import io.topaz.agent.sync.Fence;
@@ -37,7 +38,7 @@ import static org.assertj.core.api.Assertions.entry;
 class FullReconciliationTest {
 
     private static final int ROWS = 100_000;
-    private static final BucketRange ALL = new BucketRange(0, SellerGroup.BUCKETS);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS));
     private static final Fence FENCE = new Fence("demo", "all", 1, "test");
 
     private SyncTestDatabases.Db sourceDb;

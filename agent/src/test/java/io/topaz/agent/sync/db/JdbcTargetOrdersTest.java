@@ -1,6 +1,7 @@
 package io.topaz.agent.sync.db;
 
 import io.topaz.agent.sync.BucketRange;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.JdpResponse;
@@ -33,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The target's conditional write, fencing, schema check and purge, on each database. */
 class JdbcTargetOrdersTest {
 
-    private static final BucketRange ALL = new BucketRange(0, 1024);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, 1024));
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00.123Z"));
     private SyncTestDatabases.Db db;
@@ -216,6 +217,35 @@ class JdbcTargetOrdersTest {
         assertThat(target.purgeDeleted(ALL, 2, fence(1))).isZero();
         assertThat(target.keysOf(TestOrders.rows(1, 11).stream().map(OrderRow::tid).toList()))
                 .extracting(OrderKey::tid).containsExactly(1L, 3L, 5L, 7L, 8L, 9L, 10L);
+    }
+
+    /** The target has no seller id: a scope selects by seller_nick, for reads and purges alike. */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void scopesSelectTheirSellersByNick(Dialect dialect) throws Exception {
+        open(dialect);
+        List<OrderRow> rows = TestOrders.rows(1, 301);
+        target.write(rows, fence(1));
+        OrderRow a = rows.get(0);
+        OrderRow b = rows.get(1);
+        Map<Long, String> two = Map.of(a.sellerId(), a.sellerNick(), b.sellerId(), b.sellerNick());
+        List<OrderKey> ofTwo = rows.stream().filter(r -> two.containsKey(r.sellerId())).map(OrderRow::key).toList();
+
+        assertThat(target.keysModified(SellerScope.of(ALL.buckets(), two), T0, T0 + 1_000))
+                .containsExactlyElementsOf(ofTwo);
+        assertThat(target.keys(SellerScope.of(null, two), T0, T0 + 1_000, 0, 1_000)).containsExactlyElementsOf(ofTwo);
+        assertThat(target.keysModified(new SellerScope(ALL.buckets(), null, Map.of(a.sellerId(), a.sellerNick())),
+                T0, T0 + 1_000)).hasSize(rows.size() - (int) rows.stream()
+                .filter(r -> r.sellerId() == a.sellerId()).count());
+        assertThat(target.keysModified(SellerScope.of(ALL.buckets(), Map.of()), T0, T0 + 1_000)).isEmpty();
+
+        // deletions of a (tid 1) and of another seller (tid 3): a's scope purges a's only
+        target.write(List.of(row(1, T0 + 500, "X", true), row(3, T0 + 500, "X", true)), fence(1));
+        assertThat(target.purgeDeleted(SellerScope.of(null, Map.of(a.sellerId(), a.sellerNick())), 10, fence(1)))
+                .isEqualTo(1);
+        assertThat(target.keysOf(List.of(1L, 3L))).extracting(OrderKey::tid).containsExactly(3L);
+        assertThat(target.purgeDeleted(SellerScope.of(ALL.buckets(), Map.of()), 10, fence(1))).isZero();
+        assertThat(target.purgeDeleted(ALL, 10, fence(1))).isEqualTo(1);
     }
 
     private Map<String, Object> stored(long tid) throws SQLException {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
+import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -79,10 +80,15 @@ final class GroupSyncFixture implements AutoCloseable {
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10), ZoneOffset.UTC);
     }
 
+    /** Starts the group with every seller of {@code TestOrders} permitted. */
     GroupSync start(SyncTarget config) throws Exception {
+        return start(config, new TestPermits("12345678", clock, TestPermits.TEST_ORDER_SELLERS).list());
+    }
+
+    GroupSync start(SyncTarget config, List<SellerPermits.Seller> sellers) throws Exception {
         lease = leases.acquire("demo", "g1").orElseThrow();
         metrics = new GroupMetrics(registry, "demo", "g1");
-        sync = new GroupSync(config, lease, ALL, broker, source, target, clock, metrics, settings());
+        sync = new GroupSync(config, lease, ALL, sellers, broker, source, target, clock, metrics, settings());
         return sync;
     }
 

@@ -4,6 +4,7 @@ import io.topaz.agent.broker.DeadLetterQuery;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.engine.GroupMetrics.Reason;
@@ -283,5 +284,83 @@ class GroupSyncTest {
         assertThat(f.lease.state()).extracting(GroupState::backfill, GroupState::copied).containsExactly("done", 1_200L);
         assertThat(f.target.keysOf(List.of(1L, 1_200L, 5_000L))).extracting(OrderKey::tid)
                 .containsExactlyInAnyOrder(1L, 1_200L);
+    }
+
+    /** Sellers of {@code TestOrders} permitted, less {@code left}. */
+    private List<SellerPermits.Seller> permittedBut(long... left) {
+        TestPermits p = new TestPermits("12345678", f.clock, TestPermits.TEST_ORDER_SELLERS);
+        for (long s : left) {
+            p.cancel(s);
+        }
+        return p.list();
+    }
+
+    private List<OrderKey> target(long... tids) throws Exception {
+        return f.targetKeys(java.util.Arrays.stream(tids).boxed().toList());
+    }
+
+    @Test
+    void aSellerWithoutAPermitIsCopiedByNeitherBackfillNorStreamNorReconciliation() throws Exception {
+        long unpermitted = sellerOf(1); // tids 1, 98, 195, 292 …
+        f.h2Target().start(GroupSyncFixture.config(1), permittedBut(unpermitted));
+        List<OrderRow> rows = new java.util.ArrayList<>();
+        for (long tid = 1; tid <= 300; tid++) {
+            rows.add(row(tid, t - tid, "A"));
+        }
+        f.source.save(rows);
+        f.tick(); // the backfill: one page, done
+        assertThat(f.metrics.snapshot().backfillState()).isEqualTo("done");
+        assertThat(target(2, 3, 99)).hasSize(3);
+        assertThat(target(1, 98, 195, 292)).isEmpty();
+
+        message(1, t - 1); // routed by a stale permit: read, not written, confirmed
+        f.round();
+        assertThat(f.broker.backlog(f.queue)).isZero();
+        assertThat(target(1)).isEmpty();
+
+        f.clock.advance(Duration.ofSeconds(30)); // an incremental cycle over the last minute
+        f.tick();
+        assertThat(f.metrics.snapshot().lastReconcileMillis()).isEqualTo(f.clock.millis());
+        Reconciler.Result full = f.sync.reconcileFully(f.sync.scope(), 0, Long.MAX_VALUE);
+        assertThat(full.differences()).isZero();
+        assertThat(target(1, 98, 195, 292)).isEmpty();
+        assertThat(f.sync.scope().sellers()).hasSize(96).doesNotContainKey(unpermitted);
+    }
+
+    @Test
+    void aNewlyPermittedSellerIsBackfilledThenKeptCurrentAndACancelledOneIsLeftAsItWas() throws Exception {
+        long joining = sellerOf(1);
+        long leaving = sellerOf(2);
+        f.h2Target().start(GroupSyncFixture.config(1), permittedBut(joining));
+        List<OrderRow> rows = new java.util.ArrayList<>();
+        for (long tid = 1; tid <= 300; tid++) {
+            rows.add(row(tid, t - tid, "A"));
+        }
+        f.source.save(rows);
+        f.tick();
+        assertThat(target(1, 98, 195, 292)).isEmpty();
+
+        f.sync.sellers(permittedBut()); // the seller permits the app
+        f.tick(); // takes the new list, then the seller's backfill (one page)
+        assertThat(f.sync.sellersBackfilling()).isZero();
+        assertThat(target(1, 98, 195, 292)).containsExactlyElementsOf(f.source.keysOf(List.of(1L, 98L, 195L, 292L)));
+        assertThat(f.lease.state().permitsSeenMillis()).isGreaterThan(0);
+
+        f.source.save(List.of(row(98, t + 1, "B"))); // then the live stream carries it
+        message(98, t + 1);
+        f.round();
+        assertThat(target(98)).containsExactlyElementsOf(f.source.keysOf(List.of(98L)));
+
+        f.sync.sellers(permittedBut(leaving)); // a permit cancelled: no longer synced, its rows stay
+        f.tick();
+        List<OrderKey> before = target(2, 99);
+        assertThat(before).hasSize(2);
+        f.source.save(List.of(row(2, t + 2, "C"), row(99, t + 2, "C")));
+        message(2, t + 2);
+        f.round();
+        f.clock.advance(Duration.ofSeconds(30));
+        f.tick();
+        assertThat(f.sync.reconcileFully(f.sync.scope(), 0, Long.MAX_VALUE).differences()).isZero();
+        assertThat(target(2, 99)).containsExactlyElementsOf(before);
     }
 }

@@ -3,6 +3,7 @@ package io.topaz.agent.sync.engine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
@@ -33,12 +34,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * The syncing agent dies mid-stream without a goodbye (its threads stopped, its ZooKeeper session closed, its
  * messages left in flight) and starts again: the new run takes the lease at a higher epoch, keeps the backfill it had
- * finished, gets the dead run's unconfirmed messages again after the redelivery timeout, and the target ends equal to
- * the source with no version lowered.
+ * finished, gets the dead run's unconfirmed messages again after the redelivery timeout, backfills the seller who
+ * permitted the app while no agent ran, and the target ends equal to the source (for the permitted sellers) with no
+ * version lowered.
  */
 class RestartResumesTest {
 
-    private static final BucketRange ALL = new BucketRange(0, 1024);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, 1024));
     private static final int ORDERS = 3_000;
 
     @TempDir
@@ -59,30 +61,36 @@ class RestartResumesTest {
             LoweringTrigger.install(targetDb.pool());
             SyncTarget target = new SyncTarget("demo", "12345678", targetDb.url(), targetDb.user(), List.of("g1"),
                     2, 100, 1, 90, noPurge(clock), null);
-            SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", ALL), Map.of("g1", "c1"));
+            SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", ALL.buckets()), Map.of("g1", "c1"));
             ZkLayout layout = new ZkLayout("/restart");
 
+            TestPermits permits = ZeroLossSyncTest.permittedBut(clock, java.util.Set.of(1_000L));
             CuratorFramework first = curator(zk);
-            SyncEngine before = engine(first, layout, broker, config, sourceDb, clock);
+            SyncEngine before = engine(first, layout, broker, config, permits, sourceDb, clock);
             await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(backfill(before)));
-            ZeroLossSyncTest.stream(source, broker, config, ORDERS, 3_000, new Random(1));
+            ZeroLossSyncTest.stream(source, broker, config, permits, ORDERS, 3_000, new Random(1));
             // dies: no hand-back of its messages, no release of its lease (the session ends with the process)
             before.executor().shutdownNow();
             first.close();
+            permits.permit(1_000L); // while no agent syncs
 
             CuratorFramework second = curator(zk);
-            SyncEngine after = engine(second, layout, broker, config, sourceDb, clock);
+            SyncEngine after = engine(second, layout, broker, config, permits, sourceDb, clock);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> !groups(after).isEmpty()
                         && groups(after).get(0).get("holder") != null);
                 Map<String, Object> g = groups(after).get(0);
                 assertThat(((Number) g.get("epoch")).longValue()).isEqualTo(2);
                 assertThat(backfill(after)).isEqualTo("done"); // kept in ZooKeeper: not copied again
-                long end = ZeroLossSyncTest.stream(source, broker, config, ORDERS, 3_000, new Random(2));
+                long end = ZeroLossSyncTest.stream(source, broker, config, permits, ORDERS, 3_000, new Random(2));
                 await().atMost(Duration.ofSeconds(30)).until(() -> broker.backlog(SyncQueues.queue("demo", "g1")) == 0
                         && groups(after).get(0).get("lastReconcile") != null && java.time.Instant.parse(
                         (String) groups(after).get(0).get("lastReconcile")).toEpochMilli() > end + 2_300);
-                List<OrderKey> expected = source.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
+                await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) groups(after).get(0)
+                        .get("sellersBackfilling")).intValue() == 0);
+                List<OrderKey> expected = ZeroLossSyncTest.permittedOnly(
+                        source.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE), permits);
+                assertThat(expected).hasSize(ORDERS);
                 assertThat(check.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE)).containsExactlyElementsOf(expected);
                 assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
             } finally {
@@ -104,13 +112,13 @@ class RestartResumesTest {
     }
 
     private static SyncEngine engine(CuratorFramework curator, ZkLayout layout, LocalBroker broker, SyncConfig config,
-                                     SyncTestDatabases.Db sourceDb, Clock clock) {
+                                     TestPermits permits, SyncTestDatabases.Db sourceDb, Clock clock) {
         GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
                 ZoneOffset.UTC);
         SyncEngine e = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator, layout, broker, () -> config,
                 name -> CompletableFuture.completedFuture(""), new JdbcStores(clock), sourceDb.url() + ";USER=" + sourceDb.user(), clock,
-                new SimpleMeterRegistry()), settings, 2);
+                new SimpleMeterRegistry(), permits), settings, 2);
         e.start(Duration.ofMillis(200));
         return e;
     }

@@ -5,6 +5,7 @@ import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.db.Dialect;
@@ -43,13 +44,17 @@ import static org.awaitility.Awaitility.await;
  * Issue 18's test: a PostgreSQL source of N orders, a MariaDB target, the engine on one agent (placement, lease,
  * pools, two seller groups), a random update stream whose change messages are 10 % dropped, 10 % duplicated and
  * reordered, and the target's connection killed mid-batch. After two reconciliation cycles the target equals the
- * source row for row, and the target's trigger recorded no write that lowered {@code modified}.
+ * source row for row — for the sellers who permitted the target's app: three sellers did not, and none of their orders
+ * is copied, even those whose messages a stale permit routed to the sync — and the target's trigger recorded no write
+ * that lowered {@code modified}.
  */
 class ZeroLossSyncTest {
 
     private static final int ORDERS = Integer.getInteger("topaz.sync.test.orders", 100_000);
     private static final int UPDATES = Integer.getInteger("topaz.sync.test.updates", 100_000);
-    private static final BucketRange ALL = new BucketRange(0, 1024);
+    private static final SellerScope ALL = SellerScope.all(new BucketRange(0, 1024));
+    /** Sellers of {@code TestOrders} who did not permit the app. */
+    static final java.util.Set<Long> UNPERMITTED = java.util.Set.of(1_000L, 1_001L, 1_002L);
 
     @TempDir
     Path dir;
@@ -95,24 +100,27 @@ class ZeroLossSyncTest {
                 }
             };
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            TestPermits permits = permittedBut(clock, UNPERMITTED);
             GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
                     Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
                     ZoneOffset.UTC);
             SyncEngine engine = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator,
                     new ZkLayout("/zero-loss"), broker, () -> config, name -> CompletableFuture.completedFuture(""),
-                    stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, registry), settings, 4);
+                    stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, registry, permits), settings, 4);
             try {
                 engine.start(Duration.ofMillis(200));
-                long end = stream(source, broker, config, ORDERS, UPDATES, new Random(18));
+                long end = stream(source, broker, config, permits, ORDERS, UPDATES, new Random(18));
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> groups(engine).size() == 2
                         && groups(engine).stream().allMatch(g -> "done".equals(((Map<?, ?>) g.get("backfill"))
                         .get("state")) && g.get("lastReconcile") != null
                         && java.time.Instant.parse((String) g.get("lastReconcile")).toEpochMilli() > end + 2_300));
 
-                List<OrderKey> expected = source.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
+                List<OrderKey> all = source.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
+                assertThat(all).hasSize(ORDERS);
+                List<OrderKey> expected = permittedOnly(all, permits);
                 List<OrderKey> actual = check.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
-                assertThat(expected).hasSize(ORDERS);
+                assertThat(expected).hasSizeLessThan(ORDERS);
                 assertThat(actual).containsExactlyElementsOf(expected);
                 assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
                 assertThat(killer.get().killed.get()).isEqualTo(5);
@@ -142,17 +150,30 @@ class ZeroLossSyncTest {
         }
     }
 
+    /** Every seller of {@code TestOrders} permitted the app "12345678" but {@code not}. */
+    static TestPermits permittedBut(Clock clock, java.util.Set<Long> not) {
+        return new TestPermits("12345678", clock, TestPermits.TEST_ORDER_SELLERS.stream()
+                .filter(s -> !not.contains(s)).toList());
+    }
+
+    /** The keys of orders whose seller ({@code TestOrders.sellerOf}) permitted the app. */
+    static List<OrderKey> permittedOnly(List<OrderKey> keys, TestPermits permits) {
+        return keys.stream().filter(k -> permits.permitted(TestOrders.sellerOf(k.tid()))).toList();
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> groups(SyncEngine engine) {
         return (List<Map<String, Object>>) engine.status().status().get("groups");
     }
 
     /**
-     * The update stream: each change saved at the source, then its message published — 10 % dropped, 10 % twice,
-     * each batch's messages shuffled. Returns when the last change was saved (epoch ms).
+     * The update stream: each change saved at the source, then its message published — routed by the seller's
+     * permits, as the producer does; 10 % dropped, 10 % twice, each batch's messages shuffled; and one in five
+     * messages about a seller without a permit routed all the same (a stale permit). Returns when the last change was
+     * saved (epoch ms).
      */
-    static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config, int orders, int updates,
-                       Random random) throws Exception {
+    static long stream(JdbcSourceOrders source, LocalBroker broker, SyncConfig config, TestPermits permits,
+                       int orders, int updates, Random random) throws Exception {
         long[] version = new long[orders + 1];
         long last = 0;
         for (int done = 0; done < updates; ) {
@@ -185,7 +206,11 @@ class ZeroLossSyncTest {
             Collections.shuffle(messages, random); // reordered
             List<CompletableFuture<Void>> published = new ArrayList<>();
             for (long[] m : messages) {
-                for (QueueName q : SyncQueues.route(config, "taobao_trade_TradeChanged", m[1])) {
+                List<QueueName> queues = SyncQueues.route(config, "taobao_trade_TradeChanged", permits.user(m[1]));
+                if (queues.isEmpty() && random.nextInt(5) == 0) { // stale: as if the seller had a permit
+                    queues = config.groupOf(m[1]).map(g -> List.of(SyncQueues.queue("demo", g))).orElse(List.of());
+                }
+                for (QueueName q : queues) {
                     published.add(broker.trade(q, m[0], m[1], m[2]));
                 }
             }
