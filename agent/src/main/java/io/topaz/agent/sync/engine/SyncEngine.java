@@ -23,10 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -367,6 +365,11 @@ public final class SyncEngine implements AutoCloseable {
     int poolSize(String key) {
         Running r = running.get(key);
         return r == null ? 0 : r.share();
+    }
+
+    /** How a group came here: {@code placement} (the leader's) or {@code rendezvous} (the fallback). */
+    String placedBy(String group) {
+        return placements.placed(group, ctx.cluster(), members.members()) ? "placement" : "rendezvous";
     }
 
     /** The last load report. */

@@ -21,9 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * "messages","sourceReads","readsSaved","writes","skipped","repairs":{"missed_message","lost_write","late_message"},
  * "backfill":{"state","copied"},"sellers","sellersBackfilling","lastReconcile","errors","lastError"}]}} — the groups
  * running here, and those placed here that cannot start (holder null, with the reason in {@code lastError}); each
- * running group also shows {@code connections} (its pool's size, its share of the cluster's budget). {@code "load"} is
- * this agent's last load report ({@code SyncAgentLoad}: per group changes/s and lag p99 over the last minute,
- * connections held, backlog, the 10 hottest sellers), as published in ZooKeeper.
+ * running group also shows {@code connections} (its pool's size, its share of the cluster's budget) and
+ * {@code placedBy} ({@code placement}: the control plane leader's placement, or {@code rendezvous}: the fallback).
+ * {@code "load"} is this agent's last load report ({@code SyncAgentLoad}: per group changes/s and lag p99 over the
+ * last minute, connections held, backlog, the 10 hottest sellers), as published in ZooKeeper.
  *
  * <p>{@code POST /sync/reconcile?target=…[&group=…][&seller=…][&from=ISO-8601][&to=ISO-8601]} (or the same fields
  * in a JSON body) runs a full reconciliation now ({@code FullReconciliation}: digests of key ranges, bisected to the
@@ -58,6 +59,7 @@ public final class SyncStatus {
             if (m != null) {
                 Map<String, Object> g = group(sync, m.snapshot());
                 g.put("connections", engine.poolSize(key));
+                g.put("placedBy", engine.placedBy(sync.fence().group()));
                 groups.add(g);
             }
         });

@@ -57,7 +57,8 @@ import static org.awaitility.Awaitility.await;
  * table's history shows agent-1's epoch then agent-2's and no write of agent-1 after it, the connections the target
  * sees for the test's user never exceed the cluster's budget, and once the stream is drained the target equals the
  * source without any repair (no change was skipped), which a full reconciliation confirms. The new holder's load
- * node holds the group's load and its hot sellers.
+ * node holds the group's load and its hot sellers. Agent-2 then stops while still placed: agent-1 takes the group back
+ * by the rendezvous fallback (the placed agent is not live), at the next epoch.
  */
 class PlacementHandoverTest {
 
@@ -175,18 +176,12 @@ class PlacementHandoverTest {
                 assertThat(((Map<?, ?>) g1Status.get("repairs")).get("lost_write")).isEqualTo(0L);
                 assertThat(((Map<?, ?>) g1Status.get("backfill")).get("state")).isEqualTo("done"); // not copied again
                 assertThat(g1Status.get("connections")).isEqualTo(2);
+                assertThat(g1Status.get("placedBy")).isEqualTo("placement");
 
                 // a reconciliation of the whole group on its new holder finds nothing to repair
                 Map<String, Object> full = e2.status().reconcile(Map.of("target", "demo", "group", "g1")).join();
                 assertThat(full.toString()).contains("differences=0");
                 assertThat(LoweringTrigger.lowered(targetDb.pool())).isEmpty();
-
-                watch.shutdown();
-                assertThat(watch.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-                rootConnection.close();
-                assertThat(violations).isEmpty();
-                assertThat(samples.get()).isGreaterThan(100);
-                assertThat(maxConnections.get()).isLessThanOrEqualTo(BUDGET);
 
                 // the fencing table's history: agent-1 at epoch 1, then agent-2 at epoch 2, never agent-1 again
                 List<String> history = fenceHistory(targetDb, "g1");
@@ -210,6 +205,21 @@ class PlacementHandoverTest {
                 assertThat(registry2.find("topaz.sync.group.hot.seller.changes.rate").tag("group", "g1").gauges())
                         .hasSize(10);
                 assertThat(e2.status().status().get("load")).isInstanceOf(SyncAgentLoad.class);
+
+                // agent-2 stops while still placed: with the placed agent gone, agent-1 takes g1 by the fallback
+                two.close();
+                two = null;
+                c2.close();
+                await().atMost(Duration.ofSeconds(30)).until(() -> running(e1, "demo/g1"));
+                assertThat(e1.groups().get("demo/g1").fence().epoch()).isEqualTo(3);
+                assertThat(group(e1, "g1").get("placedBy")).isEqualTo("rendezvous");
+
+                watch.shutdown();
+                assertThat(watch.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+                rootConnection.close();
+                assertThat(violations).isEmpty();
+                assertThat(samples.get()).isGreaterThan(100);
+                assertThat(maxConnections.get()).isLessThanOrEqualTo(BUDGET);
             } finally {
                 watch.shutdownNow();
                 if (two != null) {
