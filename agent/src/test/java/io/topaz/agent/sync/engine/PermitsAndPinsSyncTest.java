@@ -81,7 +81,7 @@ class PermitsAndPinsSyncTest {
             SyncTarget target = new SyncTarget("demo", "12345678", targetDb.url(), targetDb.user(),
                     List.of("g1", "hot"), 4, 100, 1, 90, now.plusHours(2) + "-" + now.plusHours(3), null);
             SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", new BucketRange(0, 1024)),
-                    Map.of("g1", "c1", "hot", "c1"), Map.of(PINNED, "hot"));
+                    Map.of("g1", "c1", "hot", "c1"), Map.of(), Map.of(PINNED, "hot"));
             TestPermits permits = ZeroLossSyncTest.permittedBut(clock, Set.of(NEVER, JOINS));
             SyncStores stores = new SyncStores() {
                 @Override

@@ -62,7 +62,9 @@ import static org.awaitility.Awaitility.await;
  */
 class PlacementHandoverTest {
 
-    private static final BucketRange ALL = new BucketRange(0, 1024);
+    private static final io.topaz.agent.sync.SellerScope ALL = io.topaz.agent.sync.SellerScope.all(new BucketRange(0, 1024));
+    /** Every seller of the test orders permitted the target's app (merge with the permits branch). */
+    private static final TestPermits PERMITS = ZeroLossSyncTest.permittedBut(java.time.Clock.systemUTC(), Set.of());
     private static final int ORDERS = 5_000;
     private static final int BUDGET = 4;
 
@@ -276,7 +278,7 @@ class PlacementHandoverTest {
                 ZoneOffset.UTC);
         SyncEngine e = new SyncEngine(new SyncEngine.Context(id, "z1", "c1", curator, layout, broker, () -> config,
                 name -> CompletableFuture.completedFuture("pw-" + user), new JdbcStores(clock),
-                sourceDb.url() + "?user=" + sourceDb.user(), clock, registry), settings, 4);
+                sourceDb.url() + "?user=" + sourceDb.user(), clock, registry, PERMITS), settings, 4);
         e.reportEvery(Duration.ofMillis(300));
         e.start(Duration.ofMillis(100));
         return e;
@@ -347,7 +349,7 @@ class PlacementHandoverTest {
             Collections.shuffle(batch, random);
             List<CompletableFuture<Void>> published = new ArrayList<>();
             for (OrderRow r : batch) {
-                for (QueueName q : SyncQueues.route(config, "taobao_trade_TradeChanged", r.sellerId())) {
+                for (QueueName q : SyncQueues.route(config, "taobao_trade_TradeChanged", PERMITS.user(r.sellerId()))) {
                     published.add(broker.trade(q, r.tid(), r.sellerId(), r.modified().toEpochMilli()));
                 }
             }

@@ -56,7 +56,7 @@ class SyncQueuesTest {
     void aPinnedSellerGoesToItsPinGroupOnlyAndOnlyForTargetsSyncingThePin() {
         long pinned = 1001;
         SyncConfig config = new SyncConfig(List.of(target("erp", List.of("all", "hot")), target("shop", List.of("all"))),
-                Map.of("all", new BucketRange(0, 1024)), Map.of(), Map.of(pinned, "hot"));
+                Map.of("all", new BucketRange(0, 1024)), Map.of(), Map.of(), Map.of(pinned, "hot"));
         assertThat(config.groupOf(pinned)).contains("hot");
         assertThat(config.groupOf(1002)).contains("all");
         assertThat(config.isPin("hot")).isTrue();
