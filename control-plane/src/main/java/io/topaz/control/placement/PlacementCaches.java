@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code broker/sync/agents/{cluster}/{agentId}} (data: a {@link SyncAgentLoad}, or the bare agent id of agents written
  * before load reports), the agents' registrations (for the zone of an agent whose sync node has none), the placements
  * under {@link ZkLayout#syncPlacements()}, and the live release's node. Every change runs the listeners (on Curator's
- * event thread: they must only hand work off).
+ * event thread: they must only hand work off) — for the agents' nodes only their creation and deletion.
  */
 public final class PlacementCaches implements Closeable {
 
@@ -68,12 +68,18 @@ public final class PlacementCaches implements Closeable {
 
     public void start() {
         for (CuratorCache c : caches) {
-            c.listenable().addListener(CuratorCacheListener.builder()
-                    .forAll((type, before, after) -> changed())
-                    .forInitialized(() -> {
-                        initialized.incrementAndGet();
-                        changed();
-                    }).build());
+            org.apache.curator.framework.recipes.cache.CuratorCacheListenerBuilder b = CuratorCacheListener.builder();
+            if (c == agents || c == syncAgents) {
+                // an agent come or gone; their data (load reports every few seconds, applied releases) changes often
+                // and matters only to rebalancing, which the periodic passes do
+                b.forCreates(node -> changed()).forDeletes(node -> changed());
+            } else {
+                b.forAll((type, before, after) -> changed());
+            }
+            c.listenable().addListener(b.forInitialized(() -> {
+                initialized.incrementAndGet();
+                changed();
+            }).build());
             c.start();
         }
     }

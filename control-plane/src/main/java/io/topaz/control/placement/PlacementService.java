@@ -121,7 +121,7 @@ public class PlacementService {
             throw invalid(agent, "must be a live syncing agent of cluster '" + cluster + "'; live now: "
                     + (live.isEmpty() ? "none" : String.join(", ", live)));
         }
-        PlacementCaches.Placed current = caches.placements().get(group);
+        PlacementCaches.Placed current = writer.read(group).orElse(null);
         GroupPlacement p = current == null ? null : current.placement();
         if (p != null && agent.equals(p.agent()) && cluster.equals(p.cluster())) {
             return p; // already there: nothing to write

@@ -57,6 +57,18 @@ public final class PlacementWriter {
         return true;
     }
 
+    /** The group's placement as ZooKeeper holds it now, with its node's version; empty when it has none. */
+    public java.util.Optional<PlacementCaches.Placed> read(String group) throws Exception {
+        org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+        try {
+            byte[] data = curator.getData().storingStatIn(stat).forPath(layout.syncPlacement(group));
+            return java.util.Optional.of(new PlacementCaches.Placed(Json.lenient().readValue(data, GroupPlacement.class),
+                    stat.getVersion()));
+        } catch (KeeperException.NoNodeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Moves the audit records of the writes so far into the audit log (never throws; see {@link AuditOutbox}). */
     public void flushAudit() {
         outbox.replay();
