@@ -1,13 +1,13 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
 import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.model.config.SellerGroup;

@@ -1,7 +1,6 @@
 package io.topaz.bench.sync;
 
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.db.JdbcSourceOrders;

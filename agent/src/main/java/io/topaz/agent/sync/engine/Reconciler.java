@@ -1,9 +1,9 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.Difference;
+import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.FullReconciliation;
 import io.topaz.agent.sync.IncrementalReconciliation;
-import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.SellerScope;

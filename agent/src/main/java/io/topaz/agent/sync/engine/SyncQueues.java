@@ -2,6 +2,7 @@ package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.broker.QueueName;
 import io.topaz.model.config.ConfigSnapshot;
+import io.topaz.model.config.SellerGroup;
 import io.topaz.model.config.SyncTarget;
 import io.topaz.model.metadata.TmcUser;
 
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,8 +62,11 @@ public final class SyncQueues {
         return Routes.of(config).route(seller);
     }
 
-    /** A release's routes: the targets syncing each group, so a message costs one group lookup and its permits. */
-    private record Routes(SyncConfig config, Map<String, List<SyncTarget>> targetsByGroup) {
+    /**
+     * A release's routes: the range group of each bucket and the targets syncing each group, so a message costs a
+     * pin lookup, an array read and a look at the seller's permits.
+     */
+    private record Routes(SyncConfig config, String[] byBucket, Map<String, List<SyncTarget>> targetsByGroup) {
 
         static Routes of(SyncConfig config) {
             Map<String, List<SyncTarget>> byGroup = new HashMap<>();
@@ -72,15 +75,27 @@ public final class SyncQueues {
                     byGroup.computeIfAbsent(g, k -> new ArrayList<>()).add(t);
                 }
             }
-            return new Routes(config, byGroup);
+            String[] byBucket = new String[SellerGroup.BUCKETS];
+            config.groups().forEach((g, range) -> {
+                for (int b = range.from(); b < range.to(); b++) {
+                    byBucket[b] = byBucket[b] == null ? g : byBucket[b];
+                }
+            });
+            return new Routes(config, byBucket, byGroup);
+        }
+
+        /** As {@link SyncConfig#groupOf}: the pin group, else the range group of the seller's bucket. */
+        private String groupOf(long sellerId) {
+            String pin = config.pinned().get(sellerId);
+            return pin != null ? pin : byBucket[SellerGroup.bucketOf(Long.toString(sellerId))];
         }
 
         List<QueueName> route(TmcUser seller) {
             if (targetsByGroup.isEmpty() || seller.permits().isEmpty()) {
                 return List.of();
             }
-            Optional<String> group = config.groupOf(seller.userId());
-            List<SyncTarget> targets = group.map(targetsByGroup::get).orElse(null);
+            String group = groupOf(seller.userId());
+            List<SyncTarget> targets = group == null ? null : targetsByGroup.get(group);
             if (targets == null) {
                 return List.of();
             }
@@ -88,7 +103,7 @@ public final class SyncQueues {
             for (SyncTarget t : targets) {
                 for (TmcUser.Permit p : seller.permits()) {
                     if (p.appKey().equals(t.appKey())) {
-                        out.add(queue(t.name(), group.get()));
+                        out.add(queue(t.name(), group));
                         break;
                     }
                 }

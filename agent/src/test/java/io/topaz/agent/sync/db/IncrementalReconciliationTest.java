@@ -1,12 +1,12 @@
 package io.topaz.agent.sync.db;
 
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Difference.Reason;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.IncrementalReconciliation;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.model.config.SellerGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.topaz.agent.sync.db;
 
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FencedException;
 import io.topaz.agent.sync.JdpResponse;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
+import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.TargetOrders.WriteResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
