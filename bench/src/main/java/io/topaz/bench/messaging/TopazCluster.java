@@ -45,17 +45,19 @@ public final class TopazCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String agentToken;
 
-    /** One agent: its ports, data directory and the process running it (replaced on restart). */
+    /** One agent: its zone, ports, data directory and the process running it (replaced on restart). */
     public static final class Agent {
         final String id;
+        final String zone;
         final int gatewayPort;
         final int brokerPort;
         final int adminPort;
         final Path dataDir;
         Process process;
 
-        Agent(String id, int gatewayPort, int brokerPort, int adminPort, Path dataDir) {
+        Agent(String id, String zone, int gatewayPort, int brokerPort, int adminPort, Path dataDir) {
             this.id = id;
+            this.zone = zone;
             this.gatewayPort = gatewayPort;
             this.brokerPort = brokerPort;
             this.adminPort = adminPort;
@@ -64,6 +66,11 @@ public final class TopazCluster implements AutoCloseable {
 
         public String id() {
             return id;
+        }
+
+        /** Its {@code --zone}. */
+        public String zone() {
+            return zone;
         }
 
         public URI gateway() {
@@ -112,6 +119,15 @@ public final class TopazCluster implements AutoCloseable {
      */
     public static TopazCluster start(Path repo, Path dir, int agentCount, List<String> agentJvm, List<String> agentArgs)
             throws Exception {
+        return start(repo, dir, java.util.Collections.nCopies(agentCount, "local"), agentJvm, agentArgs);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, List, List)}, with one agent per entry of {@code agentZones} (agent-1 in the
+     * first entry's zone, …); the agent cluster {@code bench} expects each of those zones.
+     */
+    public static TopazCluster start(Path repo, Path dir, List<String> agentZones, List<String> agentJvm,
+                                     List<String> agentArgs) throws Exception {
         Path cpJar = repo.resolve("control-plane/target/control-plane-" + VERSION + "-exec.jar");
         Path agentJar = repo.resolve("agent/target/agent-" + VERSION + ".jar");
         for (Path jar : List.of(cpJar, agentJar)) {
@@ -138,8 +154,8 @@ public final class TopazCluster implements AutoCloseable {
             JsonNode t = cluster.admin("POST", "/api/v1/tokens", "{\"name\":\"bench-agents\",\"role\":\"AGENT\"}",
                     201);
             cluster.agentToken = t.get("token").asString();
-            for (int i = 1; i <= agentCount; i++) {
-                Agent a = new Agent("agent-" + i, Ports.free(), Ports.free(), Ports.free(),
+            for (int i = 1; i <= agentZones.size(); i++) {
+                Agent a = new Agent("agent-" + i, agentZones.get(i - 1), Ports.free(), Ports.free(), Ports.free(),
                         dir.resolve("agent-" + i));
                 cluster.agents.add(a);
                 cluster.launch(a);
@@ -147,7 +163,8 @@ public final class TopazCluster implements AutoCloseable {
             for (Agent a : cluster.agents) {
                 cluster.awaitAgent(a);
             }
-            cluster.seed("/api/v1/agent-clusters", "bench", "{\"name\":\"bench\",\"zone\":\"local\"}");
+            cluster.seed("/api/v1/agent-clusters", "bench", "{\"name\":\"bench\",\"zones\":"
+                    + JSON.writeValueAsString(agentZones.stream().distinct().toList()) + "}");
             return cluster;
         } catch (Exception e) {
             cluster.close();
@@ -157,6 +174,11 @@ public final class TopazCluster implements AutoCloseable {
 
     public String controlUrl() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The control plane's embedded ZooKeeper ({@code host:port}; no access control: no identities are set). */
+    public String zkConnect() {
+        return "127.0.0.1:" + zkPort;
     }
 
     public String agentToken() {
@@ -179,6 +201,14 @@ public final class TopazCluster implements AutoCloseable {
         }
     }
 
+    /** SIGKILLs all of {@code agents} at once (a zone lost), then waits until each process is gone. */
+    public void kill(List<Agent> agents) throws InterruptedException {
+        agents.forEach(a -> a.process.destroyForcibly());
+        for (Agent a : agents) {
+            kill(a);
+        }
+    }
+
     /** Starts a stopped agent again on its ports and data directory; returns when it answers. */
     public void restart(Agent a) throws Exception {
         if (a.alive()) {
@@ -198,7 +228,7 @@ public final class TopazCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(KafkaPeer.javaBinary());
         cmd.addAll(agentJvm);
-        cmd.addAll(List.of("-jar", agentJar.toString(), "--id=" + a.id, "--zone=local", "--host=127.0.0.1",
+        cmd.addAll(List.of("-jar", agentJar.toString(), "--id=" + a.id, "--zone=" + a.zone, "--host=127.0.0.1",
                 "--cluster=bench", "--zk-connect=127.0.0.1:" + zkPort, "--admin-port=" + a.adminPort,
                 "--gateway-port=" + a.gatewayPort, "--broker-port=" + a.brokerPort, "--data-dir=" + a.dataDir,
                 "--control-url=" + controlUrl()));

@@ -67,6 +67,8 @@ public final class OrderGenerator {
     private final JdbcSourceOrders orders;
     private final BrokerPublisher publisher;
     private final LongSupplier clock;
+    private volatile boolean stopped;
+    private long tidFloor;
 
     /** @param pool the pool {@code orders} runs on */
     OrderGenerator(Settings settings, DataSource pool, JdbcSourceOrders orders, BrokerPublisher publisher,
@@ -120,7 +122,21 @@ public final class OrderGenerator {
         System.exit(code);
     }
 
-    /** Runs for {@code settings.seconds()} at {@code settings.rate()} changes a second. */
+    /** Ends {@link #run} at its next batch, before {@code settings.seconds()} are up (its totals stay valid). */
+    void stop() {
+        stopped = true;
+    }
+
+    /**
+     * New orders get ids from {@code tid} on (when above the table's highest), so a second generator beside a running
+     * one writes orders of its own.
+     */
+    OrderGenerator tidsFrom(long tid) {
+        tidFloor = tid;
+        return this;
+    }
+
+    /** Runs for {@code settings.seconds()} (or until {@link #stop}) at {@code settings.rate()} changes a second. */
     Totals run(List<TradeCenter.Seller> sellers, boolean progress) throws SQLException, InterruptedException {
         Random random = new Random(settings.seed());
         TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), settings.burst(),
@@ -140,7 +156,7 @@ public final class OrderGenerator {
         long batches = 0;
         while (true) {
             long now = System.nanoTime();
-            if (now >= end) {
+            if (now >= end || stopped) {
                 break;
             }
             long due = (long) ((now - start) / 1e9 * settings.rate()) - done;
