@@ -140,7 +140,7 @@ public final class OrderGenerator {
     Totals run(List<TradeCenter.Seller> sellers, boolean progress) throws SQLException, InterruptedException {
         Random random = new Random(settings.seed());
         TradeCenter center = new TradeCenter(sellers, settings.skew(), settings.openPerSeller(), settings.burst(),
-                firstTid(), random);
+                Math.max(firstTid(), tidFloor), random);
         long start = System.nanoTime();
         long end = start + settings.seconds() * 1_000_000_000L;
         long done = 0;

@@ -4,7 +4,6 @@ import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.Difference;
 import io.topaz.agent.sync.Fence;
 import io.topaz.agent.sync.FullReconciliation;
-import io.topaz.agent.sync.SellerScope;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.OrderRow;
 import io.topaz.agent.sync.SellerScope;

@@ -39,7 +39,6 @@ public record SyncConfig(List<SyncTarget> targets, Map<String, BucketRange> grou
         clusters = Map.copyOf(clusters);
         pinned = pinned == null ? Map.of() : Map.copyOf(pinned);
         budgets = budgets == null ? Map.of() : Map.copyOf(budgets);
-        pinned = pinned == null ? Map.of() : Map.copyOf(pinned);
     }
 
     /** Range groups only (no pins), every cluster with the default budget. */
