@@ -280,6 +280,25 @@ final class IsolationRig implements AutoCloseable {
     }
 
     /**
+     * Waits until the control plane lists {@code agentId} among the live syncing agents of its cluster
+     * ({@code GET /api/v1/placement}): a restarted agent's process is up before it has registered to sync, and only
+     * then can a group be moved to it.
+     */
+    void awaitSyncing(String agentId, Duration bound) {
+        await("agent " + agentId + " syncing again").atMost(bound).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> {
+                    for (JsonNode c : cluster.admin("GET", "/api/v1/placement", null, 200).path("clusters")) {
+                        for (JsonNode a : c.path("agents")) {
+                            if (agentId.equals(a.path("id").asString())) {
+                                return true;
+                            }
+                        }
+                    }
+                    return false;
+                });
+    }
+
+    /**
      * Moves {@code group} to {@code agentId} through {@code POST /api/v1/placement/{group}/move} and waits until that
      * agent holds it; returns the milliseconds from the request to then.
      */

@@ -82,6 +82,7 @@ class IsolationSoakTest {
                 System.out.printf("soak-isolation: kill %d/%d of %s: reassigned in %d ms%n", i + 1, kills,
                         victim.id(), reassign[i]);
                 rig.cluster.restart(victim);
+                rig.awaitSyncing(victim.id(), BOUND);
             }
             List<TopazCluster.Agent> zoneA = rig.cluster.agents().stream().filter(a -> a.zone().equals("zone-a"))
                     .toList();
@@ -89,6 +90,9 @@ class IsolationSoakTest {
             long zoneMs = rig.killAndAwait(zoneA, BOUND);
             for (TopazCluster.Agent a : zoneA) {
                 rig.cluster.restart(a);
+            }
+            for (TopazCluster.Agent a : zoneA) {
+                rig.awaitSyncing(a.id(), BOUND); // the move below may pick one of them
             }
             traffic.stop();
             Arrays.sort(reassign);

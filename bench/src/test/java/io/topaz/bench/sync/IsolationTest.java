@@ -65,6 +65,7 @@ class IsolationTest {
                 System.out.printf("isolation: kill %d of %s: its groups held again after %d ms: %s%n", kill,
                         victim.id(), ms, rig.held());
                 rig.cluster.restart(victim);
+                rig.awaitSyncing(victim.id(), BOUND); // a move below may pick it: it must be syncing again
             }
             assertThat(traffic.run().isDone()).as("traffic still runs after the single kills").isFalse();
 
