@@ -265,7 +265,9 @@ public final class OrderGenerator {
             }
             permitted++;
         }
-        if (added > 0 || permitted > 0) {
+        if (app == null && added > 0) {
+            System.out.println("orders-demo: registered " + added + " sellers with the control plane");
+        } else if (added > 0 || permitted > 0) {
             System.out.println("orders-demo: registered " + added + " sellers with the control plane; " + permitted
                     + " permitted app " + app + " (the order sync copies the sellers who permitted it)");
         }

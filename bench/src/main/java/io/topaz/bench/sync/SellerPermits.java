@@ -63,7 +63,33 @@ final class SellerPermits {
         return JSON.readTree(r.body()).path("sessionKey").asString();
     }
 
+    /**
+     * A session is known to the gateways once the control plane's "key created" event has reached them (their key
+     * filters refuse unknown keys before asking); a permit sent milliseconds after the session was issued can be
+     * refused as an invalid session, so it is retried for up to 10 s.
+     */
     private void permit(String session, TradeCenter.Seller s) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                permitOnce(session, s);
+                return;
+            } catch (InvalidSession e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(e.getMessage());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static final class InvalidSession extends Exception {
+        InvalidSession(String message) {
+            super(message);
+        }
+    }
+
+    private void permitOnce(String session, TradeCenter.Seller s) throws Exception {
         Map<String, String> p = new TreeMap<>();
         p.put("method", "taobao.tmc.user.permit");
         p.put("app_key", appKey);
@@ -83,6 +109,9 @@ final class SellerPermits {
                 .POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
         HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
         JsonNode answer = JSON.readTree(r.body());
+        if ("isv.invalid-session".equals(answer.path("error_response").path("sub_code").asString())) {
+            throw new InvalidSession("seller " + s.nick() + " could not permit app " + appKey + ": " + r.body());
+        }
         if (r.statusCode() != 200 || !answer.path("tmc_user_permit_response").path("is_success").asBoolean()) {
             throw new IllegalStateException("seller " + s.nick() + " could not permit app " + appKey + ": HTTP "
                     + r.statusCode() + " " + r.body());
