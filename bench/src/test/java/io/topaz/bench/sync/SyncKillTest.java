@@ -65,6 +65,10 @@ class SyncKillTest {
                             "--zk-session-timeout=5s"))) {
                 String token = LiveSyncBench.seed(cluster, db, "\"reconcileSeconds\":2,");
                 LiveSyncBench.awaitGroups(cluster);
+                // the group runs by the agents' fallback until the control plane's leader places it (once the
+                // agents settle): the holder to kill is the one it is placed on
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> placedAndHeld(cluster));
                 TopazCluster.Agent holder = holderOf(cluster);
                 TopazCluster.Agent other = cluster.agents().stream().filter(a -> a != holder).findFirst()
                         .orElseThrow();
@@ -117,6 +121,18 @@ class SyncKillTest {
     }
 
     /** The agent whose {@code GET /sync} runs {@link #GROUP}. */
+    /** Whether {@link #GROUP} has a placement whose agent reports holding it ({@code GET /api/v1/placement}). */
+    private static boolean placedAndHeld(TopazCluster cluster) throws Exception {
+        for (JsonNode c : cluster.admin("GET", "/api/v1/placement", null, 200).path("clusters")) {
+            for (JsonNode g : c.path("groups")) {
+                if (GROUP.equals(g.path("group").asString()) && g.path("holding").asBoolean()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static TopazCluster.Agent holderOf(TopazCluster cluster) throws Exception {
         for (TopazCluster.Agent a : cluster.agents()) {
             if (!groupOn(a).isMissingNode()) {

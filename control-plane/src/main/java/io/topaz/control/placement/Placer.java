@@ -157,8 +157,10 @@ public final class Placer {
                     .toList();
             List<Move> moves = new ArrayList<>();
             for (String g : missing) {
-                String agent = choose();
                 GroupPlacement p = placements.get(g);
+                // a group never placed that an agent already syncs (by the agents' rendezvous fallback) stays there:
+                // placing it elsewhere would cost a handover for nothing; rebalancing spreads it later if need be
+                String agent = p == null ? holderOf(g).orElseGet(this::choose) : choose();
                 GroupPlacement to;
                 if (p == null) {
                     to = new GroupPlacement(g, name, agent, now, null, GroupPlacement.INITIAL, 1);
@@ -170,6 +172,12 @@ public final class Placer {
                 put(g, agent);
             }
             return moves;
+        }
+
+        /** The live agent of this cluster that reports holding {@code group} now, if one does. */
+        private java.util.Optional<String> holderOf(String group) {
+            return live.stream().filter(a -> a.load() != null && a.load().groups().containsKey(group))
+                    .map(LiveAgent::id).findFirst();
         }
 
         /** The zone holding the fewest of the cluster's groups (expected zones first), then its least loaded agent. */

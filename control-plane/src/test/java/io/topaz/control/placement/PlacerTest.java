@@ -54,6 +54,21 @@ class PlacerTest {
     }
 
     @Test
+    void aGroupNeverPlacedStaysOnTheAgentAlreadySyncingItByTheFallback() {
+        PlacerFixtures f = new PlacerFixtures().cluster("blue", "a", "b")
+                .agent("blue", "a1", "a", T0, Map.of("g1", 5.0, "g2", 3.0))
+                .agent("blue", "b1", "b", T0, null)
+                .groups("blue", "g1", "g2", "g3");
+
+        Placer.Plan plan = f.apply(T0 + 10_000);
+
+        assertThat(plan.moves()).hasSize(3);
+        assertThat(f.agentOf("g1")).as("adopted: no handover for nothing").isEqualTo("a1");
+        assertThat(f.agentOf("g2")).isEqualTo("a1");
+        assertThat(f.agentOf("g3")).as("a group nobody syncs goes where the zones are emptiest").isEqualTo("b1");
+    }
+
+    @Test
     void theGroupsOfAVanishedAgentFailOverAtOnceWhateverTheMinimumStay() {
         PlacerFixtures f = new PlacerFixtures().cluster("blue", "a", "b")
                 .agent("blue", "a1", "a").agent("blue", "a2", "a").agent("blue", "b1", "b")
