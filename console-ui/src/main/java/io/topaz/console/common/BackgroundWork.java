@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -45,7 +46,7 @@ public final class BackgroundWork {
      * never shows a stack trace).
      */
     public <T> void run(Callable<T> task, Consumer<? super T> onSuccess, Consumer<ControlPlaneException> onFailure) {
-        background.execute(() -> {
+        submit(() -> {
             T result;
             try {
                 result = task.call();
@@ -74,7 +75,19 @@ public final class BackgroundWork {
 
     /** Runs a task that is not a control-plane call (e.g. reading a file) off the UI thread. */
     public void runInBackground(Runnable task) {
-        background.execute(task);
+        submit(task);
+    }
+
+    /**
+     * Hands {@code task} to the background executor; once the console is closing (its executor shut down) a screen's
+     * periodic refresh may still ask, and the task is dropped instead of failing on the UI thread.
+     */
+    private void submit(Runnable task) {
+        try {
+            background.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("the console is closing: background work dropped", e);
+        }
     }
 
     public void runOnUi(Runnable task) {

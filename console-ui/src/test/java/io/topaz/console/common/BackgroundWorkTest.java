@@ -94,4 +94,17 @@ class BackgroundWorkTest {
             ui.shutdownNow();
         }
     }
+
+    @Test
+    void workAskedForOnceTheConsoleIsClosingIsDroppedNotThrownOnTheUiThread() {
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        background.shutdown(); // the console closed; a screen's periodic refresh still asks
+        BackgroundWork work = new BackgroundWork(background, Runnable::run, new ConnectionStatus());
+        List<String> outcomes = new ArrayList<>();
+
+        work.run(() -> "answer", outcomes::add, e -> outcomes.add(e.getMessage()));
+        work.runInBackground(() -> outcomes.add("ran"));
+
+        assertThat(outcomes).as("nothing ran and nothing was thrown").isEmpty();
+    }
 }
