@@ -54,7 +54,19 @@ public final class IncrementalReconciliation {
     /** The differences among the orders modified in {@code [fromMillis, toMillis)} on either side. */
     public static List<Difference> compare(SourceOrders source, TargetOrders target, SellerScope scope,
                                            long fromMillis, long toMillis) throws SQLException {
-        return KeyDiff.diff(source.keysModified(scope, fromMillis, toMillis),
-                target.keysModified(scope, fromMillis, toMillis), source, target);
+        return compareCounting(source, target, scope, fromMillis, toMillis).differences();
+    }
+
+    /** What a comparison found, and the most keys either side returned (the work it took). */
+    public record Comparison(List<Difference> differences, int keys) {
+    }
+
+    /** As {@link #compare}, also counting the keys read. */
+    public static Comparison compareCounting(SourceOrders source, TargetOrders target, SellerScope scope,
+                                             long fromMillis, long toMillis) throws SQLException {
+        List<OrderKey> sourceKeys = source.keysModified(scope, fromMillis, toMillis);
+        List<OrderKey> targetKeys = target.keysModified(scope, fromMillis, toMillis);
+        return new Comparison(KeyDiff.diff(sourceKeys, targetKeys, source, target),
+                Math.max(sourceKeys.size(), targetKeys.size()));
     }
 }

@@ -82,6 +82,7 @@ final class GroupSync {
     private long pausedUntil;
     private long backoffMillis;
     private long nextReconcile;
+    private final ReconcileSlices slices = new ReconcileSlices(ReconcileSlices.KEYS_PER_SLICE);
     private long nextPurge;
     private volatile boolean stopped;
     /** A new holder also backfills sellers permitted a little before its group's mark (clocks, commit order). */
@@ -259,6 +260,11 @@ final class GroupSync {
         return lease.valid();
     }
 
+    /** Whether an incremental reconciliation cycle is open (it compares one slice a tick). */
+    synchronized boolean reconciling() {
+        return slices.open();
+    }
+
     /** Messages consumed and not yet confirmed (merged, waiting for their window or for a retry). */
     int waitingMessages() {
         return merger.messages();
@@ -285,7 +291,7 @@ final class GroupSync {
             takeSellers();
             flusher.consume(settings.consumeMax(), settings.platformZone());
             flusher.flushDue(settings.batch());
-            if (clock.millis() >= nextReconcile) {
+            if (slices.open() || clock.millis() >= nextReconcile) {
                 reconcile();
             }
             if (backfillRunning) {
@@ -309,24 +315,36 @@ final class GroupSync {
         }
     }
 
+    /**
+     * The incremental reconciliation: opens a cycle when one is due, then compares one slice of it per tick
+     * ({@link ReconcileSlices}), so a busy group's cycle does not stall its live stream; the cycle's end is recorded
+     * (and survives a restart) once its last slice was compared.
+     */
     private void reconcile() throws Exception {
         long now = clock.millis();
-        long to = Math.min(now - settings.settle().toMillis(), flusher.caughtUpMillis()) - config.mergeWindowMillis();
-        if (to <= state.reconciledTo()) {
-            nextReconcile = now + config.reconcileSeconds() * 1000L;
-            return; // the live stream has not caught up since the last cycle: nothing new to compare yet
+        if (!slices.open()) {
+            long to = Math.min(now - settings.settle().toMillis(), flusher.caughtUpMillis())
+                    - config.mergeWindowMillis();
+            if (to <= state.reconciledTo()) {
+                nextReconcile = now + config.reconcileSeconds() * 1000L;
+                return; // the live stream has not caught up since the last cycle: nothing new to compare yet
+            }
+            long from = state.reconciledTo() > 0 ? state.reconciledTo() - settings.overlap().toMillis()
+                    : to - 2L * config.reconcileSeconds() * 1000 - settings.overlap().toMillis();
+            slices.start(from, to);
         }
-        long from = state.reconciledTo() > 0 ? state.reconciledTo() - settings.overlap().toMillis()
-                : to - 2L * config.reconcileSeconds() * 1000 - settings.overlap().toMillis();
-        Reconciler.Result r = reconciler.cycle(from, to);
+        long to = slices.to();
+        if (!slices.step(reconciler::cycle)) {
+            return; // the next slice at the next tick
+        }
         GroupState next = state.withReconciledTo(to);
         lease.state(next);
         state = next;
         metrics.reconciled(clock.millis());
         nextReconcile = now + config.reconcileSeconds() * 1000L;
-        if (r.differences() > 0) {
-            log.info("sync {}: reconciliation found {} differences, repaired {} ({})", name, r.differences(),
-                    r.repaired(), r.repairs());
+        if (slices.differences() > 0) {
+            log.info("sync {}: reconciliation found {} differences, repaired {} ({}; {} slice(s))", name,
+                    slices.differences(), slices.repaired(), slices.repairs(), slices.slices());
         }
     }
 

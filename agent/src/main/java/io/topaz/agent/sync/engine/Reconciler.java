@@ -57,7 +57,8 @@ final class Reconciler {
     }
 
     /** What one comparison found and did: the differences, the orders repaired by reason, and how it searched. */
-    record Result(int differences, int repaired, Map<Reason, Integer> repairs, String search) {
+    /** @param keys the most keys one side returned (0 for a full reconciliation, which counts in {@code search}) */
+    record Result(int differences, int repaired, Map<Reason, Integer> repairs, String search, int keys) {
     }
 
     private final String name;
@@ -94,7 +95,9 @@ final class Reconciler {
     /** The incremental cycle over the group's orders modified in {@code [from, to)}. */
     Result cycle(long fromMillis, long toMillis) throws SQLException, FencedException {
         SellerScope now = scope.get();
-        return repair(now, IncrementalReconciliation.compare(source, target, now, fromMillis, toMillis), "keys");
+        IncrementalReconciliation.Comparison c = IncrementalReconciliation.compareCounting(source, target, now,
+                fromMillis, toMillis);
+        return repair(now, c.differences(), "keys", c.keys());
     }
 
     /**
@@ -106,7 +109,7 @@ final class Reconciler {
         FullReconciliation.Result r = new FullReconciliation(source, target, 16, 1_000, SOURCE_SIDE)
                 .run(range, fromMillis, toMillis);
         return repair(range, r.differences(), r.digestQueries() + " digest queries, " + r.leaves() + " leaves, "
-                + r.keysRead() + " keys read");
+                + r.keysRead() + " keys read", 0);
     }
 
     /** Differences the conditional write can repair (never a newer target row, never an extra one). */
@@ -122,7 +125,7 @@ final class Reconciler {
         return knowledge.written(s.tid()) >= s.modifiedMillis() ? Reason.LOST_WRITE : Reason.MISSED_MESSAGE;
     }
 
-    private Result repair(SellerScope within, List<Difference> differences, String search)
+    private Result repair(SellerScope within, List<Difference> differences, String search, int keys)
             throws SQLException, FencedException {
         Map<Long, Reason> repair = new HashMap<>();
         for (Difference d : differences) {
@@ -158,6 +161,6 @@ final class Reconciler {
         if (logged > LOGGED_PER_CYCLE) {
             log.info("sync {}: {} repairs ({}), the first {} logged", name, logged, counts, LOGGED_PER_CYCLE);
         }
-        return new Result(differences.size(), logged, counts, search);
+        return new Result(differences.size(), logged, counts, search, keys);
     }
 }

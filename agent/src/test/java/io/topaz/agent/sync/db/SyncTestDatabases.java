@@ -32,6 +32,17 @@ public final class SyncTestDatabases {
             pool.close();
             drop.run();
         }
+
+        /**
+         * Refreshes the planner's statistics of {@code table}, as autovacuum keeps them on a live database: a table
+         * bulk-loaded a moment ago has none yet (PostgreSQL then assumes it is tiny and plans a backfill page as a sort
+         * of the whole group, a second a page at 1,000,000 rows — seen in the soak before this).
+         */
+        public void analyze(String table) throws java.sql.SQLException {
+            try (java.sql.Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.execute(dialect == Dialect.POSTGRESQL ? "ANALYZE " + table : "ANALYZE TABLE " + table);
+            }
+        }
     }
 
     public static Db create(Dialect dialect) {

@@ -96,6 +96,16 @@ final class GroupSyncFixture implements AutoCloseable {
         sync.tick();
     }
 
+    /** Ticks until the incremental reconciliation's open cycle has compared its last slice (at most 100 ticks). */
+    void finishCycle() {
+        for (int i = 0; i < 100 && sync.reconciling(); i++) {
+            tick();
+        }
+        if (sync.reconciling()) {
+            throw new AssertionError("the reconciliation cycle did not finish in 100 ticks");
+        }
+    }
+
     /** Two ticks around the merge window: consume, then flush. */
     void round() {
         tick();

@@ -73,6 +73,7 @@ class ZeroLossSyncTest {
             JdbcSourceOrders source = new JdbcSourceOrders(sourceDb.pool(), Dialect.POSTGRESQL);
             source.ensureSchema();
             source.save(TestOrders.rows(1, ORDERS + 1));
+            sourceDb.analyze("tb_trade"); // the statistics a live order database has
             JdbcTargetOrders check = new JdbcTargetOrders(targetDb.pool(), Dialect.MARIADB, clock);
             check.ensureSchema();
             LoweringTrigger.install(targetDb.pool());
@@ -111,10 +112,19 @@ class ZeroLossSyncTest {
                 engine.start(Duration.ofMillis(200));
                 long end = stream(source, broker, config, permits, ORDERS, UPDATES, new Random(18));
 
-                await().atMost(Duration.ofSeconds(60)).until(() -> groups(engine).size() == 2
-                        && groups(engine).stream().allMatch(g -> "done".equals(((Map<?, ?>) g.get("backfill"))
-                        .get("state")) && g.get("lastReconcile") != null
-                        && java.time.Instant.parse((String) g.get("lastReconcile")).toEpochMilli() > end + 2_300));
+                // a minute per 100,000 orders (the soak's 1,000,000 has ten times the rows to backfill)
+                AtomicReference<Object> seen = new AtomicReference<>();
+                try {
+                    await().atMost(Duration.ofSeconds(60L * Math.max(1, ORDERS / 100_000)))
+                            .conditionEvaluationListener(c -> seen.set(groups(engine)))
+                            .until(() -> groups(engine).size() == 2
+                            && groups(engine).stream().allMatch(g -> "done".equals(((Map<?, ?>) g.get("backfill"))
+                            .get("state")) && g.get("lastReconcile") != null
+                            && java.time.Instant.parse((String) g.get("lastReconcile")).toEpochMilli() > end + 2_300));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("the groups were not backfilled and reconciled after the stream ended at "
+                            + java.time.Instant.ofEpochMilli(end) + "; last seen: " + seen.get(), e);
+                }
 
                 List<OrderKey> all = source.keys(ALL, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
                 assertThat(all).hasSize(ORDERS);
