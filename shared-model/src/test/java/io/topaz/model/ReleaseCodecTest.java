@@ -73,7 +73,7 @@ class ReleaseCodecTest {
     @Test
     void snapshotFileRoundTrips(@TempDir Path dir) {
         ConfigSnapshot.Builder b = ConfigSnapshot.builder(9);
-        b.put(ConfigKind.CACHE_RULES, new CacheRule(MetadataKind.APP, 5_000L, 120_000L, 30_000L, 600_000L, 10_000L, 0.001));
+        b.put(ConfigKind.CACHE_RULES, new CacheRule(MetadataKind.APP, 5_000L, 120_000L, 30_000L, 600_000L, 10_000L, 0.001, null));
         ConfigSnapshot s = b.build();
         SnapshotFile.write(dir.resolve("r.json"), ReleaseCodec.encode(s, "m", "a", 1, null));
         ConfigSnapshot read = SnapshotFile.read(dir.resolve("r.json")).orElseThrow();

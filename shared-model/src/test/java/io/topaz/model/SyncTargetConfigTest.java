@@ -39,7 +39,7 @@ class SyncTargetConfigTest {
     @Test
     void aSyncTargetsPasswordEventKindIsNoCacheRuleKind() {
         assertThat(new io.topaz.model.config.CacheRule(io.topaz.model.config.MetadataKind.SYNC_TARGET, null, null, null,
-                null, null, null).validate()).extracting(FieldError::field).containsExactly("kind");
+                null, null, null, null).validate()).extracting(FieldError::field).containsExactly("kind");
         assertThat(io.topaz.model.config.MetadataKind.SYNC_TARGET.filtered()).isFalse();
     }
 

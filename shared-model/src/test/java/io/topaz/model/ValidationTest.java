@@ -29,9 +29,11 @@ class ValidationTest {
 
     @Test
     void cacheRuleRefreshMustComeBeforeExpiry() {
-        CacheRule rule = new CacheRule(MetadataKind.APP, 10L, 5_000L, 10_000L, null, null, 0.9);
+        CacheRule rule = new CacheRule(MetadataKind.APP, 10L, 5_000L, 10_000L, null, null, 0.9, -1L);
         assertThat(rule.validate()).extracting(FieldError::field)
-                .containsExactly("refreshAfterMillis", "bloomFalsePositiveRate");
+                .containsExactly("refreshAfterMillis", "bloomFalsePositiveRate", "filterMissLookupsPerSecond");
+        assertThat(new CacheRule(MetadataKind.SESSION, null, null, null, null, null, null, null)
+                .filterMissLookupsPerSecond()).isEqualTo(100L);
     }
 
     @Test

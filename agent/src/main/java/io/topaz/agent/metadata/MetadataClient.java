@@ -100,7 +100,7 @@ public final class MetadataClient implements Closeable {
     }
 
     static CacheRule defaultRule(MetadataKind kind) {
-        return new CacheRule(kind, null, null, null, null, null, null);
+        return new CacheRule(kind, null, null, null, null, null, null, null);
     }
 
     /** Starts watching events and fetches the key filters; lookups work before the filters arrive. */
@@ -197,7 +197,7 @@ public final class MetadataClient implements Closeable {
     /** A kind without a key filter keeps the default rate whatever its rule says, so no filter is ever fetched. */
     private static CacheRule unfiltered(CacheRule r) {
         return new CacheRule(r.kind(), r.maximumSize(), r.expireAfterMillis(), r.refreshAfterMillis(),
-                r.maxStalenessMillis(), r.negativeTtlMillis(), null);
+                r.maxStalenessMillis(), r.negativeTtlMillis(), null, r.filterMissLookupsPerSecond());
     }
 
     /**

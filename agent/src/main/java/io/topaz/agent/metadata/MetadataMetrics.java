@@ -13,7 +13,10 @@ import java.util.Locale;
  * Per kind and tier: {@code topaz_metadata_lookups_total{kind,tier,result}} (l1 hit/miss, l2 hit/miss/error,
  * l3 found/absent/error), {@code topaz_metadata_load_seconds{kind,tier}}, stale serves, Bloom rejections, lookups
  * refused because too many keys were waiting for L3 ({@code topaz_metadata_pending_overflow_total}), negative
- * hits and whether the shared tiers are reachable.
+ * hits and whether the shared tiers are reachable; of the keys the Bloom filter rejects, those looked up anyway
+ * ({@code topaz_metadata_filter_miss_lookups_total}), found so (created before their event arrived,
+ * {@code topaz_metadata_filter_miss_found_total}) and left to the filter's answer because the per-second budget was
+ * spent ({@code topaz_metadata_filter_miss_refused_total}).
  */
 final class MetadataMetrics {
 
@@ -33,6 +36,9 @@ final class MetadataMetrics {
     final Counter negativeHit;
     final Counter invalidations;
     final Counter overflow;
+    final Counter filterMissLookups;
+    final Counter filterMissFound;
+    final Counter filterMissRefused;
 
     MetadataMetrics(MeterRegistry registry, MetadataKind kind, java.util.function.Supplier<Number> size,
                     java.util.function.Supplier<Number> sourceUp) {
@@ -63,6 +69,15 @@ final class MetadataMetrics {
                 .description("entries dropped on a metadata event").register(registry);
         overflow = Counter.builder("topaz.metadata.pending.overflow").tag("kind", k)
                 .description("lookups refused at once because too many keys were waiting for the control plane")
+                .register(registry);
+        filterMissLookups = Counter.builder("topaz.metadata.filter.miss.lookups").tag("kind", k)
+                .description("keys the Bloom filter rejected that were looked up at the control plane anyway")
+                .register(registry);
+        filterMissFound = Counter.builder("topaz.metadata.filter.miss.found").tag("kind", k)
+                .description("keys the Bloom filter rejected that exist: created before their event reached this agent")
+                .register(registry);
+        filterMissRefused = Counter.builder("topaz.metadata.filter.miss.refused").tag("kind", k)
+                .description("keys the Bloom filter rejected that were not looked up: the per-second budget was spent")
                 .register(registry);
         // strong references: the suppliers are lambdas nothing else holds, and a weak gauge would read NaN
         Gauge.builder("topaz.metadata.l1.size", size).tag("kind", k).strongReference(true)

@@ -35,10 +35,18 @@ import java.util.function.ToLongFunction;
  *     │                                                                             reloads once in the background)
  *     ├──▶ L1 hit, past expire-after ──▶ reload (one per key) ──ok──▶ new value
  *     │                                          └──L2 and L3 down──▶ stale value, up to max-staleness past expiry
- *     ├──▶ L1 miss ──▶ Bloom filter says absent ──────────────────────▶ empty      (never reaches L2 or L3)
+ *     ├──▶ L1 miss ──▶ Bloom filter says absent ──budget spent──────────▶ empty      (never reaches L2 or L3)
+ *     │                                         └──within budget──▶ the load below; if L2 and L3 are down: empty
  *     └──▶ L1 miss ──▶ one load per key, batched ──▶ L2 ──miss──▶ L3 ──▶ value (written back to L2) or
  *                                                                         empty (cached as a miss for negative-ttl)
  * </pre>
+ *
+ * <p>A key the filter rejects may exist all the same: created a moment ago, its CREATED event not yet here (a session
+ * issued by an OAuth exchange is used within milliseconds). So a filter miss is still looked up, as one load like any
+ * other (shared by concurrent lookups of the key, its answer cached, a miss for the negative TTL), but only within a
+ * budget per second and kind ({@link FilterMissBudget}, the rule's {@code filterMissLookupsPerSecond}): beyond it the
+ * filter's "absent" stands, so random or forged keys cost the control plane at most that many lookups a second. A key
+ * found so is put into the filter. A cached miss of a key the filter rejects is revalidated within the same budget.
  *
  * <p>Concurrent lookups of one key share one load (Caffeine's per-key loading and refresh); concurrent lookups of
  * different keys are batched into one L3 call while another is in flight. Each entry's expiry is jittered by up to
@@ -74,6 +82,7 @@ public final class TieredCache<V> {
     private final AtomicBoolean sourceDown = new AtomicBoolean();
     private volatile CacheRule rule;
     private final LiveKeyFilter filter = new LiveKeyFilter();
+    private final FilterMissBudget missBudget;
 
     TieredCache(MetadataKind kind, Class<V> type, ToLongFunction<V> versionOf,
                 Function<Set<String>, CompletableFuture<Map<String, V>>> l3,
@@ -87,6 +96,7 @@ public final class TieredCache<V> {
         this.l2 = l2;
         this.rule = rule;
         this.ticker = ticker;
+        this.missBudget = new FilterMissBudget(ticker, rule.filterMissLookupsPerSecond());
         this.cache = Caffeine.newBuilder()
                 .maximumSize(rule.maximumSize())
                 .refreshAfterWrite(Duration.ofMillis(rule.refreshAfterMillis()))
@@ -120,21 +130,56 @@ public final class TieredCache<V> {
                 }
                 return e.answer();
             }
+            if (e.negative() && !filter.mightContain(key)) {
+                // revalidating a cached miss the filter rejects is a filter-miss lookup like the first one was
+                return filterMissAllowed() ? afterFilterMiss(key, revalidate(key, e, cached)) : e.answer();
+            }
             return revalidate(key, e, cached);
         }
-        if (cached == null) {
-            if (!filter.mightContain(key)) {
-                metrics.bloomRejected.increment();
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
+        boolean filterMiss = cached == null && !filter.mightContain(key);
+        if (filterMiss && !filterMissAllowed()) {
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         metrics.l1Miss.increment();
-        return cache.get(key).handle((e, err) -> {
+        CompletableFuture<Optional<V>> loaded = cache.get(key).handle((e, err) -> {
             if (err != null) {
                 throw new UnavailableException(kind + " '" + abbreviate(key) + "' is not cached and the metadata "
                         + "source cannot be reached: " + rootMessage(err), err);
             }
             return answer(e, false);
+        });
+        return filterMiss ? afterFilterMiss(key, loaded) : loaded;
+    }
+
+    /**
+     * The filter rejected a key: whether it may be looked up all the same, within the budget. A lookup of a key whose
+     * load is already in flight joins it without asking (it is not a filter miss: {@code cached} was not null), so
+     * concurrent lookups of one key spend one token, or a few when they race to start the load, and cause one load.
+     */
+    private boolean filterMissAllowed() {
+        metrics.bloomRejected.increment();
+        if (!missBudget.tryAcquire()) {
+            metrics.filterMissRefused.increment();
+            return false;
+        }
+        metrics.filterMissLookups.increment();
+        return true;
+    }
+
+    /**
+     * The answer of a filter-miss lookup: a key found exists though the filter lacked it (its CREATED event is still on
+     * the way), so the filter passes it from now on; a source that cannot be reached leaves the filter's "absent".
+     */
+    private CompletableFuture<Optional<V>> afterFilterMiss(String key, CompletableFuture<Optional<V>> lookup) {
+        return lookup.handle((found, err) -> {
+            if (err != null) {
+                return Optional.<V>empty();
+            }
+            if (found.isPresent()) {
+                metrics.filterMissFound.increment();
+                filter.created(key);
+            }
+            return found;
         });
     }
 
@@ -193,7 +238,10 @@ public final class TieredCache<V> {
         }
     }
 
-    /** A key was created: let the filter pass it and forget a cached miss of it. */
+    /**
+     * A key was created: let the filter pass it and forget a cached miss of it (one a filter-miss lookup made before
+     * the key existed, or before a lagging read saw it), so its next lookup loads it.
+     */
     public void created(String key) {
         filter.created(key);
         cache.synchronous().invalidate(key);
@@ -212,6 +260,7 @@ public final class TieredCache<V> {
         cache.synchronous().policy().refreshAfterWrite()
                 .ifPresent(r -> r.setRefreshesAfter(Duration.ofMillis(newRule.refreshAfterMillis())));
         cache.synchronous().policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(Entry.hardLimit(newRule)));
+        missBudget.rate(newRule.filterMissLookupsPerSecond());
         if (!old.bloomFalsePositiveRate().equals(newRule.bloomFalsePositiveRate())) {
             refreshFilter();
         }

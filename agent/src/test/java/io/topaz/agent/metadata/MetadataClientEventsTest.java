@@ -3,6 +3,7 @@ package io.topaz.agent.metadata;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.metadata.MetadataEvent;
+import io.topaz.model.metadata.SessionKeys;
 import io.topaz.model.metadata.SessionMetadata;
 import io.topaz.model.metadata.TmcGroups;
 import io.topaz.model.metadata.TmcUser;
@@ -41,6 +42,45 @@ class MetadataClientEventsTest {
             client.onEvent(new MetadataEvent(9, MetadataEvent.Type.CHANGED, MetadataKind.SESSION, key, 99, 0));
             assertThat(client.sessions().get(key).get(10, TimeUnit.SECONDS)).isPresent();
             assertThat(source.loads(key)).isEqualTo(2);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * A session issued a moment ago (an OAuth exchange) is valid on its first use though its CREATED event has not
+     * arrived: the key filter does not know it, and the cache asks the control plane once. A session looked up before
+     * it existed is remembered as absent, and its CREATED event drops that miss.
+     */
+    @Test
+    void aNewSessionIsValidBeforeItsEventArrivesAndItsEventDropsACachedMiss() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        FakeSource source = new FakeSource();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MetadataClient client = new MetadataClient(source, SharedCache.none(), null, null, Clock.systemUTC(),
+                new FakeTicker(), executor, registry).start()) {
+            client.sessions().refreshFilter().get(10, TimeUnit.SECONDS);
+            assertThat(client.sessions().hasFilter()).isTrue();
+
+            String issued = "6100a1b2c3d4e5f6issued";
+            String hash = SessionKeys.hash(issued);
+            source.sessions.put(hash, new SessionMetadata(hash, "app", "3100000004", "seller", List.of(),
+                    Long.MAX_VALUE, false, 1));
+            assertThat(client.checkSession("app", issued).get(10, TimeUnit.SECONDS).ok()).isTrue();
+            assertThat(registry.get("topaz.metadata.filter.miss.found").tag("kind", "session").counter().count())
+                    .isEqualTo(1);
+
+            String early = "6100a1b2c3d4e5f6early";
+            String earlyHash = SessionKeys.hash(early);
+            SessionCheck before = client.checkSession("app", early).get(10, TimeUnit.SECONDS);
+            assertThat(before.outcome().topCode()).isEqualTo(27);
+            source.sessions.put(earlyHash, new SessionMetadata(earlyHash, "app", "3100000004", "seller", List.of(),
+                    Long.MAX_VALUE, false, 1));
+            assertThat(client.checkSession("app", early).get(10, TimeUnit.SECONDS).ok())
+                    .as("the cached miss answers within the negative TTL").isFalse();
+            client.onEvent(new MetadataEvent(1, MetadataEvent.Type.CREATED, MetadataKind.SESSION, earlyHash, 1, 0));
+            assertThat(client.checkSession("app", early).get(10, TimeUnit.SECONDS).ok()).isTrue();
+            assertThat(source.loads(earlyHash)).isEqualTo(2);
         } finally {
             executor.shutdownNow();
         }

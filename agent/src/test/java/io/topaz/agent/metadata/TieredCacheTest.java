@@ -34,7 +34,13 @@ import static org.awaitility.Awaitility.await;
 
 class TieredCacheTest {
 
-    private static final CacheRule RULE = new CacheRule(MetadataKind.APP, 10_000L, 60_000L, 30_000L, 300_000L, 5_000L, 0.01);
+    private static final CacheRule RULE = new CacheRule(MetadataKind.APP, 10_000L, 60_000L, 30_000L, 300_000L, 5_000L, 0.01, null);
+    /** A negligible false-positive rate, so that only the keys put in the filter pass it; filter misses at 10 a second. */
+    private static final CacheRule EXACT = new CacheRule(MetadataKind.APP, 10_000L, 60_000L, 30_000L, 300_000L, 5_000L,
+            1e-9, 10L);
+    /** As {@link #EXACT}, with filter-miss lookups off: the filter's "absent" is final. */
+    private static final CacheRule FILTER_ONLY = new CacheRule(MetadataKind.APP, 10_000L, 60_000L, 30_000L, 300_000L,
+            5_000L, 1e-9, 0L);
 
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final FakeSource source = new FakeSource();
@@ -162,6 +168,11 @@ class TieredCacheTest {
         // configured false-positive rate 1 %; allow 1.5 % for chance
         assertThat(reached).isLessThanOrEqualTo(1_500);
         assertThat(count("topaz.metadata.bloom.rejected")).isGreaterThanOrEqualTo(100_000 - 1_500);
+        // of the rejected keys, the default budget's (a second's worth, the ticker stands still) were looked up anyway
+        assertThat(count("topaz.metadata.filter.miss.lookups")).isEqualTo(100);
+        assertThat(count("topaz.metadata.filter.miss.refused"))
+                .isEqualTo(count("topaz.metadata.bloom.rejected") - 100);
+        assertThat(count("topaz.metadata.filter.miss.found")).isZero();
         // existing keys still pass
         assertThat(join(c.get("app-123"))).isPresent();
     }
@@ -169,10 +180,11 @@ class TieredCacheTest {
     @Test
     void missesAreRememberedForTheNegativeTtlAndCreatedKeysPassAtOnce() {
         TieredCache<AppMetadata> c = cache(SharedCache.none());
-        c.apply(new CacheRule(MetadataKind.APP, 10_000L, 60_000L, 30_000L, 300_000L, 5_000L, 1e-9));
+        c.apply(FILTER_ONLY);
         join(c.refreshFilter());
         source.apps.put("late", app("late", 1)); // created after the filter was built
-        assertThat(join(c.get("late"))).isEmpty(); // rejected by the filter: not in it yet
+        assertThat(join(c.get("late"))).isEmpty(); // rejected by the filter (not in it yet), no lookups allowed
+        assertThat(source.loads("late")).isZero();
         c.created("late"); // the creation event arrives
         assertThat(join(c.get("late"))).isPresent();
 
@@ -196,7 +208,7 @@ class TieredCacheTest {
                     CompletableFuture<KeyFilter> f = new CompletableFuture<>();
                     fetches.add(f);
                     return f;
-                }, SharedCache.none(), RULE, ticker, executor, registry);
+                }, SharedCache.none(), FILTER_ONLY, ticker, executor, registry);
 
         // fetch 1 begins; "late" is created (its event arrives) while it is in flight; fetch 2 begins
         CompletableFuture<Void> first = c.refreshFilter();
@@ -223,6 +235,134 @@ class TieredCacheTest {
         assertThat(join(c.get("newer"))).isPresent();
         assertThat(join(c.get("ghost"))).isEmpty();
         assertThat(source.loads("ghost")).isZero(); // the filter in use still keeps unknown keys away
+    }
+
+    @Test
+    void aKeyCreatedBeforeItsEventArrivedIsFoundOnTheFirstLookup() {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        c.apply(EXACT);
+        join(c.refreshFilter());
+        source.apps.put("oauth-new", app("oauth-new", 1)); // created after the filter was built; no event yet
+        assertThat(join(c.get("oauth-new"))).map(AppMetadata::appKey).contains("oauth-new");
+        assertThat(source.loads("oauth-new")).isEqualTo(1);
+        assertThat(count("topaz.metadata.filter.miss.lookups")).isEqualTo(1);
+        assertThat(count("topaz.metadata.filter.miss.found")).isEqualTo(1);
+
+        assertThat(join(c.get("oauth-new"))).isPresent(); // cached as any loaded entry
+        assertThat(source.loads("oauth-new")).isEqualTo(1);
+        c.invalidate("oauth-new", 2); // once dropped, the filter passes it: its reload spends no budget
+        assertThat(c.wouldLoad(List.of("oauth-new"))).containsExactly("oauth-new");
+        assertThat(join(c.get("oauth-new"))).isPresent();
+        assertThat(count("topaz.metadata.filter.miss.lookups")).isEqualTo(1);
+    }
+
+    @Test
+    void forgedKeysCostOneLookupEachAndNoMoreThanTheBudgetAllows() {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        c.apply(EXACT); // 10 filter-miss lookups a second, a burst of 10
+        join(c.refreshFilter());
+
+        assertThat(join(c.get("forged-0"))).isEmpty();
+        assertThat(join(c.get("forged-0"))).isEmpty(); // the cached miss answers
+        assertThat(source.loads("forged-0")).isEqualTo(1);
+        assertThat(count("topaz.metadata.negative.hits")).isEqualTo(1);
+
+        int before = source.keysAsked.get();
+        for (int i = 1; i <= 100; i++) {
+            assertThat(join(c.get("forged-" + i))).isEmpty();
+        }
+        assertThat(source.keysAsked.get() - before).isEqualTo(9); // the burst's rest; the filter answers the others
+        assertThat(count("topaz.metadata.filter.miss.lookups")).isEqualTo(10);
+        assertThat(count("topaz.metadata.filter.miss.refused")).isEqualTo(91);
+
+        ticker.advance(Duration.ofMillis(100)); // a tenth of a second: one more
+        before = source.keysAsked.get();
+        for (int i = 101; i <= 200; i++) {
+            join(c.get("forged-" + i));
+        }
+        assertThat(source.keysAsked.get() - before).isEqualTo(1);
+
+        ticker.advance(Duration.ofSeconds(10)); // a quiet spell saves no more than a second's worth
+        before = source.keysAsked.get();
+        for (int i = 201; i <= 300; i++) {
+            join(c.get("forged-" + i));
+        }
+        assertThat(source.keysAsked.get() - before).isEqualTo(10);
+        // past the negative TTL, a cached miss the filter rejects is revalidated within the same (now spent) budget
+        assertThat(join(c.get("forged-0"))).isEmpty();
+        assertThat(source.loads("forged-0")).isEqualTo(1);
+
+        ticker.advance(Duration.ofSeconds(1));
+        source.down = true; // a filter-miss lookup that cannot reach the source leaves the filter's answer
+        assertThat(join(c.get("forged-x"))).isEmpty();
+        assertThat(source.loads("forged-x")).isEqualTo(1);
+        source.down = false;
+        assertThat(join(c.get("forged-0"))).isEmpty();
+        assertThat(source.loads("forged-0")).isEqualTo(2); // revalidated, within the budget again
+        assertThat(count("topaz.metadata.filter.miss.found")).isZero();
+
+        c.apply(FILTER_ONLY); // the budget applies live
+        ticker.advance(Duration.ofSeconds(5));
+        before = source.keysAsked.get();
+        assertThat(join(c.get("forged-y"))).isEmpty();
+        assertThat(source.keysAsked.get()).isEqualTo(before);
+    }
+
+    @Test
+    void concurrentMissesOfOneKeyUnknownToTheFilterCauseOneLookup() throws Exception {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        c.apply(EXACT);
+        join(c.refreshFilter());
+        source.apps.put("fresh", app("fresh", 1));
+        source.hold();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<CompletableFuture<List<CompletableFuture<Optional<AppMetadata>>>>> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            callers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    assertThat(go.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                List<CompletableFuture<Optional<AppMetadata>>> mine = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    mine.add(c.get("fresh"));
+                }
+                return mine;
+            }, executor));
+        }
+        go.countDown();
+        List<CompletableFuture<Optional<AppMetadata>>> lookups = new ArrayList<>();
+        callers.forEach(f -> lookups.addAll(join(f)));
+        source.release();
+        lookups.forEach(f -> assertThat(join(f)).isPresent());
+        assertThat(source.loads("fresh")).isEqualTo(1);
+        // lookups racing to start the load may each spend a token; the others join the load in flight
+        assertThat(count("topaz.metadata.filter.miss.lookups")).isBetween(1.0, 4.0);
+    }
+
+    @Test
+    void aCreatedEventDropsTheCachedMissOfItsKey() {
+        TieredCache<AppMetadata> c = cache(SharedCache.none());
+        c.apply(EXACT);
+        join(c.refreshFilter());
+        assertThat(join(c.get("issued"))).isEmpty(); // looked up before it existed: a cached miss
+        source.apps.put("issued", app("issued", 1));
+        assertThat(join(c.get("issued"))).isEmpty(); // within the negative TTL
+        c.created("issued");
+        assertThat(join(c.get("issued"))).isPresent(); // at once, not after the negative TTL
+        assertThat(source.loads("issued")).isEqualTo(2);
+
+        // the event arrives while the filter-miss lookup is in flight, and that lookup answers "absent" (it read the
+        // source before the key was there): no miss is cached from it
+        source.hold();
+        CompletableFuture<Optional<AppMetadata>> stale = c.get("racing2");
+        c.created("racing2");
+        source.release();
+        assertThat(join(stale)).isEmpty();
+        source.apps.put("racing2", app("racing2", 1));
+        assertThat(join(c.get("racing2"))).isPresent();
+        assertThat(source.loads("racing2")).isEqualTo(2);
     }
 
     /** A filter as the control plane builds it, holding {@code keys}, with a negligible false-positive rate. */
@@ -315,7 +455,7 @@ class TieredCacheTest {
     @Test
     void rulesApplyLiveAndExpiriesAreJittered() {
         TieredCache<AppMetadata> c = cache(SharedCache.none());
-        c.apply(new CacheRule(MetadataKind.APP, 5L, 60_000L, 1_000L, 0L, 1_000L, 0.01));
+        c.apply(new CacheRule(MetadataKind.APP, 5L, 60_000L, 1_000L, 0L, 1_000L, 0.01, null));
         assertThat(c.rule().maximumSize()).isEqualTo(5L);
         for (int i = 0; i < 50; i++) {
             source.apps.put("b" + i, app("b" + i, 1));

@@ -93,7 +93,7 @@ public class MetadataCacheBenchmark {
                 return CompletableFuture.completedFuture(f);
             }
         };
-        CacheRule rule = new CacheRule(MetadataKind.APP, 100_000L, 3_600_000L, 600_000L, 3_600_000L, 30_000L, 0.01);
+        CacheRule rule = new CacheRule(MetadataKind.APP, 100_000L, 3_600_000L, 600_000L, 3_600_000L, 30_000L, 0.01, null);
         tiered = new TieredCache<>(MetadataKind.APP, AppMetadata.class, AppMetadata::version, source::apps,
                 rate -> source.filter(MetadataKind.APP, rate), SharedCache.none(), rule, sharedTicker,
                 executor, new SimpleMeterRegistry());

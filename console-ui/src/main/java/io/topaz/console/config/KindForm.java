@@ -70,9 +70,11 @@ public record KindForm(String kind, String title, String singular, String keyFie
             FieldSpec.number("maxStalenessMillis", "Serve stale for (ms)", "default 3600000"),
             FieldSpec.number("negativeTtlMillis", "Remember misses for (ms)", "default 30000"),
             new FieldSpec("bloomFalsePositiveRate", "Bloom false-positive rate", FieldType.DECIMAL, List.of(),
-                    "default 0.01; above 0, at most 0.5")),
+                    "default 0.01; above 0, at most 0.5"),
+            FieldSpec.number("filterMissLookupsPerSecond", "Filter-miss lookups per second",
+                    "default 100; keys the Bloom filter does not know yet, 0 = none")),
             List.of("kind", "maximumSize", "expireAfterMillis", "refreshAfterMillis", "maxStalenessMillis",
-                    "negativeTtlMillis", "bloomFalsePositiveRate"));
+                    "negativeTtlMillis", "bloomFalsePositiveRate", "filterMissLookupsPerSecond"));
 
     public static final KindForm SELLER_GROUPS = new KindForm("seller-groups", "Seller groups", "seller group", "name",
             List.of(FieldSpec.text("name", "Name", ""),

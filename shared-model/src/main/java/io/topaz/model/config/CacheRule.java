@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * How agents cache one kind of metadata: the local cache's bound, when an entry expires and when it is refreshed in
  * the background, how long a stale entry may still be served while the shared tiers are down, how long a miss is
- * remembered, and the Bloom filter's false-positive rate.
+ * remembered, the Bloom filter's false-positive rate, and how many keys the filter does not know an agent may still
+ * look up at the control plane each second (a key created a moment ago whose event has not arrived yet).
  */
 public record CacheRule(
         MetadataKind kind,
@@ -17,7 +18,8 @@ public record CacheRule(
         Long refreshAfterMillis,
         Long maxStalenessMillis,
         Long negativeTtlMillis,
-        Double bloomFalsePositiveRate) implements ConfigEntry {
+        Double bloomFalsePositiveRate,
+        Long filterMissLookupsPerSecond) implements ConfigEntry {
 
     public CacheRule {
         maximumSize = maximumSize == null ? 100_000L : maximumSize;
@@ -26,6 +28,7 @@ public record CacheRule(
         maxStalenessMillis = maxStalenessMillis == null ? 3_600_000L : maxStalenessMillis;
         negativeTtlMillis = negativeTtlMillis == null ? 30_000L : negativeTtlMillis;
         bloomFalsePositiveRate = bloomFalsePositiveRate == null ? 0.01 : bloomFalsePositiveRate;
+        filterMissLookupsPerSecond = filterMissLookupsPerSecond == null ? 100L : filterMissLookupsPerSecond;
     }
 
     @Override
@@ -52,6 +55,7 @@ public record CacheRule(
         if (bloomFalsePositiveRate == null || !(bloomFalsePositiveRate > 0.0 && bloomFalsePositiveRate <= 0.5)) {
             c.fail("bloomFalsePositiveRate", bloomFalsePositiveRate, "must be above 0 and at most 0.5");
         }
+        c.range("filterMissLookupsPerSecond", filterMissLookupsPerSecond, 0, 100_000);
         return c.errors();
     }
 }
