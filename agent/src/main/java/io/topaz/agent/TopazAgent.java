@@ -261,6 +261,8 @@ public final class TopazAgent implements Closeable {
         broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
                 settings.cluster(), settings.host(), settings.brokerPort(), transport,
                 settings.metadata().controlUrl(), settings.metadata().agentToken()).withTls(settings.brokerTls()));
+        // the admin port's mutating routes (POST /sync/reconcile) take the same tokens as the broker port
+        admin.authenticate(broker.auth());
     }
 
     /** The order sync, empty unless this agent was started with {@code --orders-db-url}. */

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An extra endpoint of the admin port (e.g. the order sync's {@code /sync}). Called on the admin event loop: it must
  * not block — work goes to the feature's own executor and completes the future. The answer is JSON; a future failed
- * with {@link IllegalArgumentException} answers 400 with its message, any other failure 500.
+ * with {@link IllegalArgumentException} answers 400 with its message, any other failure 500. A request other than
+ * GET/HEAD reaches the route only once its bearer token was admitted ({@link AdminServer#authenticate}); GET and HEAD
+ * reach it from anyone, so a route must change nothing on them.
  */
 @FunctionalInterface
 public interface AdminRoute {

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.topaz.agent.broker.cluster.ControlPlaneAuth;
 import io.topaz.agent.net.Transport;
 
 import java.io.Closeable;
@@ -19,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-/** The agent's admin HTTP port: health, metrics and the features' routes, on one event-loop thread of its own. */
+/**
+ * The agent's admin HTTP port: health, metrics and the features' routes, on one event-loop thread of its own. GET and
+ * HEAD are open; anything else needs a control-plane token of role AGENT or ADMIN ({@link #authenticate}).
+ */
 public final class AdminServer implements Closeable {
 
     private enum State { LATENT, STARTED, CLOSED }
@@ -72,6 +76,16 @@ public final class AdminServer implements Closeable {
             throw new IllegalStateException("cannot listen on admin port " + bindHost + ":" + port + ": " + e.getMessage(), e);
         }
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * Checks the bearer tokens of requests other than GET/HEAD with {@code auth} (the broker port's check, sharing its
+     * cache), before or after {@link #start}. Until it is called such requests are refused (503): an agent without a
+     * control plane to ask takes none.
+     */
+    public AdminServer authenticate(ControlPlaneAuth auth) {
+        handler.tokens(auth::caller);
+        return this;
     }
 
     /** Adds an endpoint at {@code path} (exact match), before or after {@link #start}. */

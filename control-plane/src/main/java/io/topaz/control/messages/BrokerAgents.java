@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Calls the fleet's live agents: the broker ports' internal API ({@code /internal/v1/…}) with the control plane's
  * {@link InternalAgentToken}, and — for what agents serve there, such as the order sync's {@code /sync} — their admin
- * port, which takes no token (none is sent to it). Calls to several agents run at once; each is bounded by
+ * port. The admin port's GETs are open and are sent no token (the secret travels only where it is needed); anything
+ * else there, such as {@code POST /sync/reconcile}, which loads the platform's order database, needs a token of role
+ * AGENT and is sent the same {@link InternalAgentToken} (the operator's own token stays with the control plane, which
+ * has checked its role and audits the request). Calls to several agents run at once; each is bounded by
  * {@code topaz.broker.request-timeout} and never fails: an agent that does not answer in time, refuses, or answers
  * other than 2xx is an {@link AgentAnswer#failed failed} answer the caller reports as unreachable.
  */
@@ -85,7 +88,7 @@ public class BrokerAgents {
                 "GET")).toList());
     }
 
-    /** {@code POST path} with a JSON body on one agent's admin port. */
+    /** {@code POST path} with a JSON body on one agent's admin port, with the control plane's AGENT token. */
     public AgentAnswer postAdmin(AgentInfo agent, String path, Object body) {
         return send(agent, ADMIN_PORT, path, HttpRequest.BodyPublishers.ofByteArray(Json.write(body)), "POST").join();
     }
@@ -113,8 +116,8 @@ public class BrokerAgents {
             return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "unusable address: " + e.getMessage()));
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
-        if (BROKER_PORT.equals(portName)) {
-            builder.header("Authorization", "Bearer " + token.secret()); // the admin port takes none: send it none
+        if (BROKER_PORT.equals(portName) || !"GET".equals(method)) { // the admin port's GETs are open: sent none
+            builder.header("Authorization", "Bearer " + token.secret());
         }
         HttpRequest request = builder
                 .timeout(settings.requestTimeout())

@@ -99,6 +99,12 @@ public class SyncStatusService {
                         "agentId", holder.id(), "failure", answer.failure()));
         if (!answer.answered()) {
             String failure = answer.failure();
+            if (failure.startsWith("HTTP 401") || failure.startsWith("HTTP 403")) {
+                // not the operator's fault: the agent checks the control plane's AGENT token with its --control-url
+                throw new ApiException(HttpStatus.BAD_GATEWAY, "agent '" + holder.id() + "' did not accept the control "
+                        + "plane's token: " + failure + "; does its --control-url name this control plane (or one "
+                        + "sharing its database)?");
+            }
             if (failure.startsWith("HTTP 4")) {
                 throw ApiException.badRequest("agent '" + holder.id() + "' refused the reconciliation: " + failure);
             }

@@ -1,11 +1,22 @@
 package io.topaz.control.sync;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.topaz.agent.admin.AdminServer;
+import io.topaz.agent.broker.cluster.ControlPlaneAuth;
+import io.topaz.agent.fleet.Registration;
+import io.topaz.agent.net.Transport;
 import io.topaz.control.ControlPlaneTestSupport;
 import io.topaz.control.RestApi;
 import io.topaz.control.TestZooKeeper;
 import io.topaz.control.fleet.FleetView;
+import io.topaz.control.security.InternalAgentToken;
 import io.topaz.control.traffic.FakeAgent;
+import io.topaz.model.fleet.AgentInfo;
+import io.topaz.model.json.Json;
 import io.topaz.model.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,9 +26,19 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +46,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code /api/v1/sync} against fake agents registered in the real ZooKeeper, whose admin ports serve {@code GET /sync}
  * and {@code POST /sync/reconcile} as the sync engine does: aggregation, an agent that does not answer listed as
- * unreachable, an agent without the engine left out, and a reconciliation forwarded to the lease holder only.
+ * unreachable, an agent without the engine left out, and a reconciliation forwarded to the lease holder only, with the
+ * control plane's AGENT token — which a real agent's admin port admits, and without which it refuses the request.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SyncApiTest extends ControlPlaneTestSupport {
@@ -42,6 +64,9 @@ class SyncApiTest extends ControlPlaneTestSupport {
 
     @Autowired
     FleetView fleet;
+
+    @Autowired
+    InternalAgentToken agentToken;
 
     private final List<FakeAgent> agents = new ArrayList<>();
 
@@ -148,6 +173,10 @@ class SyncApiTest extends ControlPlaneTestSupport {
         assertThat(sent.path()).isEqualTo("/sync/reconcile");
         assertThat(sent.body()).contains("\"group\":\"g2\"").contains("\"seller\":4200000001")
                 .contains("\"from\":\"2026-12-01T00:00:00Z\"").doesNotContain("\"to\"");
+        assertThat(sent.authorization()).as("the admin port's POSTs need the control plane's AGENT token")
+                .isEqualTo("Bearer " + agentToken.secret());
+        assertThat(holder.seen()).filteredOn(s -> s.method().equals("GET"))
+                .allSatisfy(s -> assertThat(s.authorization()).as("its GETs are open: sent none").isNull());
         assertThat(other.seen()).noneMatch(s -> s.method().equals("POST"));
         assertThat(admin().get("/api/v1/audit?kind=sync-targets&key=erp").raw()).contains("SYNC_RECONCILE")
                 .contains("agent-1");
@@ -156,6 +185,81 @@ class SyncApiTest extends ControlPlaneTestSupport {
         RestApi.Response refused = admin().post("/api/v1/sync/reconcile", body);
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.raw()).contains("agent-1").contains("range refused by the fake");
+
+        holder.reconcileStatus(403);
+        RestApi.Response tokenRefused = admin().post("/api/v1/sync/reconcile", body);
+        assertThat(tokenRefused.status()).as("not the operator's fault").isEqualTo(502);
+        assertThat(tokenRefused.raw()).contains("did not accept the control plane's token").contains("--control-url");
+    }
+
+    /**
+     * A real agent's admin port ({@link AdminServer}, checking tokens with {@link ControlPlaneAuth} against this
+     * control plane, as an agent with a broker does), registered in ZooKeeper: an admin's {@code POST
+     * /api/v1/sync/reconcile} reaches its route through the control plane; a POST straight to it without a token is
+     * 401, with a VIEWER's 403, with an ADMIN's runs, and its GETs stay open.
+     */
+    @Test
+    void aRealAdminPortRunsTheForwardedReconciliationAndRefusesAPostWithoutToken() throws Exception {
+        List<String> reconciled = new CopyOnWriteArrayList<>();
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        AdminServer agentAdmin = new AdminServer(() -> Map.of("status", "UP"), () -> "");
+        CuratorFramework curator = CuratorFrameworkFactory.newClient(TestZooKeeper.connectString(),
+                new ExponentialBackoffRetry(100, 3));
+        Registration registration = null;
+        try {
+            byte[] status = ("{\"groups\":[" + group("g1", "real-1", 10, 10) + "]}").getBytes(StandardCharsets.UTF_8);
+            agentAdmin.route("/sync", (method, params, body) -> CompletableFuture.completedFuture(
+                    Json.read(status, Map.class)));
+            agentAdmin.route("/sync/reconcile", (method, params, body) -> {
+                reconciled.add(new String(body, StandardCharsets.UTF_8));
+                return CompletableFuture.completedFuture(Map.of("target", "erp", "groups", List.of()));
+            });
+            agentAdmin.authenticate(new ControlPlaneAuth("http://127.0.0.1:" + port, executor, Duration.ofSeconds(30),
+                    Ticker.systemTicker()));
+            int adminPort = agentAdmin.start("127.0.0.1", 0, Transport.NIO);
+            curator.start();
+            registration = new Registration(curator, LAYOUT, new AgentInfo("real-1", "zone-a", "c1", "127.0.0.1",
+                    Map.of("admin", adminPort), "test", 1_000, 1, 1_000));
+            registration.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fleet.agents().stream()
+                    .anyMatch(i -> i.id().equals("real-1")));
+
+            RestApi.Response forwarded = admin().post("/api/v1/sync/reconcile",
+                    "{\"target\":\"erp\",\"group\":\"g1\"}");
+            assertThat(forwarded.status()).as(forwarded.raw()).isEqualTo(200);
+            assertThat(forwarded.json("agentId").asString()).isEqualTo("real-1");
+            assertThat(reconciled).singleElement().asString().contains("\"group\":\"g1\"");
+
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + adminPort;
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/sync/reconcile"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"erp\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+            String viewer = admin().post("/api/v1/tokens", "{\"name\":\"sync-viewer-" + System.nanoTime()
+                    + "\",\"role\":\"VIEWER\"}").body().get("token").asString();
+            HttpResponse<String> byViewer = http.send(HttpRequest.newBuilder(URI.create(base + "/sync/reconcile"))
+                    .header("Authorization", "Bearer " + viewer)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"erp\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(byViewer.statusCode()).isEqualTo(403);
+            assertThat(reconciled).as("neither ran").hasSize(1);
+            HttpResponse<String> byAdmin = http.send(HttpRequest.newBuilder(URI.create(base + "/sync/reconcile"))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"erp\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(byAdmin.statusCode()).isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/sync")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("GET stays open").isEqualTo(200);
+        } finally {
+            if (registration != null) {
+                registration.close();
+            }
+            curator.close();
+            agentAdmin.close();
+            executor.shutdownNow();
+        }
     }
 
     @Test

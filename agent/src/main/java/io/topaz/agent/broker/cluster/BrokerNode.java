@@ -83,6 +83,7 @@ public final class BrokerNode implements Closeable {
     private PeerClient peers;
     private ClusterBroker broker;
     private BrokerServer server;
+    private ControlPlaneAuth auth;
     private int port;
     private volatile Runnable afterDrain = () -> { };
 
@@ -136,7 +137,7 @@ public final class BrokerNode implements Closeable {
         peers = new PeerClient(loops, s.transport(), s.agentToken(), 64, s.routing().peerTimeout().toMillis(),
                 clientTls);
         broker = new ClusterBroker(ids, ownership, local, peers, background, s.routing(), System::nanoTime);
-        ControlPlaneAuth auth = new ControlPlaneAuth(s.controlUrl(), background, s.tokenCacheTtl(), Ticker.systemTicker());
+        auth = new ControlPlaneAuth(s.controlUrl(), background, s.tokenCacheTtl(), Ticker.systemTicker());
         server = new BrokerServer(broker, auth, background, s.maxBodyBytes(), s.idleTimeout().toMillis())
                 .tls(serverTls);
         port = server.start("0.0.0.0", s.port(), loops, s.transport());
@@ -177,6 +178,14 @@ public final class BrokerNode implements Closeable {
 
     public BrokerServer server() {
         return server;
+    }
+
+    /**
+     * How the broker port checks callers' tokens (asking the control plane, answers cached): the admin port checks
+     * its mutating requests' tokens with it too, so both ports share one cache and one notion of a token's role.
+     */
+    public ControlPlaneAuth auth() {
+        return auth;
     }
 
     /**

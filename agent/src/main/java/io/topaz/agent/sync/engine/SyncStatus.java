@@ -30,7 +30,8 @@ import java.util.concurrent.CompletableFuture;
  * in a JSON body) runs a full reconciliation now ({@code FullReconciliation}: digests of key ranges, bisected to the
  * rows that differ, repaired through the conditional write): the target's groups held here (or one group, or one
  * seller — of those the group syncs), orders modified in {@code [from, to)} (default: everything up to now). Answers the counts
- * when done.
+ * when done. It loads the orders database, so the admin port lets it through only with a token of role AGENT (the
+ * control plane forwarding an operator's request) or ADMIN; {@code GET /sync} is open.
  */
 public final class SyncStatus {
 
