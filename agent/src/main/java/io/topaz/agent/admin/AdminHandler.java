@@ -88,8 +88,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, request, json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "malformed HTTP request")), false);
             return;
         }
-        if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
-            dispatch(ctx, request);
+        if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)
+                || !routes.containsKey(new QueryStringDecoder(request.uri()).path())) {
+            dispatch(ctx, request); // (a POST to /health or an unknown path is a 405 or 404, no token needed)
         } else {
             authenticated(ctx, request);
         }
