@@ -80,6 +80,8 @@ abstract class ConsoleFxTest extends FxRobot {
     }
 
     protected void show(String screenId) {
+        // the navigation is built once the signed-in role is known, a moment after the main window shows
+        waitUntil("the navigation offers " + screenId, () -> present("#nav-" + screenId));
         scrollIntoView("#nav-" + screenId);
         clickOn("#nav-" + screenId);
         WaitForAsyncUtils.waitForFxEvents();
