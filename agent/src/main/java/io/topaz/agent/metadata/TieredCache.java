@@ -41,12 +41,9 @@ import java.util.function.ToLongFunction;
  *                                                                         empty (cached as a miss for negative-ttl)
  * </pre>
  *
- * <p>A key the filter rejects may exist all the same: created a moment ago, its CREATED event not yet here (a session
- * issued by an OAuth exchange is used within milliseconds). So a filter miss is still looked up, as one load like any
- * other (shared by concurrent lookups of the key, its answer cached, a miss for the negative TTL), but only within a
- * budget per second and kind ({@link FilterMissBudget}, the rule's {@code filterMissLookupsPerSecond}): beyond it the
- * filter's "absent" stands, so random or forged keys cost the control plane at most that many lookups a second. A key
- * found so is put into the filter. A cached miss of a key the filter rejects is revalidated within the same budget.
+ * <p>A key the filter rejects may exist all the same (created a moment ago, its event not here yet): it is still
+ * looked up, as one load like any other, within a budget per second and kind ({@link FilterMisses}); a cached miss
+ * of such a key is revalidated within the same budget.
  *
  * <p>Concurrent lookups of one key share one load (Caffeine's per-key loading and refresh); concurrent lookups of
  * different keys are batched into one L3 call while another is in flight. Each entry's expiry is jittered by up to
@@ -82,7 +79,7 @@ public final class TieredCache<V> {
     private final AtomicBoolean sourceDown = new AtomicBoolean();
     private volatile CacheRule rule;
     private final LiveKeyFilter filter = new LiveKeyFilter();
-    private final FilterMissBudget missBudget;
+    private final FilterMisses misses;
 
     TieredCache(MetadataKind kind, Class<V> type, ToLongFunction<V> versionOf,
                 Function<Set<String>, CompletableFuture<Map<String, V>>> l3,
@@ -96,7 +93,6 @@ public final class TieredCache<V> {
         this.l2 = l2;
         this.rule = rule;
         this.ticker = ticker;
-        this.missBudget = new FilterMissBudget(ticker, rule.filterMissLookupsPerSecond());
         this.cache = Caffeine.newBuilder()
                 .maximumSize(rule.maximumSize())
                 .refreshAfterWrite(Duration.ofMillis(rule.refreshAfterMillis()))
@@ -109,6 +105,7 @@ public final class TieredCache<V> {
         this.metrics = new MetadataMetrics(registry, kind, () -> cache.synchronous().estimatedSize(),
                 () -> sourceDown.get() ? 0 : 1);
         this.batches = new KeyBatches<>(this::load, metrics.overflow);
+        this.misses = new FilterMisses(ticker, rule.filterMissLookupsPerSecond(), filter, metrics);
     }
 
     public MetadataKind kind() {
@@ -132,12 +129,12 @@ public final class TieredCache<V> {
             }
             if (e.negative() && !filter.mightContain(key)) {
                 // revalidating a cached miss the filter rejects is a filter-miss lookup like the first one was
-                return filterMissAllowed() ? afterFilterMiss(key, revalidate(key, e, cached)) : e.answer();
+                return misses.admit() ? misses.answer(key, revalidate(key, e, cached)) : e.answer();
             }
             return revalidate(key, e, cached);
         }
         boolean filterMiss = cached == null && !filter.mightContain(key);
-        if (filterMiss && !filterMissAllowed()) {
+        if (filterMiss && !misses.admit()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         metrics.l1Miss.increment();
@@ -148,39 +145,7 @@ public final class TieredCache<V> {
             }
             return answer(e, false);
         });
-        return filterMiss ? afterFilterMiss(key, loaded) : loaded;
-    }
-
-    /**
-     * The filter rejected a key: whether it may be looked up all the same, within the budget. A lookup of a key whose
-     * load is already in flight joins it without asking (it is not a filter miss: {@code cached} was not null), so
-     * concurrent lookups of one key spend one token, or a few when they race to start the load, and cause one load.
-     */
-    private boolean filterMissAllowed() {
-        metrics.bloomRejected.increment();
-        if (!missBudget.tryAcquire()) {
-            metrics.filterMissRefused.increment();
-            return false;
-        }
-        metrics.filterMissLookups.increment();
-        return true;
-    }
-
-    /**
-     * The answer of a filter-miss lookup: a key found exists though the filter lacked it (its CREATED event is still on
-     * the way), so the filter passes it from now on; a source that cannot be reached leaves the filter's "absent".
-     */
-    private CompletableFuture<Optional<V>> afterFilterMiss(String key, CompletableFuture<Optional<V>> lookup) {
-        return lookup.handle((found, err) -> {
-            if (err != null) {
-                return Optional.<V>empty();
-            }
-            if (found.isPresent()) {
-                metrics.filterMissFound.increment();
-                filter.created(key);
-            }
-            return found;
-        });
+        return filterMiss ? misses.answer(key, loaded) : loaded;
     }
 
     private Optional<V> answer(Entry<V> e, boolean l1) {
@@ -260,7 +225,7 @@ public final class TieredCache<V> {
         cache.synchronous().policy().refreshAfterWrite()
                 .ifPresent(r -> r.setRefreshesAfter(Duration.ofMillis(newRule.refreshAfterMillis())));
         cache.synchronous().policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(Entry.hardLimit(newRule)));
-        missBudget.rate(newRule.filterMissLookupsPerSecond());
+        misses.rate(newRule.filterMissLookupsPerSecond());
         if (!old.bloomFalsePositiveRate().equals(newRule.bloomFalsePositiveRate())) {
             refreshFilter();
         }

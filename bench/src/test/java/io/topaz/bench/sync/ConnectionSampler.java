@@ -21,43 +21,43 @@ final class ConnectionSampler implements AutoCloseable {
 
     private final String user;
     private final int budget;
-    private final Thread thread;
+    private final Connection connection;
+    private final PreparedStatement count;
+    private final java.util.concurrent.ScheduledExecutorService executor;
     private final AtomicInteger max = new AtomicInteger();
     private final AtomicLong samples = new AtomicLong();
     private final List<String> over = new CopyOnWriteArrayList<>();
-    private volatile boolean running = true;
     private volatile String failure;
 
     /** @param serverUrl a JDBC URL of the MariaDB server with root's credentials */
     ConnectionSampler(String serverUrl, String user, int budget, long everyMillis) throws SQLException {
         this.user = user;
         this.budget = budget;
-        Connection c = DriverManager.getConnection(serverUrl);
-        this.thread = new Thread(() -> loop(c, everyMillis), "connection-sampler");
-        thread.setDaemon(true);
-        thread.start();
+        this.connection = DriverManager.getConnection(serverUrl);
+        this.count = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.processlist WHERE user = ?");
+        count.setString(1, user);
+        this.executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "connection-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::sample, 0, everyMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    private void loop(Connection c, long everyMillis) {
-        try (c; PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(*) FROM information_schema.processlist WHERE user = ?")) {
-            ps.setString(1, user);
-            while (running) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    int n = rs.getInt(1);
-                    max.accumulateAndGet(n, Math::max);
-                    samples.incrementAndGet();
-                    if (n > budget) {
-                        over.add(Instant.now() + ": " + n + " connections of " + user + " (budget " + budget + ")");
-                    }
-                }
-                Thread.sleep(everyMillis); // a sampling period, not a wait for something to happen
+    private void sample() {
+        if (failure != null) {
+            return;
+        }
+        try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            int n = rs.getInt(1);
+            max.accumulateAndGet(n, Math::max);
+            samples.incrementAndGet();
+            if (n > budget) {
+                over.add(Instant.now() + ": " + n + " connections of " + user + " (budget " + budget + ")");
             }
         } catch (SQLException e) {
             failure = e.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -80,8 +80,12 @@ final class ConnectionSampler implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        thread.interrupt();
-        thread.join(5_000);
+        executor.shutdownNow();
+        executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing the sampler's own connection
+        }
     }
 }
