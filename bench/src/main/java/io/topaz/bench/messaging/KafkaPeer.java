@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The peer anchor: Apache Kafka 4.1.1, a single KRaft node (broker and controller in one process, as Kafka's
@@ -307,8 +308,23 @@ final class KafkaPeer implements MessagingPeer {
     }
 
     private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        return clusterId(UUID::randomUUID);
+    }
+
+    /**
+     * A Kafka cluster id: 16 random bytes in URL-safe base64. One id in 64 starts with '-', which
+     * {@code kafka-storage format -t} takes for an option ("expected one argument"), so such ids are drawn again, as
+     * Kafka's own {@code Uuid.randomUuid()} does.
+     */
+    static String clusterId(Supplier<UUID> uuids) {
+        while (true) {
+            UUID u = uuids.get();
+            ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                    .putLong(u.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 }
