@@ -353,4 +353,46 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
                 .isEqualTo(404);
         assertThat(withRole("OPERATOR").get(base() + "/permits/sellers").status()).isEqualTo(403);
     }
+
+    @Test
+    void agentsPageThroughTheSellersWhoPermittedAnApp() {
+        List<String> permitted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = seller("page-" + i + "-" + app, true);
+            assertThat(agent.post(base() + "/permits/permit", "{\"userId\":\"" + id + "\"}").status()).isEqualTo(200);
+            permitted.add(id);
+        }
+
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            RestApi.Response page = agent.get(base() + "/permits/sellers?limit=2" + (after == null ? "" : "&after=" + after));
+            assertThat(page.status()).isEqualTo(200);
+            JsonNode sellers = page.json("sellers");
+            assertThat(sellers.size()).isBetween(1, 2);
+            sellers.forEach(s -> seen.add(s.get("userId").asString()));
+            JsonNode next = page.json("next");
+            after = next == null || next.isNull() ? null : next.asString();
+            if (after != null) {
+                assertThat(after).isEqualTo(seen.get(seen.size() - 1)); // the cursor is the page's last user id
+            }
+            pages++;
+        } while (after != null && pages < 10);
+        assertThat(pages).isEqualTo(3); // 2 + 2 + 1
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(permitted);
+
+        JsonNode whole = agent.get(base() + "/permits/sellers").json("next");
+        assertThat(whole == null || whole.isNull()).as("an unpaged answer has no next page").isTrue();
+
+        RestApi.Response badLimit = agent.get(base() + "/permits/sellers?limit=0");
+        assertThat(badLimit.status()).isEqualTo(400);
+        assertThat(badLimit.raw()).contains("limit");
+        RestApi.Response tooBig = agent.get(base() + "/permits/sellers?limit=50001");
+        assertThat(tooBig.status()).isEqualTo(400);
+        RestApi.Response badAfter = agent.get(base() + "/permits/sellers?limit=2&after=abc");
+        assertThat(badAfter.status()).isEqualTo(400);
+        assertThat(badAfter.raw()).contains("after");
+        assertThat(agent.get(base() + "/permits/sellers?after=" + permitted.get(0)).status()).isEqualTo(400);
+    }
 }

@@ -3,6 +3,7 @@ package io.topaz.agent.sync;
 import io.topaz.agent.control.ControlPlaneUrls;
 import io.topaz.agent.metadata.MetadataClient;
 import io.topaz.model.json.Json;
+import io.topaz.model.metadata.TmcUser;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -14,65 +15,138 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.LongFunction;
 
 /**
- * {@link SellerPermits} read from the control plane ({@code GET /api/v1/metadata/tmc/apps/{appKey}/permits/sellers})
- * with the agent's AGENT token, failing over between the control planes of {@code --control-url}. Nothing is kept
- * here: the sync engine keeps each target's list ({@code PermittedSellers}) and asks again when a {@code TMC_USER}
- * metadata event says a seller's permits changed ({@link MetadataClient#onTmcUserChange}).
+ * {@link SellerPermits} read from the control plane with the agent's AGENT token, failing over between the control
+ * planes of {@code --control-url}. A whole list is read in pages of {@link #PAGE}
+ * ({@code GET /api/v1/metadata/tmc/apps/{appKey}/permits/sellers?limit=&after=}), so no answer grows with the app's
+ * sellers; one seller's permits come from the message service's metadata ({@code TMC_USER}, the agent's metadata
+ * cache, which the seller's event has just invalidated). Nothing is kept here: the sync engine keeps each target's
+ * list ({@code PermittedSellers}).
  */
 public final class ControlPlaneSellerPermits implements SellerPermits {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String PATH = "/api/v1/metadata/tmc/apps/";
+    /** Sellers per page of a list read. */
+    static final int PAGE = 10_000;
 
     private final HttpClient http;
     private final ControlPlaneUrls urls;
     private final String token;
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final LongFunction<CompletableFuture<Optional<TmcUser>>> users;
+    private final int page;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    public ControlPlaneSellerPermits(String controlUrl, String token, Executor executor) {
+    /**
+     * @param users one seller's permits (the agent's {@code TMC_USER} metadata), by TOP user id
+     */
+    public ControlPlaneSellerPermits(String controlUrl, String token, Executor executor,
+                                     LongFunction<CompletableFuture<Optional<TmcUser>>> users) {
+        this(controlUrl, token, executor, users, PAGE);
+    }
+
+    ControlPlaneSellerPermits(String controlUrl, String token, Executor executor,
+                              LongFunction<CompletableFuture<Optional<TmcUser>>> users, int page) {
         this.urls = ControlPlaneUrls.parse(controlUrl);
         this.token = token;
+        this.users = users;
+        this.page = page;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
     }
 
     /** The agent's: its {@code --control-url} and AGENT token, told of changes by {@code metadata}'s events. */
     public static ControlPlaneSellerPermits create(String controlUrl, String token, Executor executor,
                                                   MetadataClient metadata) {
-        ControlPlaneSellerPermits p = new ControlPlaneSellerPermits(controlUrl, token, executor);
-        metadata.onTmcUserChange(user -> p.changed());
+        ControlPlaneSellerPermits p = new ControlPlaneSellerPermits(controlUrl, token, executor,
+                id -> metadata.tmcUsers().get(Long.toString(id)));
+        metadata.onTmcUserChange(p::changed);
         return p;
     }
 
     @Override
     public CompletableFuture<List<Seller>> sellers(String appKey) {
+        return readFrom(appKey, null, new ArrayList<>(), 0).thenApply(all -> {
+            all.sort(Comparator.comparingLong(Seller::userId));
+            return all;
+        });
+    }
+
+    private CompletableFuture<List<Seller>> readFrom(String appKey, String after, List<Seller> into, int pages) {
         String path = PATH + URLEncoder.encode(appKey, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/permits/sellers";
+                + "/permits/sellers?limit=" + page + (after == null ? "" : "&after=" + after);
         return urls.send(http, base -> HttpRequest.newBuilder(URI.create(base + path))
                         .timeout(TIMEOUT)
                         .header("Authorization", "Bearer " + token)
                         .header("Accept", "application/json")
                         .GET().build())
-                .thenApply(r -> answer(appKey, r));
+                .thenCompose(r -> {
+                    Page p = answer(appKey, r);
+                    into.addAll(p.sellers());
+                    if (p.next() == null) {
+                        return CompletableFuture.completedFuture(into);
+                    }
+                    if (after != null && p.next().compareTo(after) <= 0 || pages > 1_000_000) {
+                        throw new CompletionException(new IOException("the sellers who permitted app '" + appKey
+                                + "': the control plane's next page (" + p.next() + ") does not advance"));
+                    }
+                    return readFrom(appKey, p.next(), into, pages + 1);
+                });
     }
 
     @Override
-    public void onChange(Runnable listener) {
+    public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
+        return users.apply(userId).thenApply(user -> {
+            Map<String, Seller> out = new HashMap<>();
+            user.ifPresent(u -> u.permits().forEach(p ->
+                    out.put(p.appKey(), new Seller(u.userId(), u.nick(), p.createdAtMillis()))));
+            return out;
+        });
+    }
+
+    @Override
+    public void onChange(Listener listener) {
         listeners.add(listener);
     }
 
-    /** Some seller's permits changed (or, after missed events, any may have). */
-    public void changed() {
-        listeners.forEach(Runnable::run);
+    /**
+     * A {@code TMC_USER} event: {@code userId} is the seller's TOP user id, or null after missed events, when any
+     * seller's permits may have changed.
+     */
+    public void changed(String userId) {
+        long id = parse(userId);
+        for (Listener l : listeners) {
+            if (id > 0) {
+                l.seller(id);
+            } else {
+                l.all();
+            }
+        }
     }
 
-    static List<Seller> answer(String appKey, HttpResponse<byte[]> r) {
+    private static long parse(String userId) {
+        try {
+            return userId == null ? -1 : Long.parseLong(userId);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** One page of a list: its sellers and the {@code after} of the next page (null: the last page). */
+    record Page(List<Seller> sellers, String next) {
+    }
+
+    static Page answer(String appKey, HttpResponse<byte[]> r) {
         int status = r.statusCode();
         if (status != 200) {
             String hint = status == 401 || status == 403
@@ -102,6 +176,7 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
             JsonNode at = s.get("permittedAt");
             out.add(new Seller(id.longValue(), nick.asString(), at == null ? 0 : at.asLong(0)));
         }
-        return out;
+        JsonNode next = body.get("next");
+        return new Page(out, next == null || !next.isString() || next.asString().isEmpty() ? null : next.asString());
     }
 }

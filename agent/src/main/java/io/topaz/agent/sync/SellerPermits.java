@@ -1,12 +1,15 @@
 package io.topaz.agent.sync;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Who permitted an app ({@code taobao.tmc.user.permit}, any topics): the sellers a sync target of that app copies, as
  * TOP's JDP copies only the sellers who authorized the app. Kept in the control plane's database and read by the
- * syncing agent through the AGENT-role lookup {@code GET /api/v1/metadata/tmc/apps/{appKey}/permits/sellers}.
+ * syncing agent: whole lists through the AGENT-role lookup
+ * {@code GET /api/v1/metadata/tmc/apps/{appKey}/permits/sellers} (in pages), one seller's permits through the
+ * message service's metadata ({@code TMC_USER}) when an event says they changed.
  */
 public interface SellerPermits {
 
@@ -19,9 +22,24 @@ public interface SellerPermits {
     record Seller(long userId, String nick, long permittedAtMillis) {
     }
 
-    /** The sellers who permitted {@code appKey}; fails when the control plane cannot be reached. */
+    /** Told when permits change. */
+    interface Listener {
+
+        /** One seller's permits changed (a {@code TMC_USER} metadata event names the seller). */
+        void seller(long userId);
+
+        /** Any seller's permits may have changed (events were missed). */
+        void all();
+    }
+
+    /** Every seller who permitted {@code appKey}, by user id; fails when the control plane cannot be reached. */
     CompletableFuture<List<Seller>> sellers(String appKey);
 
-    /** Calls {@code listener} when permits may have changed (a {@code TMC_USER} metadata event, or missed events). */
-    void onChange(Runnable listener);
+    /**
+     * The apps {@code userId} permits now, each with the seller as that app's list holds it (empty: none, or no such
+     * seller); fails when it cannot be known.
+     */
+    CompletableFuture<Map<String, Seller>> permitsOf(long userId);
+
+    void onChange(Listener listener);
 }

@@ -8,6 +8,7 @@ import io.topaz.control.web.ApiException;
 import io.topaz.model.config.MetadataKind;
 import io.topaz.model.config.Subscription;
 import io.topaz.model.metadata.TmcUser;
+import io.topaz.model.validation.ConfigValidationException;
 import io.topaz.model.validation.FieldError;
 import org.springframework.stereotype.Service;
 
@@ -46,9 +47,16 @@ public class PermitService {
     public record PermittedSeller(long userId, String nick, long permittedAt) {
     }
 
-    /** Every seller who permitted an app. */
-    public record PermittedSellers(String appKey, List<PermittedSeller> sellers) {
+    /**
+     * The sellers who permitted an app: all of them, or one page.
+     *
+     * @param next the {@code after} of the next page; null on the last page (and on an answer that is not paged)
+     */
+    public record PermittedSellers(String appKey, List<PermittedSeller> sellers, String next) {
     }
+
+    /** The most sellers one page of {@link #sellers(String, String, Integer)} holds. */
+    public static final int MAX_PAGE = 50_000;
 
     private static final int MAX_TOPICS = 500;
 
@@ -210,20 +218,55 @@ public class PermitService {
      * One query; a seller whose id is not TOP's kind (a positive 64-bit integer) is left out.
      */
     public PermittedSellers sellers(String appKey) {
+        return sellers(appKey, null, null);
+    }
+
+    /**
+     * The sellers who permitted {@code appKey}, a page at a time when {@code limit} is given: those whose user id
+     * comes after {@code after} in the order of the permits' key (user ids as text), at most {@code limit}, with the
+     * {@code after} of the next page. Each page is one range read of the permits' primary key, so an app permitted by
+     * millions of sellers is listed in pages of equal cost. Without {@code limit}: every seller, by user id.
+     */
+    public PermittedSellers sellers(String appKey, String after, Integer limit) {
+        List<FieldError> errors = new ArrayList<>();
+        if (after != null && !TmcStore.isTopUserId(after)) {
+            errors.add(new FieldError("after", after, "must be a TOP user id (the 'next' of the previous page)"));
+        }
+        if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
+            errors.add(new FieldError("limit", String.valueOf(limit), "must be between 1 and " + MAX_PAGE));
+        }
+        if (after != null && limit == null) {
+            errors.add(new FieldError("limit", null, "is required with 'after'"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigValidationException("permits", errors);
+        }
         store.requireApp(appKey);
         List<PermittedSeller> out = new ArrayList<>();
-        store.jdbc().sql("""
-                        select p.user_id, s.nick, p.created_at_millis from tmc_permit p
-                        join seller s on s.user_id = p.user_id
-                        where p.app_key = ? order by p.user_id""")
-                .param(appKey)
-                .query(rs -> {
-                    if (TmcStore.isTopUserId(rs.getString(1))) {
-                        out.add(new PermittedSeller(Long.parseLong(rs.getString(1)), rs.getString(2), rs.getLong(3)));
-                    }
-                });
-        out.sort(java.util.Comparator.comparingLong(PermittedSeller::userId));
-        return new PermittedSellers(appKey, out);
+        String[] last = {null};
+        int[] rows = {0};
+        String sql = """
+                select p.user_id, s.nick, p.created_at_millis from tmc_permit p
+                join seller s on s.user_id = p.user_id
+                where p.app_key = ?""" + (after == null ? "" : " and p.user_id > ?") + " order by p.user_id"
+                + (limit == null ? "" : " limit " + (limit + 1));
+        var statement = store.jdbc().sql(sql).param(appKey);
+        if (after != null) {
+            statement = statement.param(after);
+        }
+        statement.query(rs -> {
+            if (limit != null && ++rows[0] > limit) {
+                return; // the one past the page: there is a next page
+            }
+            last[0] = rs.getString(1);
+            if (TmcStore.isTopUserId(rs.getString(1))) {
+                out.add(new PermittedSeller(Long.parseLong(rs.getString(1)), rs.getString(2), rs.getLong(3)));
+            }
+        });
+        if (limit == null) {
+            out.sort(java.util.Comparator.comparingLong(PermittedSeller::userId));
+        }
+        return new PermittedSellers(appKey, out, limit != null && rows[0] > limit ? last[0] : null);
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.List;
  * POST permits/permit  {userId, topics}   taobao.tmc.user.permit  (userId: the seller of the call's session)
  * POST permits/cancel  {nick}             taobao.tmc.user.cancel  → {cancelled}
  * GET  permits?nick=                      taobao.tmc.user.get     (404 when the seller has not permitted the app)
- * GET  permits/sellers                    every seller who permitted the app (the order sync copies them)
+ * GET  permits/sellers?after=&amp;limit=     the sellers who permitted the app (the order sync copies them), paged
+ *                                          with limit (at most 50,000) and the answer's next as the next after
  * POST groups/add      {groupName, nicks} taobao.tmc.group.add
  * POST groups/delete   {groupName, nicks} taobao.tmc.group.delete
  * GET  groups?groupNames=a,b&amp;page=&amp;size=  taobao.tmc.groups.get
@@ -72,8 +73,10 @@ class TmcController {
 
     /** {@code {appKey, sellers: [{userId, nick, permittedAt}]}}, by user id; 404 for an unknown app. */
     @GetMapping("/permits/sellers")
-    PermitService.PermittedSellers permittedSellers(@PathVariable String appKey) {
-        return permits.sellers(appKey);
+    PermitService.PermittedSellers permittedSellers(@PathVariable String appKey,
+                                                    @RequestParam(required = false) String after,
+                                                    @RequestParam(required = false) Integer limit) {
+        return permits.sellers(appKey, after, limit);
     }
 
     @PostMapping("/groups/add")

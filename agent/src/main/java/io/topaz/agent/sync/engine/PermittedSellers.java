@@ -1,87 +1,254 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.SellerPermits;
+import io.topaz.agent.sync.SellerPermits.Seller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
 
 /**
- * The engine's copy of who permitted each target's app ({@link SellerPermits}), one list per app key. A list is read
- * again when a {@code TMC_USER} metadata event says some seller's permits changed (an event during a read makes
- * another read: none is lost), and every {@code refreshEvery} as a safety net against lost events, by the engine's
- * clock; a failed read keeps the last list and is tried again after {@link #RETRY}. Reads run in the background: the
- * engine's control loop takes the lists as they are ({@link #current}) and never waits.
+ * The engine's copy of who permitted each target's app ({@link SellerPermits}), one list per app key.
+ *
+ * <p>A list is read whole once, then kept current seller by seller: a {@code TMC_USER} event names the seller whose
+ * permits changed, and only that seller's permits are looked up ({@link SellerPermits#permitsOf}) and applied to every
+ * list, so a permit change costs one lookup however many sellers an app has. Lookups of one seller run one at a time
+ * (an event during a lookup makes another: none is lost), and a lookup that fails, missed events, or a storm of more
+ * than {@link #MAX_LOOKUPS} sellers changing at once make the lists be read whole again. Every {@code refreshEvery} a
+ * list is read whole again anyway, by the engine's clock, as a safety net; a failed read keeps the last list and is
+ * tried again after {@link #RETRY}.
+ *
+ * <p>A seller's change looked up while a whole read runs is kept on top of that read's answer (the read may have
+ * passed the seller before the change); one looked up before the read started is in the read. Everything runs in
+ * the background: the engine's control loop takes the lists as they are ({@link #current}) and never waits; an
+ * unchanged list is the same {@link List} instance from call to call.
  */
-final class PermittedSellers {
+final class PermittedSellers implements SellerPermits.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(PermittedSellers.class);
     static final Duration RETRY = Duration.ofSeconds(5);
+    /** More sellers than this waiting for a lookup at once: the lists are read whole instead. */
+    static final int MAX_LOOKUPS = 1_000;
 
-    private record Entry(List<SellerPermits.Seller> sellers, long generation, long readAtMillis) {
+    /** A seller's permit of one app as a lookup found it, {@code seller} null when not permitted. */
+    private record Change(long seq, Seller seller) {
+    }
+
+    private static final class App {
+        /** The last whole read, by user id; null before the first. */
+        List<Seller> read;
+        long readGeneration;
+        long readAtMillis;
+        /** Changes looked up after the last whole read started, by user id. */
+        final TreeMap<Long, Change> changes = new TreeMap<>();
+        List<Seller> merged;
+        boolean reading;
+        long failedAtMillis = -1;
     }
 
     private final SellerPermits permits;
     private final Clock clock;
     private final long refreshMillis;
-    private final AtomicLong generation = new AtomicLong();
-    private final Map<String, Entry> lists = new ConcurrentHashMap<>();
-    private final Map<String, Long> reading = new ConcurrentHashMap<>();
-    private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private final Map<String, App> apps = new HashMap<>();
+    /** Sellers being looked up → whether an event came during the lookup. */
+    private final Map<Long, Boolean> lookups = new HashMap<>();
+    private long generation;
+    private long seq;
 
     PermittedSellers(SellerPermits permits, Clock clock, Duration refreshEvery) {
         this.permits = permits;
         this.clock = clock;
         this.refreshMillis = refreshEvery.toMillis();
-        permits.onChange(generation::incrementAndGet);
+        permits.onChange(this);
     }
 
     /**
-     * The last list read for {@code appKey} (empty before the first answer); starts a read in the background when
-     * it is out of date (an event since, or older than the refresh period) and none runs.
+     * The list of {@code appKey} (empty before the first whole read answered), with the changes looked up since;
+     * starts a whole read in the background when one is due (missed events, a failed lookup, or the refresh period
+     * passed) and none runs.
      */
-    Optional<List<SellerPermits.Seller>> current(String appKey) {
-        Entry e = lists.get(appKey);
-        long now = clock.millis();
-        boolean stale = e == null || e.generation() != generation.get() || now - e.readAtMillis() >= refreshMillis;
-        Long failed = failedAt.get(appKey);
-        if (stale && (failed == null || now - failed >= RETRY.toMillis()) && reading.putIfAbsent(appKey, now) == null) {
-            read(appKey);
+    Optional<List<Seller>> current(String appKey) {
+        long gen;
+        long startSeq;
+        Optional<List<Seller>> out;
+        synchronized (lock) {
+            App a = apps.computeIfAbsent(appKey, k -> new App());
+            long now = clock.millis();
+            boolean due = a.read == null || a.readGeneration != generation || now - a.readAtMillis >= refreshMillis;
+            boolean start = due && !a.reading && (a.failedAtMillis < 0 || now - a.failedAtMillis >= RETRY.toMillis());
+            out = a.read == null ? Optional.empty() : Optional.of(merged(a));
+            if (!start) {
+                return out;
+            }
+            a.reading = true;
+            gen = generation;
+            startSeq = seq;
         }
-        return e == null ? Optional.empty() : Optional.of(e.sellers());
+        read(appKey, gen, startSeq);
+        return out;
     }
 
-    private void read(String appKey) {
-        long gen = generation.get();
+    private void read(String appKey, long gen, long startSeq) {
         permits.sellers(appKey).whenComplete((sellers, err) -> {
-            try {
+            synchronized (lock) {
+                App a = apps.get(appKey);
+                if (a == null) {
+                    return; // no target names the app any more
+                }
+                a.reading = false;
                 if (err != null) {
-                    failedAt.put(appKey, clock.millis());
+                    a.failedAtMillis = clock.millis();
                     log.warn("order sync: reading the sellers who permitted app {} failed: {}; keeping the last list",
                             appKey, SyncFailure.why(err));
                     return;
                 }
-                failedAt.remove(appKey);
-                Entry before = lists.put(appKey, new Entry(List.copyOf(sellers), gen, clock.millis()));
-                if (before == null || before.sellers().size() != sellers.size()) {
-                    log.info("order sync: {} seller(s) permitted app {}", sellers.size(), appKey);
+                a.failedAtMillis = -1;
+                int before = a.read == null ? -1 : a.read.size();
+                List<Seller> sorted = new ArrayList<>(sellers);
+                sorted.sort(Comparator.comparingLong(Seller::userId));
+                a.read = List.copyOf(sorted);
+                a.readGeneration = gen;
+                a.readAtMillis = clock.millis();
+                a.changes.values().removeIf(c -> c.seq() <= startSeq); // looked up before the read: in it
+                a.merged = null;
+                if (before != sorted.size()) {
+                    log.info("order sync: {} seller(s) permitted app {}", sorted.size(), appKey);
                 }
-            } finally {
-                reading.remove(appKey);
             }
         });
     }
 
+    @Override
+    public void seller(long userId) {
+        synchronized (lock) {
+            Boolean again = lookups.get(userId);
+            if (again != null) {
+                lookups.put(userId, true);
+                return;
+            }
+            if (lookups.size() >= MAX_LOOKUPS) {
+                generation++; // a storm of changes: read the lists whole rather than seller by seller
+                return;
+            }
+            lookups.put(userId, false);
+        }
+        lookUp(userId);
+    }
+
+    @Override
+    public void all() {
+        synchronized (lock) {
+            generation++;
+        }
+    }
+
+    private void lookUp(long userId) {
+        permits.permitsOf(userId).whenComplete((byApp, err) -> {
+            boolean again;
+            synchronized (lock) {
+                if (err != null) {
+                    generation++;
+                    log.warn("order sync: looking up the permits of seller {} failed: {}; reading the permitted "
+                            + "sellers again", userId, SyncFailure.why(err));
+                } else {
+                    apply(userId, byApp);
+                }
+                again = Boolean.TRUE.equals(lookups.get(userId));
+                if (again) {
+                    lookups.put(userId, false);
+                } else {
+                    lookups.remove(userId);
+                }
+            }
+            if (again) {
+                lookUp(userId);
+            }
+        });
+    }
+
+    /** Under the lock: a seller's permits now, applied to every list. */
+    private void apply(long userId, Map<String, Seller> byApp) {
+        seq++;
+        for (Map.Entry<String, App> e : apps.entrySet()) {
+            App a = e.getValue();
+            Seller now = byApp.get(e.getKey());
+            if (!a.reading && Objects.equals(now, holds(a, userId))) {
+                continue; // nothing changes, and no read under way could undo it
+            }
+            a.changes.put(userId, new Change(seq, now));
+            a.merged = null;
+        }
+    }
+
+    /** Under the lock: the seller as app {@code a}'s list holds it now (null: not in it). */
+    private static Seller holds(App a, long userId) {
+        Change c = a.changes.get(userId);
+        if (c != null) {
+            return c.seller();
+        }
+        if (a.read == null) {
+            return null;
+        }
+        int i = Collections.binarySearch(a.read, new Seller(userId, "", 0),
+                Comparator.comparingLong(Seller::userId));
+        return i >= 0 ? a.read.get(i) : null;
+    }
+
+    /** Under the lock: the last read with the changes since, merged by user id (kept until either changes). */
+    private static List<Seller> merged(App a) {
+        if (a.merged != null) {
+            return a.merged;
+        }
+        if (a.changes.isEmpty()) {
+            a.merged = a.read;
+            return a.merged;
+        }
+        List<Seller> out = new ArrayList<>(a.read.size() + a.changes.size());
+        Iterator<Map.Entry<Long, Change>> keys = a.changes.entrySet().iterator();
+        Map.Entry<Long, Change> k = keys.hasNext() ? keys.next() : null;
+        for (Seller s : a.read) {
+            while (k != null && k.getKey() < s.userId()) {
+                add(out, k.getValue());
+                k = keys.hasNext() ? keys.next() : null;
+            }
+            if (k != null && k.getKey() == s.userId()) {
+                add(out, k.getValue()); // changed: the lookup's answer replaces the read's
+                k = keys.hasNext() ? keys.next() : null;
+            } else {
+                out.add(s);
+            }
+        }
+        while (k != null) {
+            add(out, k.getValue());
+            k = keys.hasNext() ? keys.next() : null;
+        }
+        a.merged = List.copyOf(out);
+        return a.merged;
+    }
+
+    private static void add(List<Seller> out, Change c) {
+        if (c.seller() != null) {
+            out.add(c.seller());
+        }
+    }
+
     /** Forgets the apps no sync target names any more. */
     void retain(Set<String> appKeys) {
-        lists.keySet().retainAll(appKeys);
-        failedAt.keySet().retainAll(appKeys);
+        synchronized (lock) {
+            apps.keySet().retainAll(appKeys);
+        }
     }
 }

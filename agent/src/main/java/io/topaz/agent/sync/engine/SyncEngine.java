@@ -94,6 +94,7 @@ public final class SyncEngine implements AutoCloseable {
     private volatile Duration reportEvery = REPORT_EVERY;
     private long nextReport;
     private final PermittedSellers permitted;
+    private final Map<String, Grouped> grouped = new ConcurrentHashMap<>();
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -153,7 +154,7 @@ public final class SyncEngine implements AutoCloseable {
             for (SyncTarget t : config.targets()) {
                 apps.add(t.appKey());
                 Optional<Map<String, List<SellerPermits.Seller>>> byGroup = permitted.current(t.appKey())
-                        .map(l -> byGroup(config, l));
+                        .map(l -> grouped(t.appKey(), config, l));
                 for (String g : t.sellerGroups()) {
                     boolean here = config.hasGroup(g) && config.cluster(g).map(ctx.cluster()::equals).orElse(false)
                             && ctx.agentId().equals(placements.owner(t.name(), g, ctx.cluster(), live));
@@ -166,6 +167,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             permitted.retain(apps);
+            grouped.keySet().retainAll(apps);
             for (Map.Entry<String, Running> e : running.entrySet()) {
                 Running r = e.getValue();
                 SyncTarget want = wanted.get(e.getKey());
@@ -206,6 +208,22 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /** The permitted sellers of each seller group, by the group that syncs them (pins first). */
+    /** An app's sellers by group, as last split: kept while the list and the config are the same instances. */
+    private record Grouped(List<SellerPermits.Seller> sellers, SyncConfig config,
+                           Map<String, List<SellerPermits.Seller>> byGroup) {
+    }
+
+    /** {@link #byGroup}, split again only when the app's list or the config changed (not on every control tick). */
+    private Map<String, List<SellerPermits.Seller>> grouped(String appKey, SyncConfig config,
+                                                           List<SellerPermits.Seller> all) {
+        Grouped g = grouped.get(appKey);
+        if (g == null || g.sellers() != all || g.config() != config) {
+            g = new Grouped(all, config, byGroup(config, all));
+            grouped.put(appKey, g);
+        }
+        return g.byGroup();
+    }
+
     private static Map<String, List<SellerPermits.Seller>> byGroup(SyncConfig config, List<SellerPermits.Seller> all) {
         Map<String, List<SellerPermits.Seller>> out = new HashMap<>();
         for (SellerPermits.Seller s : all) {

@@ -1,78 +1,242 @@
 package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.SellerPermits;
+import io.topaz.agent.sync.SellerPermits.Seller;
 import io.topaz.model.testing.MutableClock;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The engine's copy of who permitted each app: read once, again on a permit event, and periodically by the clock. */
+/**
+ * The engine's copy of who permitted each app: read whole once, then kept current seller by seller on permit events,
+ * read whole again after missed events, a failed lookup, a storm of changes, or the refresh period.
+ */
 class PermittedSellersTest {
 
-    /** Answers each read by hand, so a test sees when reads start and what they return. */
-    private static final class Reads implements SellerPermits {
-        final List<CompletableFuture<List<Seller>>> pending = new ArrayList<>();
-        Runnable listener;
+    /** Answers each whole read and each seller's lookup by hand, so a test sees when they start and what they return. */
+    private static final class Permits implements SellerPermits {
+        final List<CompletableFuture<List<Seller>>> reads = new ArrayList<>();
+        final List<String> readApps = new ArrayList<>();
+        final List<Long> lookedUp = new ArrayList<>();
+        final List<CompletableFuture<Map<String, Seller>>> lookups = new ArrayList<>();
+        Listener listener;
 
         @Override
         public CompletableFuture<List<Seller>> sellers(String appKey) {
             CompletableFuture<List<Seller>> f = new CompletableFuture<>();
-            pending.add(f);
+            reads.add(f);
+            readApps.add(appKey);
             return f;
         }
 
         @Override
-        public void onChange(Runnable l) {
+        public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
+            CompletableFuture<Map<String, Seller>> f = new CompletableFuture<>();
+            lookedUp.add(userId);
+            lookups.add(f);
+            return f;
+        }
+
+        @Override
+        public void onChange(Listener l) {
             listener = l;
+        }
+
+        CompletableFuture<List<Seller>> lastRead() {
+            return reads.get(reads.size() - 1);
+        }
+
+        CompletableFuture<Map<String, Seller>> lastLookup() {
+            return lookups.get(lookups.size() - 1);
         }
     }
 
-    private static List<SellerPermits.Seller> sellers(long... ids) {
-        List<SellerPermits.Seller> out = new ArrayList<>();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final Permits permits = new Permits();
+    private PermittedSellers p;
+
+    @BeforeEach
+    void create() {
+        p = new PermittedSellers(permits, clock, Duration.ofMinutes(5));
+    }
+
+    private static Seller seller(long id) {
+        return new Seller(id, "n" + id, 1);
+    }
+
+    private static List<Seller> sellers(long... ids) {
+        List<Seller> out = new ArrayList<>();
         for (long id : ids) {
-            out.add(new SellerPermits.Seller(id, "n" + id, 1));
+            out.add(seller(id));
         }
         return out;
     }
 
-    @Test
-    void aListIsReadOnceThenAgainOnAnEventOrWhenTheRefreshPeriodPassed() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-        Reads reads = new Reads();
-        PermittedSellers p = new PermittedSellers(reads, clock, Duration.ofMinutes(5));
+    private static Map<String, Seller> permitted(long id, String... apps) {
+        Map<String, Seller> out = new HashMap<>();
+        for (String app : apps) {
+            out.put(app, seller(id));
+        }
+        return out;
+    }
 
+    /** The list of "app", read whole once with {@code ids}. */
+    private void readWhole(long... ids) {
+        assertThat(p.current("app")).isEmpty();
+        permits.lastRead().complete(sellers(ids));
+        assertThat(p.current("app")).contains(sellers(ids));
+    }
+
+    @Test
+    void aListIsReadWholeOnceThenKeptCurrentSellerBySeller() {
         assertThat(p.current("app")).isEmpty(); // not read yet: the groups wait
         assertThat(p.current("app")).isEmpty();
-        assertThat(reads.pending).hasSize(1); // one read at a time
-        reads.pending.get(0).complete(sellers(1, 2));
-        assertThat(p.current("app")).contains(sellers(1, 2));
-        assertThat(reads.pending).hasSize(1); // fresh: no read
+        assertThat(permits.reads).hasSize(1); // one read at a time
+        permits.lastRead().complete(sellers(2, 1)); // any order: kept by user id
+        List<Seller> first = p.current("app").orElseThrow();
+        assertThat(first).isEqualTo(sellers(1, 2));
+        assertThat(p.current("app").orElseThrow()).isSameAs(first); // unchanged: the same list, no new read
+        assertThat(permits.reads).hasSize(1);
 
-        reads.listener.run(); // a TMC_USER event
-        assertThat(p.current("app")).contains(sellers(1, 2)); // the last list until the new one is in
-        assertThat(reads.pending).hasSize(2);
-        reads.listener.run(); // another event while reading: that read's answer is already out of date
-        reads.pending.get(1).complete(sellers(1, 2, 3));
+        permits.listener.seller(3); // seller 3 permitted the app
+        assertThat(permits.lookedUp).containsExactly(3L);
+        assertThat(p.current("app")).contains(sellers(1, 2)); // the last list until the lookup answers
+        permits.lastLookup().complete(permitted(3, "app", "other-app"));
         assertThat(p.current("app")).contains(sellers(1, 2, 3));
-        assertThat(reads.pending).hasSize(3);
-        reads.pending.get(2).complete(sellers(1, 3));
-        assertThat(p.current("app")).contains(sellers(1, 3));
-        assertThat(reads.pending).hasSize(3);
 
+        permits.listener.seller(1); // seller 1 cancelled
+        permits.lastLookup().complete(Map.of());
+        assertThat(p.current("app")).contains(sellers(2, 3));
+
+        permits.listener.seller(9); // a seller of another app only: nothing changes
+        permits.lastLookup().complete(permitted(9, "other-app"));
+        assertThat(p.current("app")).contains(sellers(2, 3));
+        assertThat(permits.reads).as("no permit event made a whole read").hasSize(1);
+    }
+
+    @Test
+    void anEventDuringALookupMakesAnotherLookupOfThatSeller() {
+        readWhole(1);
+        permits.listener.seller(5);
+        permits.listener.seller(5); // a second change while the first lookup runs
+        permits.listener.seller(5);
+        assertThat(permits.lookedUp).containsExactly(5L); // one lookup at a time per seller
+        permits.lookups.get(0).complete(permitted(5, "app")); // answered before the second change
+        assertThat(permits.lookedUp).containsExactly(5L, 5L); // the later events are looked up once more
+        assertThat(p.current("app")).contains(sellers(1, 5));
+        permits.lookups.get(1).complete(Map.of()); // the second change: cancelled
+        assertThat(p.current("app")).contains(sellers(1));
+        assertThat(permits.lookedUp).hasSize(2);
+    }
+
+    @Test
+    void aChangeLookedUpDuringAWholeReadStaysOnTopOfThatRead() {
+        readWhole(1, 2);
+        clock.advance(Duration.ofMinutes(5)); // the safety net: a whole read starts
+        p.current("app");
+        assertThat(permits.reads).hasSize(2);
+
+        permits.listener.seller(2); // seller 2 cancels while the read runs
+        permits.lastLookup().complete(Map.of());
+        assertThat(p.current("app")).contains(sellers(1));
+        permits.lastRead().complete(sellers(1, 2)); // the read had passed seller 2 before the cancel
+        assertThat(p.current("app")).as("the later lookup wins over the read").contains(sellers(1));
+    }
+
+    @Test
+    void aChangeLookedUpBeforeAWholeReadStartedIsInThatRead() {
+        readWhole(1, 2);
+        permits.listener.seller(3);
+        permits.lastLookup().complete(permitted(3, "app"));
+        assertThat(p.current("app")).contains(sellers(1, 2, 3));
+
+        clock.advance(Duration.ofMinutes(5));
+        p.current("app");
+        permits.lastRead().complete(sellers(1, 2)); // seller 3 cancelled since, and that event was lost
+        assertThat(p.current("app")).as("the read is newer than the lookup").contains(sellers(1, 2));
+    }
+
+    @Test
+    void missedEventsOrAFailedLookupMakeAWholeRead() {
+        readWhole(1);
+        permits.listener.all(); // missed events
+        assertThat(p.current("app")).contains(sellers(1)); // the last list until the new one is in
+        assertThat(permits.reads).hasSize(2);
+        permits.listener.all(); // more while reading: that read's answer is already out of date
+        permits.lastRead().complete(sellers(1, 2));
+        assertThat(p.current("app")).contains(sellers(1, 2));
+        assertThat(permits.reads).hasSize(3);
+        permits.lastRead().complete(sellers(1, 2, 4));
+        assertThat(p.current("app")).contains(sellers(1, 2, 4));
+        assertThat(permits.reads).hasSize(3);
+
+        permits.listener.seller(7);
+        permits.lastLookup().completeExceptionally(new IOException("control plane down"));
+        p.current("app");
+        assertThat(permits.reads).hasSize(4);
+    }
+
+    @Test
+    void aStormOfChangesIsReadWholeInsteadOfSellerBySeller() {
+        readWhole(1);
+        for (long id = 100; id < 100 + PermittedSellers.MAX_LOOKUPS; id++) {
+            permits.listener.seller(id);
+        }
+        assertThat(permits.lookedUp).hasSize(PermittedSellers.MAX_LOOKUPS);
+        p.current("app");
+        assertThat(permits.reads).hasSize(1);
+
+        permits.listener.seller(5_000); // one more than the lookups that may wait
+        assertThat(permits.lookedUp).hasSize(PermittedSellers.MAX_LOOKUPS);
+        p.current("app");
+        assertThat(permits.reads).hasSize(2);
+        permits.lastRead().complete(sellers(1, 5_000));
+        permits.lookups.forEach(f -> f.complete(Map.of())); // the earlier lookups still land
+        assertThat(p.current("app")).contains(sellers(1, 5_000));
+    }
+
+    @Test
+    void oneLookupKeepsEveryAppsListCurrent() {
+        assertThat(p.current("a")).isEmpty();
+        assertThat(p.current("b")).isEmpty();
+        assertThat(permits.readApps).containsExactly("a", "b");
+        permits.reads.get(0).complete(sellers(1));
+        permits.reads.get(1).complete(sellers(2));
+
+        permits.listener.seller(3);
+        assertThat(permits.lookedUp).containsExactly(3L);
+        permits.lastLookup().complete(permitted(3, "a", "b"));
+        assertThat(p.current("a")).contains(sellers(1, 3));
+        assertThat(p.current("b")).contains(sellers(2, 3));
+
+        p.retain(java.util.Set.of("a"));
+        permits.listener.seller(4);
+        permits.lastLookup().complete(permitted(4, "a", "b"));
+        assertThat(p.current("a")).contains(sellers(1, 3, 4));
+        assertThat(permits.reads).hasSize(2);
+    }
+
+    @Test
+    void aFailedReadKeepsTheLastListAndIsTriedAgainAfterTheRetryDelay() {
+        readWhole(1, 3);
         clock.advance(Duration.ofMinutes(5)); // the safety net
         p.current("app");
-        assertThat(reads.pending).hasSize(4);
-        reads.pending.get(3).completeExceptionally(new java.io.IOException("control plane down"));
+        assertThat(permits.reads).hasSize(2);
+        permits.lastRead().completeExceptionally(new IOException("control plane down"));
         assertThat(p.current("app")).contains(sellers(1, 3)); // kept; no new read before the retry delay
-        assertThat(reads.pending).hasSize(4);
+        assertThat(permits.reads).hasSize(2);
         clock.advance(PermittedSellers.RETRY);
         p.current("app");
-        assertThat(reads.pending).hasSize(5);
+        assertThat(permits.reads).hasSize(3);
     }
 }

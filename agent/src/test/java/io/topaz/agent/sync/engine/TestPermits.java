@@ -23,7 +23,7 @@ final class TestPermits implements SellerPermits {
     private final String appKey;
     private final Clock clock;
     private final Map<Long, Seller> sellers = new ConcurrentSkipListMap<>();
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     TestPermits(String appKey, Clock clock, Collection<Long> permitted) {
         this.appKey = appKey;
@@ -37,12 +37,12 @@ final class TestPermits implements SellerPermits {
 
     void permit(long sellerId) {
         sellers.put(sellerId, new Seller(sellerId, nick(sellerId), clock.millis()));
-        listeners.forEach(Runnable::run);
+        listeners.forEach(l -> l.seller(sellerId));
     }
 
     void cancel(long sellerId) {
         sellers.remove(sellerId);
-        listeners.forEach(Runnable::run);
+        listeners.forEach(l -> l.seller(sellerId));
     }
 
     boolean permitted(long sellerId) {
@@ -65,7 +65,13 @@ final class TestPermits implements SellerPermits {
     }
 
     @Override
-    public void onChange(Runnable listener) {
+    public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
+        Seller s = sellers.get(userId);
+        return CompletableFuture.completedFuture(s == null ? Map.of() : Map.of(appKey, s));
+    }
+
+    @Override
+    public void onChange(Listener listener) {
         listeners.add(listener);
     }
 }
