@@ -1,5 +1,7 @@
 package io.topaz.agent.sync.engine;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SellerPermits.Seller;
 import org.slf4j.Logger;
@@ -67,12 +69,36 @@ final class PermittedSellers implements SellerPermits.Listener {
     private final Map<Long, Boolean> lookups = new HashMap<>();
     private long generation;
     private long seq;
+    private final Counter readsOk;
+    private final Counter readsFailed;
+    private final Counter lookupsOk;
+    private final Counter lookupsFailed;
+    private final Counter storms;
 
-    PermittedSellers(SellerPermits permits, Clock clock, Duration refreshEvery) {
+    /**
+     * Metrics: {@code topaz.sync.permits.reads} (whole lists read) and {@code topaz.sync.permits.lookups} (one
+     * seller's permits looked up), each by {@code result} ok or failed; {@code topaz.sync.permits.storms} (more
+     * sellers changing at once than {@link #MAX_LOOKUPS}: read whole instead).
+     */
+    PermittedSellers(SellerPermits permits, Clock clock, Duration refreshEvery, MeterRegistry registry) {
         this.permits = permits;
         this.clock = clock;
         this.refreshMillis = refreshEvery.toMillis();
+        this.readsOk = counter(registry, "topaz.sync.permits.reads", "ok", "whole lists of permitted sellers read");
+        this.readsFailed = counter(registry, "topaz.sync.permits.reads", "failed",
+                "whole lists of permitted sellers read");
+        this.lookupsOk = counter(registry, "topaz.sync.permits.lookups", "ok",
+                "one seller's permits looked up after a permit event");
+        this.lookupsFailed = counter(registry, "topaz.sync.permits.lookups", "failed",
+                "one seller's permits looked up after a permit event");
+        this.storms = Counter.builder("topaz.sync.permits.storms")
+                .description("more sellers changing at once than lookups may wait: lists read whole instead")
+                .register(registry);
         permits.onChange(this);
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String result, String description) {
+        return Counter.builder(name).tag("result", result).description(description).register(registry);
     }
 
     /**
@@ -110,11 +136,13 @@ final class PermittedSellers implements SellerPermits.Listener {
                 }
                 a.reading = false;
                 if (err != null) {
+                    readsFailed.increment();
                     a.failedAtMillis = clock.millis();
                     log.warn("order sync: reading the sellers who permitted app {} failed: {}; keeping the last list",
                             appKey, SyncFailure.why(err));
                     return;
                 }
+                readsOk.increment();
                 a.failedAtMillis = -1;
                 int before = a.read == null ? -1 : a.read.size();
                 List<Seller> sorted = new ArrayList<>(sellers);
@@ -140,6 +168,7 @@ final class PermittedSellers implements SellerPermits.Listener {
                 return;
             }
             if (lookups.size() >= MAX_LOOKUPS) {
+                storms.increment();
                 generation++; // a storm of changes: read the lists whole rather than seller by seller
                 return;
             }
@@ -160,10 +189,12 @@ final class PermittedSellers implements SellerPermits.Listener {
             boolean again;
             synchronized (lock) {
                 if (err != null) {
+                    lookupsFailed.increment();
                     generation++;
                     log.warn("order sync: looking up the permits of seller {} failed: {}; reading the permitted "
                             + "sellers again", userId, SyncFailure.why(err));
                 } else {
+                    lookupsOk.increment();
                     apply(userId, byApp);
                 }
                 again = Boolean.TRUE.equals(lookups.get(userId));

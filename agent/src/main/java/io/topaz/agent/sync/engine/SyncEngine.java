@@ -116,7 +116,7 @@ public final class SyncEngine implements AutoCloseable {
         this.targets = new TargetPools(ctx.stores());
         this.reporter = new LoadReporter(ctx.registry(), members, ctx.agentId(), ctx.zone(), ctx.cluster());
         this.status = new SyncStatus(this);
-        this.permitted = new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH);
+        this.permitted = new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH, ctx.registry());
     }
 
     /** An engine with the production settings and four sync threads. */

@@ -2,6 +2,7 @@ package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SellerPermits.Seller;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,11 +64,12 @@ class PermittedSellersTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
     private final Permits permits = new Permits();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private PermittedSellers p;
 
     @BeforeEach
     void create() {
-        p = new PermittedSellers(permits, clock, Duration.ofMinutes(5));
+        p = new PermittedSellers(permits, clock, Duration.ofMinutes(5), registry);
     }
 
     private static Seller seller(long id) {
@@ -122,6 +124,12 @@ class PermittedSellersTest {
         permits.lastLookup().complete(permitted(9, "other-app"));
         assertThat(p.current("app")).contains(sellers(2, 3));
         assertThat(permits.reads).as("no permit event made a whole read").hasSize(1);
+        assertThat(count("topaz.sync.permits.reads", "ok")).isEqualTo(1);
+        assertThat(count("topaz.sync.permits.lookups", "ok")).isEqualTo(3);
+    }
+
+    private double count(String name, String result) {
+        return registry.get(name).tag("result", result).counter().count();
     }
 
     @Test
@@ -184,6 +192,7 @@ class PermittedSellersTest {
         permits.lastLookup().completeExceptionally(new IOException("control plane down"));
         p.current("app");
         assertThat(permits.reads).hasSize(4);
+        assertThat(count("topaz.sync.permits.lookups", "failed")).isEqualTo(1);
     }
 
     @Test
@@ -200,6 +209,7 @@ class PermittedSellersTest {
         assertThat(permits.lookedUp).hasSize(PermittedSellers.MAX_LOOKUPS);
         p.current("app");
         assertThat(permits.reads).hasSize(2);
+        assertThat(registry.get("topaz.sync.permits.storms").counter().count()).isEqualTo(1);
         permits.lastRead().complete(sellers(1, 5_000));
         permits.lookups.forEach(f -> f.complete(Map.of())); // the earlier lookups still land
         assertThat(p.current("app")).contains(sellers(1, 5_000));
@@ -235,6 +245,7 @@ class PermittedSellersTest {
         permits.lastRead().completeExceptionally(new IOException("control plane down"));
         assertThat(p.current("app")).contains(sellers(1, 3)); // kept; no new read before the retry delay
         assertThat(permits.reads).hasSize(2);
+        assertThat(count("topaz.sync.permits.reads", "failed")).isEqualTo(1);
         clock.advance(PermittedSellers.RETRY);
         p.current("app");
         assertThat(permits.reads).hasSize(3);
