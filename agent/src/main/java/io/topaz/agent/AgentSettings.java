@@ -34,13 +34,15 @@ import java.util.Map;
  * @param push        the push WebSocket's settings ({@code --push-*}); used only with a broker port
  * @param ordersDbUrl the platform's order database ({@code --orders-db-url}, a JDBC URL); only agents with it run
  *                    the order sync. Null for none
+ * @param adminTls    the certificate and key for https on the admin port ({@code --admin-tls-cert},
+ *                    {@code --admin-tls-key}); null for plain http
  */
 public record AgentSettings(String id, String zone, String cluster, String host, int adminPort, int gatewayPort,
                             int brokerPort, String zkConnect, String zkRoot, Path dataDir, String version,
                             Duration zkSessionTimeout, Duration zkConnectionTimeout, MetadataSettings metadata,
                             Transport transport, int eventLoops, ZkCredentials zkAuth,
                             BrokerSettings broker, TlsFiles tls, BrokerTls brokerTls,
-                            PushSettings push, String ordersDbUrl) {
+                            PushSettings push, String ordersDbUrl, TlsFiles adminTls) {
 
     /** The flags, in the order {@code --help} lists them, with their defaults. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -58,6 +60,8 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         DEFAULTS.put("broker-tls-cert", null);
         DEFAULTS.put("broker-tls-key", null);
         DEFAULTS.put("broker-tls-trust", null);
+        DEFAULTS.put("admin-tls-cert", null);
+        DEFAULTS.put("admin-tls-key", null);
         DEFAULTS.put("zk-connect", "127.0.0.1:2181");
         DEFAULTS.put("zk-root", "/topaz");
         DEFAULTS.put("data-dir", null);
@@ -117,44 +121,44 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public static AgentSettings of(String id, String zkConnect, Path dataDir) {
         return new AgentSettings(id, "default", "default", "127.0.0.1", 0, 0, 0, zkConnect, "/topaz", dataDir,
                 null, Duration.ofSeconds(30), Duration.ofSeconds(10), MetadataSettings.none(), Transport.IO_URING, 0, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     public AgentSettings withZkRoot(String root) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, root, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     public AgentSettings withZkTimeouts(Duration session, Duration connection) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, session, connection, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     public AgentSettings withGatewayPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, port, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     /** The same settings authenticating to ZooKeeper as {@code credentials} (null for none). */
     public AgentSettings withZkAuth(ZkCredentials credentials) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, credentials, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     public AgentSettings withBrokerPort(int port) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, port, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     public AgentSettings withTransport(Transport newTransport) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, newTransport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     /** The number of gateway event loops to start: {@code --event-loops}, or one per available core when it is 0. */
@@ -165,13 +169,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withMetadata(MetadataSettings newMetadata) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, newMetadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     public AgentSettings withPlacement(String zone, String cluster) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     /**
@@ -214,13 +218,13 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
                 integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
-                brokerTls(values), PushFlags.parse(values), blankToNull(values.get("orders-db-url")));
+                brokerTls(values), PushFlags.parse(values), blankToNull(values.get("orders-db-url")), adminTls(values));
     }
 
     public AgentSettings withPush(PushSettings newPush) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
-                brokerTls, newPush, ordersDbUrl);
+                brokerTls, newPush, ordersDbUrl, adminTls);
     }
 
     /** {@code 123}, {@code 64k}, {@code 16m}, {@code 1g} (binary multiples); -1 when it is none of these. */
@@ -242,14 +246,14 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withBroker(BrokerSettings newBroker) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, newBroker, tls, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     /** The same settings running the order sync against {@code jdbcUrl} (null: no sync). */
     public AgentSettings withOrdersDb(String jdbcUrl) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
-                brokerTls, push, jdbcUrl);
+                brokerTls, push, jdbcUrl, adminTls);
     }
 
     /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
@@ -262,6 +266,21 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         if (cert == null || key == null) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both for https on the "
                     + "gateway port, or neither; only --" + (cert == null ? "tls-key" : "tls-cert") + " was given");
+        }
+        return new TlsFiles(Path.of(cert), Path.of(key));
+    }
+
+    /** {@code --admin-tls-cert} and {@code --admin-tls-key}: both for https on the admin port, neither for plain. */
+    private static TlsFiles adminTls(Map<String, String> values) {
+        String cert = values.get("admin-tls-cert");
+        String key = values.get("admin-tls-key");
+        if (cert == null && key == null) {
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new IllegalArgumentException("--admin-tls-cert and --admin-tls-key go together: give both for https "
+                    + "on the admin port, or neither; only --" + (cert == null ? "admin-tls-key" : "admin-tls-cert")
+                    + " was given");
         }
         return new TlsFiles(Path.of(cert), Path.of(key));
     }
@@ -293,14 +312,14 @@ public record AgentSettings(String id, String zone, String cluster, String host,
     public AgentSettings withBrokerTls(BrokerTls tls) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, this.tls,
-                tls, push, ordersDbUrl);
+                tls, push, ordersDbUrl, adminTls);
     }
 
     /** The same settings serving https on the gateway port with {@code files} (null: plain http). */
     public AgentSettings withTls(TlsFiles files) {
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, files, brokerTls,
-                push, ordersDbUrl);
+                push, ordersDbUrl, adminTls);
     }
 
     private static BrokerSettings brokerSettings(Map<String, String> values) {

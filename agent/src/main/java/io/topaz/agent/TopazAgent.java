@@ -135,6 +135,9 @@ public final class TopazAgent implements Closeable {
                     settings.transport().unavailableBecause());
         }
         admin = new AdminServer(this::health, metrics::scrape);
+        if (settings.adminTls() != null) {
+            admin.tls(settings.adminTls().serverContext());
+        }
         adminPort = admin.start("0.0.0.0", settings.adminPort(), transport);
 
         ZkLayout layout = new ZkLayout(settings.zkRoot());
@@ -196,8 +199,9 @@ public final class TopazAgent implements Closeable {
             sync = AgentSync.start(settings, curator, layout, broker == null ? null : broker.broker(), holder::current,
                     metadata, metadata == null ? null : metadataExecutor, clock, metrics.registry(), admin);
         }
-        log.info("agent {} started (zone {}, cluster {}), admin port {}, ZooKeeper {}{}", settings.id(), settings.zone(),
-                settings.cluster(), adminPort, settings.zkConnect(), settings.zkRoot());
+        log.info("agent {} started (zone {}, cluster {}), admin port {} ({}), ZooKeeper {}{}", settings.id(),
+                settings.zone(), settings.cluster(), adminPort, admin.secure() ? "https" : "http", settings.zkConnect(),
+                settings.zkRoot());
     }
 
     /** The Curator client: authenticated and creating nodes with the subtree's ACL when --zk-auth(-file) is set. */

@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.topaz.agent.broker.cluster.ControlPlaneAuth;
 import io.topaz.agent.net.Transport;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * The agent's admin HTTP port: health, metrics and the features' routes, on one event-loop thread of its own. GET and
- * HEAD are open; anything else needs a control-plane token of role AGENT or ADMIN ({@link #authenticate}).
+ * HEAD are open; anything else needs a control-plane token of role AGENT or ADMIN ({@link #authenticate}). With
+ * {@link #tls} it serves https only ({@code --admin-tls-cert}), so the tokens never cross the network in clear.
  */
 public final class AdminServer implements Closeable {
 
@@ -34,9 +36,24 @@ public final class AdminServer implements Closeable {
     private final AdminHandler handler;
     private EventLoopGroup group;
     private Channel channel;
+    private volatile SslContext ssl;
 
     public AdminServer(Supplier<Map<String, Object>> health, Supplier<String> metrics) {
         this.handler = new AdminHandler(health, metrics);
+    }
+
+    /** Serves https with {@code context} (null: plain http); before {@link #start}. */
+    public AdminServer tls(SslContext context) {
+        if (state.get() != State.LATENT) {
+            throw new IllegalStateException("TLS is set before the admin server starts");
+        }
+        this.ssl = context;
+        return this;
+    }
+
+    /** Whether the port serves https. */
+    public boolean secure() {
+        return ssl != null;
     }
 
     /** Binds and returns the bound port ({@code port} 0 picks a free one). */
@@ -62,6 +79,10 @@ public final class AdminServer implements Closeable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SslContext context = ssl;
+                        if (context != null) {
+                            ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec(4096, 8192, 8192))

@@ -1,5 +1,6 @@
 package io.topaz.control.messages;
 
+import io.topaz.control.fleet.AdminPortProperties;
 import io.topaz.control.fleet.FleetView;
 import io.topaz.control.security.InternalAgentToken;
 import io.topaz.model.fleet.AgentInfo;
@@ -41,12 +42,14 @@ public class BrokerAgents {
     private final FleetView fleet;
     private final InternalAgentToken token;
     private final BrokerProperties settings;
+    private final AdminPortProperties admin;
     private final HttpClient http;
 
-    BrokerAgents(FleetView fleet, InternalAgentToken token, BrokerProperties settings) {
+    BrokerAgents(FleetView fleet, InternalAgentToken token, BrokerProperties settings, AdminPortProperties admin) {
         this.fleet = fleet;
         this.token = token;
         this.settings = settings;
+        this.admin = admin;
         this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
     }
 
@@ -111,7 +114,8 @@ public class BrokerAgents {
             if (port == null || port <= 0 || agent.host() == null || agent.host().isBlank()) {
                 return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "no " + portName + " port registered"));
             }
-            uri = new URI((settings.https() ? "https://" : "http://") + hostForUri(agent.host()) + ":" + port + pathAndQuery);
+            boolean https = ADMIN_PORT.equals(portName) ? admin.https() : settings.https();
+            uri = new URI((https ? "https://" : "http://") + hostForUri(agent.host()) + ":" + port + pathAndQuery);
         } catch (URISyntaxException e) {
             return CompletableFuture.completedFuture(AgentAnswer.failed(agent, "unusable address: " + e.getMessage()));
         }

@@ -44,9 +44,12 @@ final class AgentTrafficReader {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final String scheme;
 
-    AgentTrafficReader(Duration timeout) {
+    /** @param scheme {@code http}, or {@code https} when the agents' admin ports serve TLS ({@code topaz.admin.https}) */
+    AgentTrafficReader(Duration timeout, String scheme) {
         this.timeout = timeout;
+        this.scheme = scheme;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -61,7 +64,7 @@ final class AgentTrafficReader {
         }
         URI uri;
         try {
-            uri = new URI("http", null, agent.host(), port, "/metrics", null, null);
+            uri = new URI(scheme, null, agent.host(), port, "/metrics", null, null);
         } catch (URISyntaxException e) {
             return CompletableFuture.completedFuture(Optional.empty());
         }

@@ -1,6 +1,7 @@
 package io.topaz.control.traffic;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.control.fleet.AdminPortProperties;
 import io.topaz.control.fleet.FleetView;
 import io.topaz.control.ha.Leadership;
 import org.springframework.context.annotation.Bean;
@@ -16,8 +17,8 @@ import java.time.Clock;
 class TrafficConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    TrafficPoller trafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry,
-                                Leadership leadership) {
-        return new TrafficPoller(fleet, settings, clock, registry, leadership::isLeader);
+    TrafficPoller trafficPoller(FleetView fleet, TrafficProperties settings, AdminPortProperties admin, Clock clock,
+                                MeterRegistry registry, Leadership leadership) {
+        return new TrafficPoller(fleet, settings, admin, clock, registry, leadership::isLeader);
     }
 }

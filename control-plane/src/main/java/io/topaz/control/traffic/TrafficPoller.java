@@ -2,6 +2,7 @@ package io.topaz.control.traffic;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.topaz.control.fleet.AdminPortProperties;
 import io.topaz.control.fleet.FleetView;
 import io.topaz.model.fleet.AgentInfo;
 import org.slf4j.Logger;
@@ -56,20 +57,26 @@ public final class TrafficPoller implements Closeable {
     private final BooleanSupplier active;
 
     public TrafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry) {
-        this(fleet, settings, clock, registry, () -> true);
+        this(fleet, settings, new AdminPortProperties(false), clock, registry, () -> true);
+    }
+
+    public TrafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry,
+                         BooleanSupplier active) {
+        this(fleet, settings, new AdminPortProperties(false), clock, registry, active);
     }
 
     /**
+     * @param admin  how the agents' admin ports are called (http or https)
      * @param active whether scheduled polls run now: with several control planes, only the leader scrapes the agents
      *               (the others forward the traffic reads to it); {@link #poll()} runs regardless
      */
-    public TrafficPoller(FleetView fleet, TrafficProperties settings, Clock clock, MeterRegistry registry,
-                         BooleanSupplier active) {
+    public TrafficPoller(FleetView fleet, TrafficProperties settings, AdminPortProperties admin, Clock clock,
+                         MeterRegistry registry, BooleanSupplier active) {
         this.active = active;
         this.fleet = fleet;
         this.settings = settings;
         this.clock = clock;
-        this.reader = new AgentTrafficReader(settings.scrapeTimeout());
+        this.reader = new AgentTrafficReader(settings.scrapeTimeout(), admin.scheme());
         this.aggregator = new TrafficAggregator(settings.historyPoints());
         this.agentRates = new AgentCallRates(settings.historyPoints());
         Gauge.builder("topaz.traffic.agents.not.reporting", this, p -> p.latest().agentsNotReporting())
