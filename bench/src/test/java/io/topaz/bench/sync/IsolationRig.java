@@ -357,15 +357,9 @@ final class IsolationRig implements AutoCloseable {
         return new FullReconciliation(source, target).run(SellerScope.all(new BucketRange(0, SellerGroup.BUCKETS)), 0, Long.MAX_VALUE);
     }
 
-    /** Orders not deleted, on the target or the source. */
+    /** Orders not deleted, on the target or the source ({@link ProcessFixture#liveOrders}). */
     long liveOrders(boolean onTarget) throws SQLException {
-        try (var c = (onTarget ? db.targetPool() : db.sourcePool()).getConnection();
-             var rs = c.createStatement().executeQuery(onTarget
-                     ? "SELECT COUNT(*) FROM jdp_tb_trade WHERE jdp_delete = 0"
-                     : "SELECT COUNT(*) FROM tb_trade WHERE NOT deleted")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return ProcessFixture.liveOrders(db, onTarget);
     }
 
     private static void rootSql(String... sql) throws SQLException {

@@ -5,10 +5,7 @@ import io.topaz.agent.sync.db.LoweringTrigger;
 import io.topaz.bench.messaging.TopazCluster;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,22 +30,15 @@ import static org.awaitility.Awaitility.await;
  */
 class IsolationTest {
 
-    private static final String VERSION = "0.1.0-SNAPSHOT";
     static final int BUDGET = 6;
     private static final Duration BOUND = Duration.ofSeconds(60);
 
     @Test
     void groupsMoveOnKillsMovesAndAZoneLossWithOneOwnerWithinTheBudgetAndNothingLost() throws Exception {
-        SyncBenchTest.requireDatabases();
-        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-        Path repo = module.getParent();
-        assertThat(List.of(repo.resolve("control-plane/target/control-plane-" + VERSION + "-exec.jar"),
-                repo.resolve("agent/target/agent-" + VERSION + ".jar"))).as("this test starts the control plane and "
-                + "agents from their packaged jars: run it with `mvn verify`").allMatch(Files::exists);
-        Path dir = Files.createDirectories(module.resolve("target/isolation-" + Instant.now().toEpochMilli()));
+        ProcessFixture fixture = ProcessFixture.prepare("isolation");
 
-        try (IsolationRig rig = IsolationRig.start(repo, dir, List.of("zone-a", "zone-a", "zone-b", "zone-b"), BUDGET,
-                "iso")) {
+        try (IsolationRig rig = IsolationRig.start(fixture.repo(), fixture.dir(),
+                List.of("zone-a", "zone-a", "zone-b", "zone-b"), BUDGET, "iso")) {
             List<TradeCenter.Seller> sellers = TradeCenter.sellers(16, 3_500_000_001L, "iso_seller_0");
             rig.seed(List.of(sellers.get(0).id())); // the Zipf-busiest seller in a group of its own
             rig.permit(sellers);
@@ -116,6 +106,6 @@ class IsolationTest {
             assertThat(rig.sampler.overBudget()).as("samples above the cluster's budget").isEmpty();
             assertThat(rig.sampler.max()).as("the sampler saw the sync's connections").isPositive();
         }
-        SyncKillTest.deleteTree(dir); // kept only when the test fails, for the processes' logs
+        fixture.deleteDir(); // kept only when the test fails, for the processes' logs
     }
 }

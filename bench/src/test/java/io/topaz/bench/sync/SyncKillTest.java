@@ -16,10 +16,7 @@ import tools.jackson.databind.node.MissingNode;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,26 +37,19 @@ import static org.awaitility.Awaitility.await;
  */
 class SyncKillTest {
 
-    private static final String VERSION = "0.1.0-SNAPSHOT";
     private static final String GROUP = LiveSyncBench.GROUPS.get(0);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void aSigkillOfTheSyncingAgentMidStreamLosesNothingAndWritesNothingOutOfOrder() throws Exception {
-        SyncBenchTest.requireDatabases();
-        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-        Path repo = module.getParent();
-        assertThat(List.of(repo.resolve("control-plane/target/control-plane-" + VERSION + "-exec.jar"),
-                repo.resolve("agent/target/agent-" + VERSION + ".jar"))).as("this test starts the control plane and "
-                + "agents from their packaged jars: run it with `mvn verify`").allMatch(Files::exists);
-        Path dir = Files.createDirectories(module.resolve("target/sync-kill-" + Instant.now().toEpochMilli()));
+        ProcessFixture fixture = ProcessFixture.prepare("sync-kill");
 
         try (BenchDatabases db = new BenchDatabases("kill")) {
             JdbcSourceOrders source = db.source(2);
             JdbcTargetOrders target = db.target(2); // the target's tables first, so the trigger sees every write
             LoweringTrigger.install(db.targetPool());
-            try (TopazCluster cluster = TopazCluster.start(repo, dir, 2,
+            try (TopazCluster cluster = TopazCluster.start(fixture.repo(), fixture.dir(), 2,
                     List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                     List.of("--orders-db-url=" + db.sourceUrl, "--broker-redelivery-timeout=3s",
                             "--zk-session-timeout=5s"))) {
@@ -114,13 +104,13 @@ class SyncKillTest {
                         .anyMatch(n -> GROUP.equals(n.path("group").asString()) && !n.path("holder").isNull());
                 assertThat(LoweringTrigger.lowered(db.targetPool()))
                         .as("orders whose modified a write lowered (an older version over a newer one)").isEmpty();
-                assertThat(count(db, true)).as("live (not deleted) orders on the target").isEqualTo(count(db, false)).isPositive();
+                assertThat(ProcessFixture.liveOrders(db, true)).as("live (not deleted) orders on the target")
+                        .isEqualTo(ProcessFixture.liveOrders(db, false)).isPositive();
             }
         }
-        deleteTree(dir); // kept only when the test fails, for the processes' logs
+        fixture.deleteDir(); // kept only when the test fails, for the processes' logs
     }
 
-    /** The agent whose {@code GET /sync} runs {@link #GROUP}. */
     /** Whether {@link #GROUP} has a placement whose agent reports holding it ({@code GET /api/v1/placement}). */
     private static boolean placedAndHeld(TopazCluster cluster) throws Exception {
         for (JsonNode c : cluster.admin("GET", "/api/v1/placement", null, 200).path("clusters")) {
@@ -133,6 +123,7 @@ class SyncKillTest {
         return false;
     }
 
+    /** The agent whose {@code GET /sync} runs {@link #GROUP}. */
     private static TopazCluster.Agent holderOf(TopazCluster cluster) throws Exception {
         for (TopazCluster.Agent a : cluster.agents()) {
             if (!groupOn(a).isMissingNode()) {
@@ -152,24 +143,5 @@ class SyncKillTest {
             }
         }
         return MissingNode.getInstance();
-    }
-
-    /** Orders not deleted (an order created and deleted while its messages were lost never reaches the target). */
-    private static long count(BenchDatabases db, boolean onTarget) throws Exception {
-        try (var c = (onTarget ? db.targetPool() : db.sourcePool()).getConnection();
-             var rs = c.createStatement().executeQuery(onTarget
-                     ? "SELECT COUNT(*) FROM jdp_tb_trade WHERE jdp_delete = 0"
-                     : "SELECT COUNT(*) FROM tb_trade WHERE NOT deleted")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static void deleteTree(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
