@@ -18,10 +18,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The sync of one (target, seller group) on its holder: each {@link #tick()} (on the sync executor, never an event
@@ -33,8 +30,8 @@ import java.util.Map;
  *
  * <p>Only the group's sellers who permitted the target's app are copied ({@link SellerScope}): every read of the group
  * (backfill, reconciliation, purge) is limited to them, and a live-stream row of anyone else is not written. The
- * engine hands over the current sellers ({@link #sellers}); a seller who joins is backfilled alone
- * ({@link SellerBackfills}), one who leaves is no longer synced (rows already copied stay).
+ * engine hands over the current sellers ({@link #sellers}), which {@link GroupSellers} keeps: a seller who joins is
+ * backfilled alone ({@link SellerBackfills}), one who leaves is no longer synced (rows already copied stay).
  */
 final class GroupSync {
 
@@ -61,10 +58,7 @@ final class GroupSync {
     private final SyncLeases.Lease lease;
     private final Fence fence;
     private final BucketRange buckets;
-    private volatile SellerScope scope;
-    private Map<Long, Long> permittedAt = Map.of();
-    private volatile List<SellerPermits.Seller> offered;
-    private final SellerBackfills sellerBackfills;
+    private final GroupSellers sellers;
     private final QueueName queue;
     private final TargetOrders target;
     private final Clock clock;
@@ -85,8 +79,6 @@ final class GroupSync {
     private final ReconcileSlices slices = new ReconcileSlices(ReconcileSlices.KEYS_PER_SLICE);
     private long nextPurge;
     private volatile boolean stopped;
-    /** A new holder also backfills sellers permitted a little before its group's mark (clocks, commit order). */
-    private static final long PERMIT_SLACK_MILLIS = 60_000;
 
     /**
      * @param buckets the range group's bucket range, or null for a pin group
@@ -110,8 +102,8 @@ final class GroupSync {
                 Duration.ofSeconds(Math.max(60, 4L * config.reconcileSeconds())));
         Reconciler.Writer writer = this::write;
         this.flusher = new Flusher(name, broker, queue, source, writer, metrics, clock, settings.brokerTimeout(),
-                written, row -> scope.covers(row));
-        this.reconciler = new Reconciler(name, source, target, () -> scope, new Reconciler.Knowledge() {
+                written, row -> scope().covers(row));
+        this.reconciler = new Reconciler(name, source, target, this::scope, new Reconciler.Knowledge() {
             @Override
             public long waiting(long tid) {
                 return merger.waiting(tid);
@@ -123,7 +115,7 @@ final class GroupSync {
             }
         }, writer, metrics);
         this.state = lease.state();
-        this.backfill = new Backfill(name, source, () -> scope, writer, metrics, new Backfill.Store() {
+        Backfill.Store store = new Backfill.Store() {
             @Override
             public GroupState load() {
                 return state;
@@ -134,19 +126,11 @@ final class GroupSync {
                 lease.state(s);
                 state = s;
             }
-        }, settings.batch(), config.backfillDays());
-        this.sellerBackfills = new SellerBackfills(name, source, writer, metrics, settings.batch(),
+        };
+        this.backfill = new Backfill(name, source, this::scope, writer, metrics, store, settings.batch(),
                 config.backfillDays());
-        this.scope = SellerScope.of(buckets, Map.of());
-        Map<Long, String> joined = applySellers(sellers);
-        if (GroupState.PENDING.equals(state.backfill())) {
-            state = state.withPermitsSeen(newestPermit() + 1); // the group's backfill copies all of them
-            lease.state(state);
-        } else {
-            long seen = state.permitsSeenMillis() - PERMIT_SLACK_MILLIS;
-            joined.keySet().removeIf(id -> permittedAt.get(id) < seen);
-            sellerBackfills.add(joined); // permitted while no holder ran (or whose copy a lost holder left unfinished)
-        }
+        this.sellers = new GroupSellers(name, buckets, sellers, clock, new SellerBackfills(name, source, writer,
+                metrics, settings.batch(), config.backfillDays()), store);
         this.purgeWindow = PurgeWindow.parse(config.purgeWindow());
         metrics.backfill(state.backfill(), state.copied());
         long now = clock.millis();
@@ -176,79 +160,17 @@ final class GroupSync {
 
     /** The sellers synced now. */
     SellerScope scope() {
-        return scope;
+        return sellers.scope();
     }
 
     /** Sellers waiting for their own backfill (they joined a running group). */
     int sellersBackfilling() {
-        return sellerBackfills.pending();
+        return sellers.backfilling();
     }
 
     /** The group's sellers who permitted the target's app now; taken at the next tick. */
     void sellers(List<SellerPermits.Seller> sellers) {
-        offered = List.copyOf(sellers);
-    }
-
-    /** Takes a new seller list: returns the sellers who joined (id → nick). */
-    private Map<Long, String> applySellers(List<SellerPermits.Seller> sellers) {
-        Map<Long, String> nicks = new LinkedHashMap<>();
-        Map<Long, Long> at = new HashMap<>();
-        for (SellerPermits.Seller s : sellers) {
-            nicks.put(s.userId(), s.nick());
-            at.put(s.userId(), s.permittedAtMillis());
-        }
-        Map<Long, String> joined = new LinkedHashMap<>(nicks);
-        joined.keySet().removeAll(scope.sellers().keySet());
-        int left = 0;
-        for (Long id : scope.sellers().keySet()) {
-            if (!nicks.containsKey(id)) {
-                left++;
-            }
-        }
-        scope = SellerScope.of(buckets, nicks);
-        permittedAt = at;
-        sellerBackfills.retain(nicks.keySet());
-        if (left > 0) {
-            log.info("sync {}: {} seller(s) left the group (permit cancelled or seller moved); their rows already "
-                    + "copied stay", name, left);
-        }
-        return joined;
-    }
-
-    private long newestPermit() {
-        long newest = 0;
-        for (long at : permittedAt.values()) {
-            newest = Math.max(newest, at);
-        }
-        return newest;
-    }
-
-    /** Takes the sellers the engine offered since the last tick; queues the backfills of those who joined. */
-    private void takeSellers() {
-        List<SellerPermits.Seller> next = offered;
-        if (next == null) {
-            return;
-        }
-        offered = null;
-        Map<Long, String> joined = applySellers(next);
-        if (!joined.isEmpty() && !GroupState.PENDING.equals(state.backfill())) {
-            log.info("sync {}: {} seller(s) joined (permitted the app); backfilling them", name, joined.size());
-            sellerBackfills.add(joined);
-        }
-    }
-
-    /** One page of a joined seller's backfill once the group's is done; notes when every seller is copied. */
-    private void backfillSellers() throws Exception {
-        if (!sellerBackfills.idle()) {
-            sellerBackfills.step(scope, clock.millis());
-            return;
-        }
-        long seen = newestPermit() + 1;
-        if (state.permitsSeen() == null || seen > state.permitsSeen()) {
-            GroupState next = state.withPermitsSeen(seen);
-            lease.state(next);
-            state = next;
-        }
+        this.sellers.offer(sellers);
     }
 
     boolean stopped() {
@@ -288,7 +210,7 @@ final class GroupSync {
                 }
                 schemaReady = true;
             }
-            takeSellers();
+            sellers.take();
             flusher.consume(settings.consumeMax(), settings.platformZone());
             flusher.flushDue(settings.batch());
             if (slices.open() || clock.millis() >= nextReconcile) {
@@ -297,7 +219,7 @@ final class GroupSync {
             if (backfillRunning) {
                 backfillRunning = backfill.step(clock.millis());
             } else {
-                backfillSellers();
+                sellers.backfill();
             }
             purge();
             backoffMillis = 0;
@@ -365,7 +287,7 @@ final class GroupSync {
             return;
         }
         checkLease();
-        int n = target.purgeDeleted(scope, settings.batch(), fence);
+        int n = target.purgeDeleted(sellers.scope(), settings.batch(), fence);
         metrics.purged(n);
         if (n < settings.batch()) {
             nextPurge = now + 60_000; // nothing more to purge for now: look again in a minute

@@ -4,9 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.topaz.agent.broker.Broker;
 import io.topaz.agent.broker.LocalQueues;
-import io.topaz.agent.broker.QueueName;
-import io.topaz.agent.broker.QueueStats;
-import io.topaz.agent.broker.cluster.ClusterBroker;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SourceOrders;
@@ -21,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,9 +43,9 @@ import java.util.function.Supplier;
  * connection budget) and runs a {@link GroupSync} per group, ticking on the executor. A group placed elsewhere is
  * handed over ({@link GroupSync#handOver}: flushed, confirmed, its position recorded), its pool closed, then its lease
  * released; a group whose lease was lost is stopped the same way without the flush. Every {@code reportEvery} the
- * engine publishes this agent's load ({@link LoadReporter}). Each group copies only its sellers who permitted the
- * target's app ({@link PermittedSellers}, handed to the running groups as they change); a group waits to start until
- * its target's list has been read once.
+ * engine publishes this agent's load ({@link GroupLoads}, {@link LoadReporter}). Each group copies only its sellers who
+ * permitted the target's app ({@link PermittedSellers}, split by group and handed to the running groups as they change:
+ * {@link SellersByGroup}); a group waits to start until its target's list has been read once.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -76,8 +72,9 @@ public final class SyncEngine implements AutoCloseable {
     /** How often each target's permitted sellers are read again without an event (a safety net). */
     static final Duration PERMITS_REFRESH = Duration.ofMinutes(5);
 
-    private record Running(GroupSync sync, SyncTarget config, SyncLeases.Lease lease, int share,
-                           GroupMetrics metrics, ScheduledFuture<?> ticks) {
+    /** A group running here. */
+    record Running(GroupSync sync, SyncTarget config, SyncLeases.Lease lease, int share,
+                   GroupMetrics metrics, ScheduledFuture<?> ticks) {
     }
 
     private final Context ctx;
@@ -91,10 +88,8 @@ public final class SyncEngine implements AutoCloseable {
     private final TargetPools targets;
     private final LoadReporter reporter;
     private final SyncStatus status;
-    private volatile Duration reportEvery = REPORT_EVERY;
-    private long nextReport;
-    private final PermittedSellers permitted;
-    private final Map<String, Grouped> grouped = new ConcurrentHashMap<>();
+    private final GroupLoads loads;
+    private final SellersByGroup sellersByGroup;
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -116,7 +111,9 @@ public final class SyncEngine implements AutoCloseable {
         this.targets = new TargetPools(ctx.stores());
         this.reporter = new LoadReporter(ctx.registry(), members, ctx.agentId(), ctx.zone(), ctx.cluster());
         this.status = new SyncStatus(this);
-        this.permitted = new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH, ctx.registry());
+        this.loads = new GroupLoads(ctx.broker(), targets, reporter);
+        this.sellersByGroup = new SellersByGroup(new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH,
+                ctx.registry()));
     }
 
     /** An engine with the production settings and four sync threads. */
@@ -128,7 +125,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** How often the load report is refreshed (default 5 s); measured on the context's clock. */
     void reportEvery(Duration every) {
-        this.reportEvery = every;
+        loads.every(every);
     }
 
     public void start(Duration controlEvery) {
@@ -153,8 +150,7 @@ public final class SyncEngine implements AutoCloseable {
             Set<String> apps = new HashSet<>();
             for (SyncTarget t : config.targets()) {
                 apps.add(t.appKey());
-                Optional<Map<String, List<SellerPermits.Seller>>> byGroup = permitted.current(t.appKey())
-                        .map(l -> grouped(t.appKey(), config, l));
+                Optional<Map<String, List<SellerPermits.Seller>>> byGroup = sellersByGroup.of(t.appKey(), config);
                 for (String g : t.sellerGroups()) {
                     boolean here = config.hasGroup(g) && config.cluster(g).map(ctx.cluster()::equals).orElse(false)
                             && ctx.agentId().equals(placements.owner(t.name(), g, ctx.cluster(), live));
@@ -166,8 +162,7 @@ public final class SyncEngine implements AutoCloseable {
                     }
                 }
             }
-            permitted.retain(apps);
-            grouped.keySet().retainAll(apps);
+            sellersByGroup.retain(apps);
             for (Map.Entry<String, Running> e : running.entrySet()) {
                 Running r = e.getValue();
                 SyncTarget want = wanted.get(e.getKey());
@@ -178,7 +173,7 @@ public final class SyncEngine implements AutoCloseable {
                         || shares.get(e.getKey()) != r.share()) {
                     stop(e.getKey(), true); // placed elsewhere, or restarted with the new config / share
                 } else if (sellers.containsKey(e.getKey())) {
-                    offer(r.sync(), sellers.get(e.getKey()));
+                    SellersByGroup.offer(r.sync(), sellers.get(e.getKey()));
                 }
             }
             problems.keySet().retainAll(wanted.keySet());
@@ -197,50 +192,9 @@ public final class SyncEngine implements AutoCloseable {
                             sellers.get(e.getKey()));
                 }
             }
-            long now = ctx.clock().millis();
-            if (now >= nextReport) {
-                report(now);
-                nextReport = now + reportEvery.toMillis();
-            }
+            loads.reportIfDue(ctx.clock().millis(), running);
         } catch (RuntimeException e) {
             log.warn("order sync: placing groups failed; retrying", e);
-        }
-    }
-
-    /** The permitted sellers of each seller group, by the group that syncs them (pins first). */
-    /** An app's sellers by group, as last split: kept while the list and the config are the same instances. */
-    private record Grouped(List<SellerPermits.Seller> sellers, SyncConfig config,
-                           Map<String, List<SellerPermits.Seller>> byGroup) {
-    }
-
-    /** {@link #byGroup}, split again only when the app's list or the config changed (not on every control tick). */
-    private Map<String, List<SellerPermits.Seller>> grouped(String appKey, SyncConfig config,
-                                                           List<SellerPermits.Seller> all) {
-        Grouped g = grouped.get(appKey);
-        if (g == null || g.sellers() != all || g.config() != config) {
-            g = new Grouped(all, config, byGroup(config, all));
-            grouped.put(appKey, g);
-        }
-        return g.byGroup();
-    }
-
-    private static Map<String, List<SellerPermits.Seller>> byGroup(SyncConfig config, List<SellerPermits.Seller> all) {
-        Map<String, List<SellerPermits.Seller>> out = new HashMap<>();
-        for (SellerPermits.Seller s : all) {
-            config.groupOf(s.userId()).ifPresent(g -> out.computeIfAbsent(g, k -> new ArrayList<>()).add(s));
-        }
-        return out;
-    }
-
-    /** Hands a running group its sellers when they changed. */
-    private static void offer(GroupSync sync, List<SellerPermits.Seller> sellers) {
-        Map<Long, String> now = sync.scope().sellers();
-        boolean same = now.size() == sellers.size();
-        for (int i = 0; same && i < sellers.size(); i++) {
-            same = sellers.get(i).nick().equals(now.get(sellers.get(i).userId()));
-        }
-        if (!same) {
-            sync.sellers(sellers);
         }
     }
 
@@ -300,45 +254,6 @@ public final class SyncEngine implements AutoCloseable {
         targets.close(r.config().name(), r.lease().fence.group());
         running.remove(key); // listed while the lease is held: GET /sync shows a group being handed over
         r.lease().release();
-    }
-
-    /** Builds and publishes this agent's load report. */
-    private void report(long now) {
-        Map<QueueName, Long> local = localBacklogs();
-        Map<String, List<SyncAgentLoad.GroupLoad>> perGroup = new LinkedHashMap<>();
-        running.forEach((key, r) -> {
-            String target = r.config().name();
-            String group = r.lease().fence.group();
-            TargetPools.Open open = targets.get(target, group);
-            Long queued = local.get(SyncQueues.queue(target, group));
-            long backlog = queued != null ? queued : r.sync().waitingMessages();
-            perGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(r.metrics().load(
-                    open == null ? 0 : open.connections(), backlog, LoadReporter.HOT));
-        });
-        reporter.report(now, perGroup);
-    }
-
-    /**
-     * The unconfirmed messages (in flight included) of the sync queues this agent's broker owns; a queue owned by
-     * another agent is reported by what its holder has consumed and not yet confirmed.
-     */
-    private Map<QueueName, Long> localBacklogs() {
-        LocalQueues local = ctx.broker() instanceof ClusterBroker cb ? cb.local()
-                : ctx.broker() instanceof LocalView v ? v.local() : null;
-        Map<QueueName, Long> out = new HashMap<>();
-        if (local == null) {
-            return out;
-        }
-        try {
-            for (QueueStats s : local.stats()) {
-                if (s.queue().appKey().startsWith(SyncQueues.APP_PREFIX)) {
-                    out.put(s.queue(), s.backlog());
-                }
-            }
-        } catch (RuntimeException e) {
-            log.debug("reading the local queues' backlog failed", e);
-        }
-        return out;
     }
 
     /** A broker that can show its local queues (the tests' single-agent broker). */
