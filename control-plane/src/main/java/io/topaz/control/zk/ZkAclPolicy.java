@@ -20,9 +20,9 @@ import java.util.List;
  * path                              control plane   agents                    anyone else
  * {root} (and parents it creates)   all             read                      nothing
  * {root}/draft/**, {root}/locks/**  all             nothing                   nothing
- * (also draft-revision, audit-outbox, publish-keys, token-revocations)
+ * (also draft-revision, audit-outbox, publish-keys)
  * {root}/agents/**, {root}/broker/** all            read, write, create, delete nothing
- * anything else (live, releases/**, blobs/**, metadata/**, …)
+ * anything else (live, releases/**, blobs/**, metadata/**, token-revocations, …)
  *                                   all             read                      nothing
  * </pre>
  *
@@ -71,8 +71,7 @@ public final class ZkAclPolicy implements ACLProvider {
             return agentWritable;
         }
         if (under(path, layout.drafts()) || under(path, layout.locks()) || under(path, layout.draftRevision())
-                || under(path, layout.auditOutbox()) || under(path, layout.publishKeys())
-                || under(path, layout.tokenRevocations())) {
+                || under(path, layout.auditOutbox()) || under(path, layout.publishKeys())) {
             return controlPlaneOnly;
         }
         return agentReadable;

@@ -84,6 +84,10 @@ class ZkAccessControlTest {
         assertThat(agent.getData().forPath(layout.release(1))).isEqualTo(bytes("{\"release\":1}"));
         assertThat(agent.getData().forPath(layout.blob("b1"))).isEqualTo(bytes("entries"));
         assertThat(agent.getChildren().forPath(layout.metadataEvents())).hasSize(1);
+        // agents watch the revocations to drop the tokens they cached (a timestamp: nothing secret), but cannot bump it
+        cp.create().creatingParentsIfNeeded().forPath(layout.tokenRevocations(), bytes("1"));
+        assertThat(agent.getData().forPath(layout.tokenRevocations())).isEqualTo(bytes("1"));
+        assertNoAuth(() -> agent.setData().forPath(layout.tokenRevocations(), bytes("2")));
 
         assertNoAuth(() -> agent.setData().forPath(layout.live(), bytes("{\"release\":666}")));
         assertNoAuth(() -> agent.delete().forPath(layout.live()));

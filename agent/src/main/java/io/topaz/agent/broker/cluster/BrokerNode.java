@@ -84,6 +84,7 @@ public final class BrokerNode implements Closeable {
     private ClusterBroker broker;
     private BrokerServer server;
     private ControlPlaneAuth auth;
+    private TokenRevocationWatch revocations;
     private int port;
     private volatile Runnable afterDrain = () -> { };
 
@@ -138,6 +139,7 @@ public final class BrokerNode implements Closeable {
                 clientTls);
         broker = new ClusterBroker(ids, ownership, local, peers, background, s.routing(), System::nanoTime);
         auth = new ControlPlaneAuth(s.controlUrl(), background, s.tokenCacheTtl(), Ticker.systemTicker());
+        revocations = new TokenRevocationWatch(curator, layout, auth).start();
         server = new BrokerServer(broker, auth, background, s.maxBodyBytes(), s.idleTimeout().toMillis())
                 .tls(serverTls);
         port = server.start("0.0.0.0", s.port(), loops, s.transport());
@@ -214,6 +216,7 @@ public final class BrokerNode implements Closeable {
             log.warn("closing push connections after the drain failed", e);
         }
         quietly(server);
+        quietly(revocations);
         quietly(peers);
         quietly(ownership);
         quietly(local);

@@ -42,6 +42,14 @@ public final class ControlPlaneAuth {
                 .executor(executor).buildAsync();
     }
 
+    /**
+     * Forgets every cached answer: a token was revoked ({@link TokenRevocationWatch}), so the next request with any
+     * token asks the control plane again.
+     */
+    public void dropCached() {
+        cache.synchronous().invalidateAll();
+    }
+
     /** The token's caller, or empty when the control plane does not know the token. */
     public CompletableFuture<Optional<Caller>> caller(String token) {
         return cache.get(token, (t, executor) -> ask(t));
