@@ -2,14 +2,9 @@ package io.topaz.agent;
 
 import io.topaz.agent.admin.AdminServer;
 import io.topaz.agent.broker.Broker;
-import io.topaz.agent.broker.LocalQueues;
 import io.topaz.agent.broker.LocalQueuesFactory;
 import io.topaz.agent.broker.PublishHandler;
-import io.topaz.agent.broker.cluster.BrokerNode;
-import io.topaz.agent.broker.push.PushServer;
-import io.topaz.agent.broker.push.PushSettings;
 import io.topaz.agent.broker.queue.QueueEngine;
-import io.topaz.agent.tmc.BacklogCaps;
 import io.topaz.agent.sync.engine.AgentSync;
 import io.topaz.agent.sync.engine.SyncEngine;
 import io.topaz.agent.config.LocalSnapshot;
@@ -61,8 +56,6 @@ import java.util.function.Consumer;
 public final class TopazAgent implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(TopazAgent.class);
-    /** A graceful stop waits at most this long for push connections to end and give their messages back. */
-    private static final Duration PUSH_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -85,8 +78,7 @@ public final class TopazAgent implements Closeable {
     private ExecutorService metadataExecutor;
     private int adminPort;
     private final LocalQueuesFactory queuesFactory;
-    private BrokerNode broker;
-    private PushServer push;
+    private AgentBroker broker; // with its push WebSocket
     private SyncEngine sync;
 
     private TopazAgent(AgentSettings settings, Clock clock, LocalQueuesFactory queuesFactory) {
@@ -162,7 +154,10 @@ public final class TopazAgent implements Closeable {
             startMetadata(layout);
         }
         if (settings.brokerPort() > 0) {
-            startBroker(layout, transport);
+            broker = AgentBroker.start(settings, clock, metrics, holder, queuesFactory, curator, layout, transport,
+                    metadata);
+            // the admin port's mutating routes (POST /sync/reconcile) take the same tokens as the broker port
+            admin.authenticate(broker.node().auth());
         }
         if (settings.gatewayPort() > 0) {
             if (metadata == null) {
@@ -179,7 +174,7 @@ public final class TopazAgent implements Closeable {
                     limits.platformZone(), metrics.registry());
             if (broker != null) {
                 broker.publishHandler(tmc.publishHandler(holder::current));
-                startPush(tmc);
+                broker.startPush(tmc);
             }
             gateway = new GatewayServer(holder::current, metadata, metrics.registry(), clock, limits, traffic, tmc);
             if (settings.tls() != null) {
@@ -191,9 +186,7 @@ public final class TopazAgent implements Closeable {
                     settings.tls() == null ? "http" : "https", transport.flag(), eventLoops);
         }
         if (broker != null && settings.gatewayPort() <= 0) { // push without the gateway: publish frames still produce
-            startPush(new TmcApis(broker.broker(), metadata, new ControlPlaneTmc(settings.metadata().controlUrl(),
-                    settings.metadata().agentToken(), metadataExecutor), clock,
-                    GatewayLimits.defaults().platformZone(), metrics.registry()));
+            broker.startPushWithoutGateway(metadataExecutor);
         }
         if (settings.ordersDbUrl() != null) { // the order sync: consumes through this agent's broker
             sync = AgentSync.start(settings, curator, layout, broker == null ? null : broker.broker(), holder::current,
@@ -242,52 +235,14 @@ public final class TopazAgent implements Closeable {
                 settings.metadata().redisUri() == null ? "none" : settings.metadata().redisUri());
     }
 
-    private void startBroker(ZkLayout layout, Transport transport) throws InterruptedException {
-        if (metadata == null) {
-            throw new IllegalArgumentException("--broker-port needs --control-url and --agent-token: the broker port "
-                    + "checks callers' tokens with the control plane and calls other agents with this agent's token");
-        }
-        LocalQueues queues;
-        try {
-            BrokerSettings b = settings.broker();
-            LocalQueuesFactory factory = queuesFactory != null ? queuesFactory
-                    : (dir, c) -> QueueEngine.open(dir, b.engineOptions(), c, metrics.registry(),
-                    new BacklogCaps(holder::current, b.platformBacklogCap()));
-            queues = factory.open(settings.dataDir().resolve("broker"), clock);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot open the broker's queues in " + settings.dataDir().resolve("broker")
-                    + ": " + e.getMessage(), e);
-        }
-        log.info("broker storage: redelivery after {} (backoff {}), {} attempts, retention {}, durability {}, "
-                + "platform backlog cap {}", settings.broker().redeliveryTimeout(), settings.broker().backoffLevels(),
-                settings.broker().maxAttempts(), settings.broker().retention(), settings.broker().durability(),
-                settings.broker().backlogCap() == 0 ? "none" : settings.broker().backlogCap());
-        broker = BrokerNode.start(curator, layout, queues, BrokerNode.Settings.defaults(settings.id(),
-                settings.cluster(), settings.host(), settings.brokerPort(), transport,
-                settings.metadata().controlUrl(), settings.metadata().agentToken()).withTls(settings.brokerTls()));
-        // the admin port's mutating routes (POST /sync/reconcile) take the same tokens as the broker port
-        admin.authenticate(broker.auth());
-    }
-
     /** The order sync, empty unless this agent was started with {@code --orders-db-url}. */
     public Optional<SyncEngine> sync() {
         return Optional.ofNullable(sync);
     }
 
-    /** The push WebSocket ({@code GET /} on the broker port), beside the broker port's internal API. */
-    private void startPush(TmcApis tmc) {
-        PushSettings p = settings.push();
-        p = p.withConfirm(p.confirm().withDir(settings.dataDir().resolve("push-confirm")));
-        push = new PushServer(broker.broker(), metadata, holder::current, tmc, p, clock, metrics.registry());
-        broker.server().pipelineTail(push::install);
-        broker.clusterBroker().onStored(push::stored);
-        broker.server().push(push);
-        broker.afterDrain(() -> push.closeAll(PUSH_CLOSE_TIMEOUT));
-    }
-
     /** The message service (the whole cluster's queues behind one interface); empty without --broker-port. */
     public Optional<Broker> broker() {
-        return Optional.ofNullable(broker).map(BrokerNode::broker);
+        return Optional.ofNullable(broker).map(AgentBroker::broker);
     }
 
     /** Who serves the broker port's {@code POST /internal/v1/publish}; until set it answers 503. */
@@ -399,8 +354,7 @@ public final class TopazAgent implements Closeable {
         if (sync != null) {
             sync.close(); // before the broker: its waiting messages are handed back while the broker still answers
         }
-        closeQuietly(push); // the ring stops; queued confirmations are applied (or kept in data-dir/push-confirm)
-        closeQuietly(broker); // drains: hands its queues over while ZooKeeper and the peers are still reachable
+        closeQuietly(broker); // push, then the broker: drains while ZooKeeper and the peers are still reachable
         closeQuietly(traffic);
         closeQuietly(members);
         closeQuietly(metadata);
@@ -415,7 +369,7 @@ public final class TopazAgent implements Closeable {
         log.info("agent {} stopped", settings.id());
     }
 
-    private static void closeQuietly(Closeable c) {
+    static void closeQuietly(Closeable c) {
         if (c == null) {
             return;
         }

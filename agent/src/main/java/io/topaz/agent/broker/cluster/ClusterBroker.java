@@ -25,13 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,9 +36,9 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Hand-over.</b> Queues held here that this agent does not own — it came back after its queues moved, or
  * membership changed — are handed to their current owner ({@code /internal/v1/handoff}, in batches of the backlog)
- * and then released, on one hand-over thread, after each change of the view and every {@code recheck} interval. A
- * local append checks ownership after registering itself, and a hand-over first waits for the appends registered
- * before it, so no message lands in a queue after its backlog was read.
+ * and then released, on one hand-over thread ({@link Handoff}), after each change of the view and every
+ * {@code recheck} interval. A local append checks ownership after registering itself, and a hand-over first waits for
+ * the appends registered before it, so no message lands in a queue after its backlog was read.
  *
  * <p><b>Graceful stop</b> ({@link #close()}): mark this agent draining, wait until every other broker agent
  * acknowledged that it no longer routes here, hand every queue over, then return. Requests that still reach this agent
@@ -65,7 +59,7 @@ public final class ClusterBroker implements Broker, Closeable {
     }
 
     /** A hand-over request's content bytes at most (UTF-8 worst case, JSON escaping aside): a quarter of the port's bound. */
-    static final long MAX_HANDOFF_BYTES = 4L * 1024 * 1024;
+    static final long MAX_HANDOFF_BYTES = Handoff.MAX_HANDOFF_BYTES;
 
     private final MessageIds ids;
     private final Ownership ownership;
@@ -74,12 +68,9 @@ public final class ClusterBroker implements Broker, Closeable {
     private final Executor localExecutor;
     private final Settings settings;
     private final LongSupplier nanoTime;
-    private final ScheduledExecutorService handoffThread;
     private final Set<CompletableFuture<Void>> appending = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean handoffQueued = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Set while draining until the peers acknowledged: handing over earlier would find owners that do not know yet. */
-    private volatile boolean holdHandoff;
+    private final Handoff handoff;
     private volatile StoredListener stored = (id, q) -> { };
 
     /**
@@ -94,21 +85,12 @@ public final class ClusterBroker implements Broker, Closeable {
         this.localExecutor = localExecutor;
         this.settings = settings;
         this.nanoTime = nanoTime;
-        AtomicInteger n = new AtomicInteger();
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "topaz-broker-handoff-" + n.incrementAndGet());
-            th.setDaemon(true);
-            return th;
-        });
-        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.handoffThread = t;
+        this.handoff = new Handoff(ownership, local, peers, settings, nanoTime, appending, closed::get);
     }
 
     /** Starts handing over what this agent holds and does not own: now, after each view change, and periodically. */
     public void start() {
-        ownership.addListener(this::scheduleHandoff);
-        long every = settings.recheck().toMillis();
-        handoffThread.scheduleWithFixedDelay(this::scheduleHandoff, 0, every, TimeUnit.MILLISECONDS);
+        handoff.start();
     }
 
     @Override
@@ -308,121 +290,18 @@ public final class ClusterBroker implements Broker, Closeable {
         this.stored = listener;
     }
 
-    /** Queues a hand-over run on the hand-over thread unless one is queued already. */
-    void scheduleHandoff() {
-        if (closed.get() && !ownership.draining() || holdHandoff) {
-            return;
-        }
-        if (handoffQueued.compareAndSet(false, true)) {
-            try {
-                handoffThread.execute(() -> {
-                    handoffQueued.set(false);
-                    if (!handOverForeignQueues()) {
-                        try {
-                            handoffThread.schedule(this::scheduleHandoff, settings.retryAfter().toMillis(),
-                                    TimeUnit.MILLISECONDS);
-                        } catch (RuntimeException shutDown) {
-                            // stopping
-                        }
-                    }
-                });
-            } catch (RuntimeException shutDown) {
-                handoffQueued.set(false);
-            }
-        }
-    }
-
     /**
      * Hands every queue held here and owned elsewhere to its owner, then releases it. On the hand-over thread.
      *
      * @return false when some queue could not be handed over (retried later)
      */
     boolean handOverForeignQueues() {
-        if (!ownership.selfLive() && !ownership.draining()) {
-            return true; // not registered (yet, or any more): the others count this agent out; its queues wait for it
-        }
-        List<QueueName> foreign = new ArrayList<>();
-        for (QueueName q : local.queues()) {
-            if (!ownership.ownsLocally(q)) {
-                foreign.add(q);
-            }
-        }
-        if (foreign.isEmpty()) {
-            return true;
-        }
-        try { // appends that started under an older view finish before the backlog is read
-            CompletableFuture.allOf(appending.toArray(CompletableFuture[]::new))
-                    .get(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            log.warn("hand-over waits for local appends: {}", e.toString());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        boolean all = true;
-        for (QueueName q : foreign) {
-            Optional<AgentInfo> owner = ownership.owner(q);
-            if (owner.isEmpty() || owner.get().id().equals(ownership.selfId())) {
-                if (owner.isEmpty()) {
-                    all = false; // nobody to hand it to now
-                }
-                continue;
-            }
-            try {
-                long moved = handOver(q, owner.get());
-                log.info("handed queue {} over to agent {} ({} messages)", q, owner.get().id(), moved);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                all = false;
-                log.warn("cannot hand queue {} over to agent {} yet: {}", q, owner.get().id(),
-                        e instanceof ExecutionException && e.getCause() != null ? e.getCause().getMessage() : e.toString());
-            }
-        }
-        return all;
-    }
-
-    private long handOver(QueueName q, AgentInfo owner) throws Exception {
-        long position = 0;
-        long moved = 0;
-        long timeout = settings.peerTimeout().toMillis();
-        while (true) {
-            LocalQueues.Backlog slice = local.backlog(q, position, settings.handoffBatch());
-            for (List<BrokerMessage> chunk : chunks(slice.messages())) {
-                peers.post(owner, "/internal/v1/handoff", new Wire.HandoffRequest(q.key(), chunk), 1)
-                        .get(timeout, TimeUnit.MILLISECONDS);
-                moved += chunk.size();
-            }
-            if (slice.end()) {
-                break;
-            }
-            position = slice.next();
-        }
-        local.release(q).get(timeout, TimeUnit.MILLISECONDS);
-        return moved;
+        return handoff.handOverForeignQueues();
     }
 
     /** Splits a backlog slice into requests of at most {@link #MAX_HANDOFF_BYTES} of content, well under the port's bound. */
     static List<List<BrokerMessage>> chunks(List<BrokerMessage> messages) {
-        List<List<BrokerMessage>> chunks = new ArrayList<>();
-        List<BrokerMessage> current = new ArrayList<>();
-        long bytes = 0;
-        for (BrokerMessage m : messages) {
-            long size = 256L + m.content().length() * 3L + m.userNick().length() * 3L + m.topic().length();
-            if (!current.isEmpty() && bytes + size > MAX_HANDOFF_BYTES) {
-                chunks.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(m);
-            bytes += size;
-        }
-        if (!current.isEmpty()) {
-            chunks.add(current);
-        }
-        return chunks;
+        return Handoff.chunks(messages);
     }
 
     /**
@@ -439,7 +318,7 @@ public final class ClusterBroker implements Broker, Closeable {
         try {
             boolean others = ownership.view().members().keySet().stream().anyMatch(id -> !id.equals(ownership.selfId()));
             if (others) {
-                drain(deadline);
+                handoff.drain(deadline);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -447,59 +326,13 @@ public final class ClusterBroker implements Broker, Closeable {
             log.warn("graceful hand-over of agent {}'s queues failed: {}; they stay on its disk until it returns",
                     ownership.selfId(), e.toString());
         } finally {
-            handoffThread.shutdownNow();
+            handoff.shutdownNow();
         }
     }
 
     /** Stops without handing anything over (what a crash leaves): the queues stay on this agent's disk. */
     void abandon() {
         closed.set(true);
-        handoffThread.shutdownNow();
-    }
-
-    private void drain(long deadline) throws Exception {
-        holdHandoff = true;
-        ownership.markDraining();
-        Set<String> waiting = ownership.peersNotAcknowledged();
-        while (!waiting.isEmpty() && nanoTime.getAsLong() < deadline) {
-            Thread.sleep(20); // a stop, not a test: polling ZooKeeper for the peers' acknowledgements
-            waiting = ownership.peersNotAcknowledged();
-        }
-        holdHandoff = false;
-        if (!waiting.isEmpty()) {
-            log.warn("agents {} did not acknowledge the drain of {} in time; handing queues over anyway", waiting,
-                    ownership.selfId());
-        }
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        Runnable attempt = new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    if (handOverForeignQueues() || local.queues().isEmpty()) {
-                        done.complete(true);
-                    } else if (nanoTime.getAsLong() < deadline) {
-                        handoffThread.schedule(this, settings.retryAfter().toMillis(), TimeUnit.MILLISECONDS);
-                    } else {
-                        done.complete(false);
-                    }
-                } catch (RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            }
-        };
-        handoffThread.execute(attempt);
-        long left = Math.max(1, deadline - nanoTime.getAsLong());
-        Boolean ok;
-        try {
-            ok = done.get(left, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            ok = false;
-        }
-        if (ok) {
-            log.info("agent {} handed all its queues over", ownership.selfId());
-        } else {
-            log.warn("agent {} stops with queues not handed over: {}; they stay on its disk until it returns",
-                    ownership.selfId(), local.queues());
-        }
+        handoff.shutdownNow();
     }
 }
