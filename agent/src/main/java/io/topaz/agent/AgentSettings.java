@@ -217,8 +217,9 @@ public record AgentSettings(String id, String zone, String cluster, String host,
                 duration(values, "zk-session-timeout"), duration(values, "zk-connection-timeout"),
                 new MetadataSettings(values.get("control-url"), values.get("agent-token"), values.get("redis-uri"),
                         values.get("redis-prefix")), Transport.parse(values.get("transport")),
-                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), tlsFiles(values),
-                brokerTls(values), PushFlags.parse(values), blankToNull(values.get("orders-db-url")), adminTls(values));
+                integer(values, "event-loops"), zkAuth(values), brokerSettings(values), TlsFlags.gateway(values),
+                TlsFlags.broker(values), PushFlags.parse(values), blankToNull(values.get("orders-db-url")),
+                TlsFlags.admin(values));
     }
 
     public AgentSettings withPush(PushSettings newPush) {
@@ -254,58 +255,6 @@ public record AgentSettings(String id, String zone, String cluster, String host,
         return new AgentSettings(id, zone, cluster, host, adminPort, gatewayPort, brokerPort, zkConnect, zkRoot, dataDir,
                 version, zkSessionTimeout, zkConnectionTimeout, metadata, transport, eventLoops, zkAuth, broker, tls,
                 brokerTls, push, jdbcUrl, adminTls);
-    }
-
-    /** {@code --tls-cert} and {@code --tls-key}: both for https on the gateway port, neither for plain http. */
-    private static TlsFiles tlsFiles(Map<String, String> values) {
-        String cert = values.get("tls-cert");
-        String key = values.get("tls-key");
-        if (cert == null && key == null) {
-            return null;
-        }
-        if (cert == null || key == null) {
-            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both for https on the "
-                    + "gateway port, or neither; only --" + (cert == null ? "tls-key" : "tls-cert") + " was given");
-        }
-        return new TlsFiles(Path.of(cert), Path.of(key));
-    }
-
-    /** {@code --admin-tls-cert} and {@code --admin-tls-key}: both for https on the admin port, neither for plain. */
-    private static TlsFiles adminTls(Map<String, String> values) {
-        String cert = values.get("admin-tls-cert");
-        String key = values.get("admin-tls-key");
-        if (cert == null && key == null) {
-            return null;
-        }
-        if (cert == null || key == null) {
-            throw new IllegalArgumentException("--admin-tls-cert and --admin-tls-key go together: give both for https "
-                    + "on the admin port, or neither; only --" + (cert == null ? "admin-tls-key" : "admin-tls-cert")
-                    + " was given");
-        }
-        return new TlsFiles(Path.of(cert), Path.of(key));
-    }
-
-    /**
-     * {@code --broker-tls-cert} and {@code --broker-tls-key}: both for {@code wss://} and https on the broker port,
-     * neither for plain; {@code --broker-tls-trust} (only with them) the certificates peers must present.
-     */
-    private static BrokerTls brokerTls(Map<String, String> values) {
-        String cert = values.get("broker-tls-cert");
-        String key = values.get("broker-tls-key");
-        String trust = values.get("broker-tls-trust");
-        if (cert == null && key == null) {
-            if (trust != null) {
-                throw new IllegalArgumentException("--broker-tls-trust needs --broker-tls-cert and --broker-tls-key: "
-                        + "peers are called over https only when this agent's broker port serves TLS");
-            }
-            return null;
-        }
-        if (cert == null || key == null) {
-            throw new IllegalArgumentException("--broker-tls-cert and --broker-tls-key go together: give both for "
-                    + "wss:// and https on the broker port, or neither; only --"
-                    + (cert == null ? "broker-tls-key" : "broker-tls-cert") + " was given");
-        }
-        return new BrokerTls(new TlsFiles(Path.of(cert), Path.of(key)), trust == null ? null : Path.of(trust));
     }
 
     /** The same settings with TLS on the broker port ({@code tls}; null: plain). */

@@ -390,7 +390,7 @@ class TmcDataApiTest extends ControlPlaneTestSupport {
         assertThat(badLimit.raw()).contains("limit");
         RestApi.Response tooBig = agent.get(base() + "/permits/sellers?limit=50001");
         assertThat(tooBig.status()).isEqualTo(400);
-        RestApi.Response badAfter = agent.get(base() + "/permits/sellers?limit=2&after=abc");
+        RestApi.Response badAfter = agent.get(base() + "/permits/sellers?limit=2&after=" + "9".repeat(65));
         assertThat(badAfter.status()).isEqualTo(400);
         assertThat(badAfter.raw()).contains("after");
         assertThat(agent.get(base() + "/permits/sellers?after=" + permitted.get(0)).status()).isEqualTo(400);

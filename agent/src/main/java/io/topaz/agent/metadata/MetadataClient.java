@@ -54,7 +54,7 @@ public final class MetadataClient implements Closeable {
     private final MetadataEventWatcher watcher;
     private final java.util.List<java.util.function.Consumer<String>> syncTargetListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.List<java.util.function.Consumer<String>> tmcUserListeners =
+    private final java.util.List<TmcUserListener> tmcUserListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private AutoCloseable ownedTicker;
     private final ScheduledExecutorService filterRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -208,12 +208,24 @@ public final class MetadataClient implements Closeable {
         syncTargetListeners.add(listener);
     }
 
+    /** Told of changes to sellers' message-service permits and groups. */
+    @FunctionalInterface
+    public interface TmcUserListener {
+
+        /**
+         * @param userId  the seller's TOP user id (decimal), or null after missed events, when any may have changed
+         * @param version the change's metadata version (0 with a null user): an answer for the seller older than it
+         *                is out of date
+         */
+        void changed(String userId, long version);
+    }
+
     /**
-     * Calls {@code listener} with a seller's TOP user id when the seller's permits or groups change (a
-     * {@link MetadataKind#TMC_USER} event), and with {@code null} after missed events, when any may have changed: the
-     * order sync reads again the sellers who permitted its targets' apps.
+     * Calls {@code listener} with a seller's TOP user id and the change's version when the seller's permits or groups
+     * change (a {@link MetadataKind#TMC_USER} event), and with {@code null} after missed events, when any may have
+     * changed: the order sync looks up that seller again (or reads the sellers who permitted its targets' apps again).
      */
-    public void onTmcUserChange(java.util.function.Consumer<String> listener) {
+    public void onTmcUserChange(TmcUserListener listener) {
         tmcUserListeners.add(listener);
     }
 
@@ -239,7 +251,7 @@ public final class MetadataClient implements Closeable {
             cache.invalidate(e.key(), e.version());
         }
         if (e.kind() == MetadataKind.TMC_USER) {
-            tmcUserListeners.forEach(l -> l.accept(e.key()));
+            tmcUserListeners.forEach(l -> l.changed(e.key(), e.version()));
         }
         log.debug("metadata event {}: {} {} {} v{}", e.seq(), e.type(), e.kind(), e.key(), e.version());
     }
@@ -253,7 +265,7 @@ public final class MetadataClient implements Closeable {
         tmcUsers.invalidateAll();
         tmcGroups.invalidateAll();
         syncTargetListeners.forEach(l -> l.accept(null));
-        tmcUserListeners.forEach(l -> l.accept(null));
+        tmcUserListeners.forEach(l -> l.changed(null, 0));
         apps.refreshFilter();
         sessions.refreshFilter();
     }

@@ -84,7 +84,8 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
 
     private CompletableFuture<List<Seller>> readFrom(String appKey, String after, List<Seller> into, int pages) {
         String path = PATH + URLEncoder.encode(appKey, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/permits/sellers?limit=" + page + (after == null ? "" : "&after=" + after);
+                + "/permits/sellers?limit=" + page
+                + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
         return urls.send(http, base -> HttpRequest.newBuilder(URI.create(base + path))
                         .timeout(TIMEOUT)
                         .header("Authorization", "Bearer " + token)
@@ -105,12 +106,12 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
     }
 
     @Override
-    public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
+    public CompletableFuture<UserPermits> permitsOf(long userId) {
         return users.apply(userId).thenApply(user -> {
             Map<String, Seller> out = new HashMap<>();
             user.ifPresent(u -> u.permits().forEach(p ->
                     out.put(p.appKey(), new Seller(u.userId(), u.nick(), p.createdAtMillis()))));
-            return out;
+            return new UserPermits(user.map(TmcUser::version).orElse(0L), out);
         });
     }
 
@@ -120,14 +121,14 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
     }
 
     /**
-     * A {@code TMC_USER} event: {@code userId} is the seller's TOP user id, or null after missed events, when any
-     * seller's permits may have changed.
+     * A {@code TMC_USER} event: {@code userId} is the seller's TOP user id and {@code version} the change's, or null
+     * after missed events, when any seller's permits may have changed.
      */
-    public void changed(String userId) {
+    public void changed(String userId, long version) {
         long id = parse(userId);
         for (Listener l : listeners) {
             if (id > 0) {
-                l.seller(id);
+                l.seller(id, version);
             } else {
                 l.all();
             }

@@ -22,11 +22,29 @@ public interface SellerPermits {
     record Seller(long userId, String nick, long permittedAtMillis) {
     }
 
+    /**
+     * One seller's permits as a lookup found them.
+     *
+     * @param version the seller's metadata version the answer was read at (0: unknown seller); an answer older than
+     *                the event that asked for it is out of date
+     * @param byApp   the apps the seller permits, each with the seller as that app's list holds it
+     */
+    record UserPermits(long version, Map<String, Seller> byApp) {
+
+        public UserPermits {
+            byApp = Map.copyOf(byApp);
+        }
+    }
+
     /** Told when permits change. */
     interface Listener {
 
-        /** One seller's permits changed (a {@code TMC_USER} metadata event names the seller). */
-        void seller(long userId);
+        /**
+         * One seller's permits changed (a {@code TMC_USER} metadata event names the seller).
+         *
+         * @param version the change's metadata version: a lookup answered older than it is out of date
+         */
+        void seller(long userId, long version);
 
         /** Any seller's permits may have changed (events were missed). */
         void all();
@@ -36,10 +54,10 @@ public interface SellerPermits {
     CompletableFuture<List<Seller>> sellers(String appKey);
 
     /**
-     * The apps {@code userId} permits now, each with the seller as that app's list holds it (empty: none, or no such
-     * seller); fails when it cannot be known.
+     * The apps {@code userId} permits now, each with the seller as that app's list holds it (none, or no such seller:
+     * empty), with the version they were read at; fails when it cannot be known.
      */
-    CompletableFuture<Map<String, Seller>> permitsOf(long userId);
+    CompletableFuture<UserPermits> permitsOf(long userId);
 
     void onChange(Listener listener);
 }

@@ -150,10 +150,10 @@ class ControlPlaneSellerPermitsTest {
                 new TmcUser.Permit("app-b", List.of("taobao_trade_TradeCreate"), false, "g1", 21, 22)), 4);
         ControlPlaneSellerPermits p = new ControlPlaneSellerPermits(live(), TOKEN, executor,
                 id -> CompletableFuture.completedFuture(id == 3100000009L ? Optional.of(user) : Optional.empty()));
-        assertThat(p.permitsOf(3100000009L).get(10, TimeUnit.SECONDS)).isEqualTo(Map.of(
-                "app-a", new SellerPermits.Seller(3100000009L, "c", 11),
-                "app-b", new SellerPermits.Seller(3100000009L, "c", 21)));
-        assertThat(p.permitsOf(42).get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(p.permitsOf(3100000009L).get(10, TimeUnit.SECONDS)).isEqualTo(new SellerPermits.UserPermits(4,
+                Map.of("app-a", new SellerPermits.Seller(3100000009L, "c", 11),
+                        "app-b", new SellerPermits.Seller(3100000009L, "c", 21))));
+        assertThat(p.permitsOf(42).get(10, TimeUnit.SECONDS)).isEqualTo(new SellerPermits.UserPermits(0, Map.of()));
     }
 
     @Test
@@ -163,8 +163,8 @@ class ControlPlaneSellerPermitsTest {
         List<String> heard = new ArrayList<>();
         p.onChange(new SellerPermits.Listener() {
             @Override
-            public void seller(long userId) {
-                heard.add("seller " + userId);
+            public void seller(long userId, long version) {
+                heard.add("seller " + userId + " v" + version);
             }
 
             @Override
@@ -172,9 +172,9 @@ class ControlPlaneSellerPermitsTest {
                 heard.add("all");
             }
         });
-        p.changed("3100000001");
-        p.changed(null);
-        p.changed("not-a-number");
-        assertThat(heard).containsExactly("seller 3100000001", "all", "all");
+        p.changed("3100000001", 5);
+        p.changed(null, 0);
+        p.changed("not-a-number", 6);
+        assertThat(heard).containsExactly("seller 3100000001 v5", "all", "all");
     }
 }

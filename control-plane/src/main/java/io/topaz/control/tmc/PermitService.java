@@ -191,6 +191,10 @@ public class PermitService {
             return out;
         }
         String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+        // versions first: a permit and its version change in one transaction, so the permits read after a version
+        // are at least that new. An answer never pairs older permits with a newer version, which the agents' shared
+        // cache (and the order sync, checking an answer against the event's version) would take as current.
+        Map<String, Long> versions = store.versions(MetadataKind.TMC_USER, ids);
         Map<String, String> nicks = new HashMap<>();
         store.jdbc().sql("select user_id, nick from seller where user_id in (" + in + ")").params(ids)
                 .query(rs -> {
@@ -201,7 +205,6 @@ public class PermitService {
                 .query(rs -> {
                     permits.computeIfAbsent(rs.getString("user_id"), k -> new ArrayList<>()).add(permitOf(rs));
                 });
-        Map<String, Long> versions = store.versions(MetadataKind.TMC_USER, ids);
         for (String id : ids) {
             String nick = nicks.get(id);
             if (nick != null) {
@@ -229,8 +232,8 @@ public class PermitService {
      */
     public PermittedSellers sellers(String appKey, String after, Integer limit) {
         List<FieldError> errors = new ArrayList<>();
-        if (after != null && !TmcStore.isTopUserId(after)) {
-            errors.add(new FieldError("after", after, "must be a TOP user id (the 'next' of the previous page)"));
+        if (after != null && (after.isBlank() || after.length() > 64)) {
+            errors.add(new FieldError("after", after, "must be the 'next' of the previous page (1 to 64 characters)"));
         }
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
             errors.add(new FieldError("limit", String.valueOf(limit), "must be between 1 and " + MAX_PAGE));

@@ -25,15 +25,18 @@ import java.util.TreeMap;
  * The engine's copy of who permitted each target's app ({@link SellerPermits}), one list per app key.
  *
  * <p>A list is read whole once, then kept current seller by seller: a {@code TMC_USER} event names the seller whose
- * permits changed, and only that seller's permits are looked up ({@link SellerPermits#permitsOf}) and applied to every
- * list, so a permit change costs one lookup however many sellers an app has. Lookups of one seller run one at a time
- * (an event during a lookup makes another: none is lost), and a lookup that fails, missed events, or a storm of more
- * than {@link #MAX_LOOKUPS} sellers changing at once make the lists be read whole again. Every {@code refreshEvery} a
+ * permits changed (and the change's version), and only that seller's permits are looked up
+ * ({@link SellerPermits#permitsOf}) and applied to every list, so a permit change costs one lookup however many
+ * sellers an app has. Lookups of one seller run one at a time (an event during a lookup makes another: none is lost).
+ * The lists are read whole again when a lookup fails, when its answer is older than the event's version (a stale
+ * cache tier), after missed events (which also make every lookup under way run again, as its answer may predate what
+ * was missed), and on a storm of more than {@link #MAX_LOOKUPS} sellers changing at once. Every {@code refreshEvery} a
  * list is read whole again anyway, by the engine's clock, as a safety net; a failed read keeps the last list and is
  * tried again after {@link #RETRY}.
  *
  * <p>A seller's change looked up while a whole read runs is kept on top of that read's answer (the read may have
- * passed the seller before the change); one looked up before the read started is in the read. Everything runs in
+ * passed the seller before the change); one looked up before the read started is in the read. A read answered for an
+ * app that was dropped ({@link #retain}) and named again since is discarded. Everything runs in
  * the background: the engine's control loop takes the lists as they are ({@link #current}) and never waits; an
  * unchanged list is the same {@link List} instance from call to call.
  */
@@ -65,19 +68,30 @@ final class PermittedSellers implements SellerPermits.Listener {
     private final long refreshMillis;
     private final Object lock = new Object();
     private final Map<String, App> apps = new HashMap<>();
-    /** Sellers being looked up → whether an event came during the lookup. */
-    private final Map<Long, Boolean> lookups = new HashMap<>();
+    /** A seller being looked up: the newest event's version, and whether one came during the lookup. */
+    private static final class Lookup {
+        long version;
+        boolean again;
+
+        Lookup(long version) {
+            this.version = version;
+        }
+    }
+
+    /** Sellers being looked up. */
+    private final Map<Long, Lookup> lookups = new HashMap<>();
     private long generation;
     private long seq;
     private final Counter readsOk;
     private final Counter readsFailed;
     private final Counter lookupsOk;
     private final Counter lookupsFailed;
+    private final Counter lookupsStale;
     private final Counter storms;
 
     /**
-     * Metrics: {@code topaz.sync.permits.reads} (whole lists read) and {@code topaz.sync.permits.lookups} (one
-     * seller's permits looked up), each by {@code result} ok or failed; {@code topaz.sync.permits.storms} (more
+     * Metrics: {@code topaz.sync.permits.reads} (whole lists read, by {@code result} ok or failed) and
+     * {@code topaz.sync.permits.lookups} (one seller's permits looked up, by {@code result} ok, failed or stale); {@code topaz.sync.permits.storms} (more
      * sellers changing at once than {@link #MAX_LOOKUPS}: read whole instead).
      */
     PermittedSellers(SellerPermits permits, Clock clock, Duration refreshEvery, MeterRegistry registry) {
@@ -90,6 +104,8 @@ final class PermittedSellers implements SellerPermits.Listener {
         this.lookupsOk = counter(registry, "topaz.sync.permits.lookups", "ok",
                 "one seller's permits looked up after a permit event");
         this.lookupsFailed = counter(registry, "topaz.sync.permits.lookups", "failed",
+                "one seller's permits looked up after a permit event");
+        this.lookupsStale = counter(registry, "topaz.sync.permits.lookups", "stale",
                 "one seller's permits looked up after a permit event");
         this.storms = Counter.builder("topaz.sync.permits.storms")
                 .description("more sellers changing at once than lookups may wait: lists read whole instead")
@@ -109,6 +125,7 @@ final class PermittedSellers implements SellerPermits.Listener {
     Optional<List<Seller>> current(String appKey) {
         long gen;
         long startSeq;
+        App app;
         Optional<List<Seller>> out;
         synchronized (lock) {
             App a = apps.computeIfAbsent(appKey, k -> new App());
@@ -120,19 +137,24 @@ final class PermittedSellers implements SellerPermits.Listener {
                 return out;
             }
             a.reading = true;
+            app = a;
             gen = generation;
             startSeq = seq;
         }
-        read(appKey, gen, startSeq);
+        read(appKey, app, gen, startSeq);
         return out;
     }
 
-    private void read(String appKey, long gen, long startSeq) {
-        permits.sellers(appKey).whenComplete((sellers, err) -> {
+    private void read(String appKey, App a, long gen, long startSeq) {
+        permits.sellers(appKey).whenComplete((answer, err) -> {
+            List<Seller> sorted = null;
+            if (err == null) { // sorted before taking the lock: a list may hold millions
+                sorted = new ArrayList<>(answer);
+                sorted.sort(Comparator.comparingLong(Seller::userId));
+            }
             synchronized (lock) {
-                App a = apps.get(appKey);
-                if (a == null) {
-                    return; // no target names the app any more
+                if (apps.get(appKey) != a) {
+                    return; // no target names the app any more, or it was dropped and is read anew
                 }
                 a.reading = false;
                 if (err != null) {
@@ -145,9 +167,7 @@ final class PermittedSellers implements SellerPermits.Listener {
                 readsOk.increment();
                 a.failedAtMillis = -1;
                 int before = a.read == null ? -1 : a.read.size();
-                List<Seller> sorted = new ArrayList<>(sellers);
-                sorted.sort(Comparator.comparingLong(Seller::userId));
-                a.read = List.copyOf(sorted);
+                a.read = Collections.unmodifiableList(sorted);
                 a.readGeneration = gen;
                 a.readAtMillis = clock.millis();
                 a.changes.values().removeIf(c -> c.seq() <= startSeq); // looked up before the read: in it
@@ -160,11 +180,12 @@ final class PermittedSellers implements SellerPermits.Listener {
     }
 
     @Override
-    public void seller(long userId) {
+    public void seller(long userId, long version) {
         synchronized (lock) {
-            Boolean again = lookups.get(userId);
-            if (again != null) {
-                lookups.put(userId, true);
+            Lookup running = lookups.get(userId);
+            if (running != null) {
+                running.again = true;
+                running.version = Math.max(running.version, version);
                 return;
             }
             if (lookups.size() >= MAX_LOOKUPS) {
@@ -172,40 +193,48 @@ final class PermittedSellers implements SellerPermits.Listener {
                 generation++; // a storm of changes: read the lists whole rather than seller by seller
                 return;
             }
-            lookups.put(userId, false);
+            lookups.put(userId, new Lookup(version));
         }
-        lookUp(userId);
+        lookUp(userId, version);
     }
 
     @Override
     public void all() {
         synchronized (lock) {
             generation++;
+            // a lookup under way may answer from before what was missed, and land after the new whole read started
+            lookups.values().forEach(l -> l.again = true);
         }
     }
 
-    private void lookUp(long userId) {
-        permits.permitsOf(userId).whenComplete((byApp, err) -> {
-            boolean again;
+    private void lookUp(long userId, long version) {
+        permits.permitsOf(userId).whenComplete((answer, err) -> {
+            long next = -1;
             synchronized (lock) {
                 if (err != null) {
                     lookupsFailed.increment();
                     generation++;
                     log.warn("order sync: looking up the permits of seller {} failed: {}; reading the permitted "
                             + "sellers again", userId, SyncFailure.why(err));
+                } else if (answer.version() < version) {
+                    lookupsStale.increment();
+                    generation++; // a cache tier answered from before the change: ask the control plane itself
+                    log.info("order sync: the permits of seller {} were answered at version {}, older than the "
+                            + "change's {}; reading the permitted sellers again", userId, answer.version(), version);
                 } else {
                     lookupsOk.increment();
-                    apply(userId, byApp);
+                    apply(userId, answer.byApp());
                 }
-                again = Boolean.TRUE.equals(lookups.get(userId));
-                if (again) {
-                    lookups.put(userId, false);
+                Lookup l = lookups.get(userId);
+                if (l != null && l.again) {
+                    l.again = false;
+                    next = l.version;
                 } else {
                     lookups.remove(userId);
                 }
             }
-            if (again) {
-                lookUp(userId);
+            if (next >= 0) {
+                lookUp(userId, next);
             }
         });
     }

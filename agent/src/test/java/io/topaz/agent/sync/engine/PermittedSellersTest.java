@@ -2,6 +2,7 @@ package io.topaz.agent.sync.engine;
 
 import io.topaz.agent.sync.SellerPermits;
 import io.topaz.agent.sync.SellerPermits.Seller;
+import io.topaz.agent.sync.SellerPermits.UserPermits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.model.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class PermittedSellersTest {
         final List<CompletableFuture<List<Seller>>> reads = new ArrayList<>();
         final List<String> readApps = new ArrayList<>();
         final List<Long> lookedUp = new ArrayList<>();
-        final List<CompletableFuture<Map<String, Seller>>> lookups = new ArrayList<>();
+        final List<CompletableFuture<UserPermits>> lookups = new ArrayList<>();
         Listener listener;
 
         @Override
@@ -41,8 +42,8 @@ class PermittedSellersTest {
         }
 
         @Override
-        public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
-            CompletableFuture<Map<String, Seller>> f = new CompletableFuture<>();
+        public CompletableFuture<UserPermits> permitsOf(long userId) {
+            CompletableFuture<UserPermits> f = new CompletableFuture<>();
             lookedUp.add(userId);
             lookups.add(f);
             return f;
@@ -57,7 +58,7 @@ class PermittedSellersTest {
             return reads.get(reads.size() - 1);
         }
 
-        CompletableFuture<Map<String, Seller>> lastLookup() {
+        CompletableFuture<UserPermits> lastLookup() {
             return lookups.get(lookups.size() - 1);
         }
     }
@@ -84,13 +85,16 @@ class PermittedSellersTest {
         return out;
     }
 
-    private static Map<String, Seller> permitted(long id, String... apps) {
+    /** A lookup's answer, at version 1 (every event below is version 1 unless it says otherwise). */
+    private static UserPermits permitted(long id, String... apps) {
         Map<String, Seller> out = new HashMap<>();
         for (String app : apps) {
             out.put(app, seller(id));
         }
-        return out;
+        return new UserPermits(1, out);
     }
+
+    private static final UserPermits NONE = new UserPermits(1, Map.of());
 
     /** The list of "app", read whole once with {@code ids}. */
     private void readWhole(long... ids) {
@@ -110,17 +114,17 @@ class PermittedSellersTest {
         assertThat(p.current("app").orElseThrow()).isSameAs(first); // unchanged: the same list, no new read
         assertThat(permits.reads).hasSize(1);
 
-        permits.listener.seller(3); // seller 3 permitted the app
+        permits.listener.seller(3, 1); // seller 3 permitted the app
         assertThat(permits.lookedUp).containsExactly(3L);
         assertThat(p.current("app")).contains(sellers(1, 2)); // the last list until the lookup answers
         permits.lastLookup().complete(permitted(3, "app", "other-app"));
         assertThat(p.current("app")).contains(sellers(1, 2, 3));
 
-        permits.listener.seller(1); // seller 1 cancelled
-        permits.lastLookup().complete(Map.of());
+        permits.listener.seller(1, 1); // seller 1 cancelled
+        permits.lastLookup().complete(NONE);
         assertThat(p.current("app")).contains(sellers(2, 3));
 
-        permits.listener.seller(9); // a seller of another app only: nothing changes
+        permits.listener.seller(9, 1); // a seller of another app only: nothing changes
         permits.lastLookup().complete(permitted(9, "other-app"));
         assertThat(p.current("app")).contains(sellers(2, 3));
         assertThat(permits.reads).as("no permit event made a whole read").hasSize(1);
@@ -135,14 +139,14 @@ class PermittedSellersTest {
     @Test
     void anEventDuringALookupMakesAnotherLookupOfThatSeller() {
         readWhole(1);
-        permits.listener.seller(5);
-        permits.listener.seller(5); // a second change while the first lookup runs
-        permits.listener.seller(5);
+        permits.listener.seller(5, 1);
+        permits.listener.seller(5, 1); // a second change while the first lookup runs
+        permits.listener.seller(5, 1);
         assertThat(permits.lookedUp).containsExactly(5L); // one lookup at a time per seller
         permits.lookups.get(0).complete(permitted(5, "app")); // answered before the second change
         assertThat(permits.lookedUp).containsExactly(5L, 5L); // the later events are looked up once more
         assertThat(p.current("app")).contains(sellers(1, 5));
-        permits.lookups.get(1).complete(Map.of()); // the second change: cancelled
+        permits.lookups.get(1).complete(NONE); // the second change: cancelled
         assertThat(p.current("app")).contains(sellers(1));
         assertThat(permits.lookedUp).hasSize(2);
     }
@@ -154,8 +158,8 @@ class PermittedSellersTest {
         p.current("app");
         assertThat(permits.reads).hasSize(2);
 
-        permits.listener.seller(2); // seller 2 cancels while the read runs
-        permits.lastLookup().complete(Map.of());
+        permits.listener.seller(2, 1); // seller 2 cancels while the read runs
+        permits.lastLookup().complete(NONE);
         assertThat(p.current("app")).contains(sellers(1));
         permits.lastRead().complete(sellers(1, 2)); // the read had passed seller 2 before the cancel
         assertThat(p.current("app")).as("the later lookup wins over the read").contains(sellers(1));
@@ -164,7 +168,7 @@ class PermittedSellersTest {
     @Test
     void aChangeLookedUpBeforeAWholeReadStartedIsInThatRead() {
         readWhole(1, 2);
-        permits.listener.seller(3);
+        permits.listener.seller(3, 1);
         permits.lastLookup().complete(permitted(3, "app"));
         assertThat(p.current("app")).contains(sellers(1, 2, 3));
 
@@ -188,7 +192,7 @@ class PermittedSellersTest {
         assertThat(p.current("app")).contains(sellers(1, 2, 4));
         assertThat(permits.reads).hasSize(3);
 
-        permits.listener.seller(7);
+        permits.listener.seller(7, 1);
         permits.lastLookup().completeExceptionally(new IOException("control plane down"));
         p.current("app");
         assertThat(permits.reads).hasSize(4);
@@ -199,19 +203,19 @@ class PermittedSellersTest {
     void aStormOfChangesIsReadWholeInsteadOfSellerBySeller() {
         readWhole(1);
         for (long id = 100; id < 100 + PermittedSellers.MAX_LOOKUPS; id++) {
-            permits.listener.seller(id);
+            permits.listener.seller(id, 1);
         }
         assertThat(permits.lookedUp).hasSize(PermittedSellers.MAX_LOOKUPS);
         p.current("app");
         assertThat(permits.reads).hasSize(1);
 
-        permits.listener.seller(5_000); // one more than the lookups that may wait
+        permits.listener.seller(5_000, 1); // one more than the lookups that may wait
         assertThat(permits.lookedUp).hasSize(PermittedSellers.MAX_LOOKUPS);
         p.current("app");
         assertThat(permits.reads).hasSize(2);
         assertThat(registry.get("topaz.sync.permits.storms").counter().count()).isEqualTo(1);
         permits.lastRead().complete(sellers(1, 5_000));
-        permits.lookups.forEach(f -> f.complete(Map.of())); // the earlier lookups still land
+        permits.lookups.forEach(f -> f.complete(NONE)); // the earlier lookups still land
         assertThat(p.current("app")).contains(sellers(1, 5_000));
     }
 
@@ -223,14 +227,14 @@ class PermittedSellersTest {
         permits.reads.get(0).complete(sellers(1));
         permits.reads.get(1).complete(sellers(2));
 
-        permits.listener.seller(3);
+        permits.listener.seller(3, 1);
         assertThat(permits.lookedUp).containsExactly(3L);
         permits.lastLookup().complete(permitted(3, "a", "b"));
         assertThat(p.current("a")).contains(sellers(1, 3));
         assertThat(p.current("b")).contains(sellers(2, 3));
 
         p.retain(java.util.Set.of("a"));
-        permits.listener.seller(4);
+        permits.listener.seller(4, 1);
         permits.lastLookup().complete(permitted(4, "a", "b"));
         assertThat(p.current("a")).contains(sellers(1, 3, 4));
         assertThat(permits.reads).hasSize(2);
@@ -249,5 +253,54 @@ class PermittedSellersTest {
         clock.advance(PermittedSellers.RETRY);
         p.current("app");
         assertThat(permits.reads).hasSize(3);
+    }
+
+    @Test
+    void anAnswerOlderThanTheEventMakesAWholeRead() {
+        readWhole(1);
+        permits.listener.seller(2, 7); // the change is version 7
+        permits.lastLookup().complete(new UserPermits(6, Map.of())); // a cache tier still had version 6
+        assertThat(p.current("app")).contains(sellers(1)); // not applied
+        assertThat(permits.reads).hasSize(2);
+        assertThat(count("topaz.sync.permits.lookups", "stale")).isEqualTo(1);
+        permits.lastRead().complete(sellers(1, 2));
+        assertThat(p.current("app")).contains(sellers(1, 2));
+
+        permits.listener.seller(3, 8);
+        permits.listener.seller(3, 9); // during the lookup: the next lookup must answer at 9 or later
+        permits.lookups.get(1).complete(new UserPermits(8, Map.of("app", seller(3))));
+        assertThat(permits.lookedUp).containsExactly(2L, 3L, 3L);
+        permits.lastLookup().complete(new UserPermits(9, Map.of()));
+        assertThat(p.current("app")).contains(sellers(1, 2));
+        assertThat(permits.reads).hasSize(2);
+    }
+
+    @Test
+    void missedEventsMakeALookupUnderWayRunAgain() {
+        readWhole(1, 2);
+        permits.listener.seller(2, 1); // its lookup reads "permitted" ...
+        permits.listener.all(); // ... then the cancel's event is missed (a gap), and a whole read starts
+        p.current("app");
+        assertThat(permits.reads).hasSize(2);
+        permits.lookups.get(0).complete(permitted(2, "app")); // lands after the read started
+        assertThat(permits.lookedUp).as("looked up again: its answer may predate what was missed")
+                .containsExactly(2L, 2L);
+        permits.lastRead().complete(sellers(1)); // the read saw the cancel
+        assertThat(p.current("app")).contains(sellers(1, 2)); // the first lookup's answer is on top, for now
+        permits.lastLookup().complete(NONE);
+        assertThat(p.current("app")).contains(sellers(1));
+    }
+
+    @Test
+    void aReadOfAnAppDroppedAndNamedAgainIsDiscarded() {
+        readWhole(1, 2);
+        clock.advance(Duration.ofMinutes(5));
+        p.current("app"); // read 2 starts ...
+        p.retain(java.util.Set.of()); // ... the app is dropped from the config, then named again
+        assertThat(p.current("app")).isEmpty();
+        assertThat(permits.reads).hasSize(3);
+        permits.reads.get(2).complete(sellers(1)); // the new read answers first
+        permits.reads.get(1).complete(sellers(1, 2)); // the old one, older, answers last
+        assertThat(p.current("app")).contains(sellers(1));
     }
 }

@@ -24,6 +24,8 @@ final class TestPermits implements SellerPermits {
     private final Clock clock;
     private final Map<Long, Seller> sellers = new ConcurrentSkipListMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** The permits' version, as the control plane's TMC_USER version (one counter for all sellers here). */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
     TestPermits(String appKey, Clock clock, Collection<Long> permitted) {
         this.appKey = appKey;
@@ -37,12 +39,14 @@ final class TestPermits implements SellerPermits {
 
     void permit(long sellerId) {
         sellers.put(sellerId, new Seller(sellerId, nick(sellerId), clock.millis()));
-        listeners.forEach(l -> l.seller(sellerId));
+        long v = version.incrementAndGet();
+        listeners.forEach(l -> l.seller(sellerId, v));
     }
 
     void cancel(long sellerId) {
         sellers.remove(sellerId);
-        listeners.forEach(l -> l.seller(sellerId));
+        long v = version.incrementAndGet();
+        listeners.forEach(l -> l.seller(sellerId, v));
     }
 
     boolean permitted(long sellerId) {
@@ -65,9 +69,9 @@ final class TestPermits implements SellerPermits {
     }
 
     @Override
-    public CompletableFuture<Map<String, Seller>> permitsOf(long userId) {
+    public CompletableFuture<UserPermits> permitsOf(long userId) {
         Seller s = sellers.get(userId);
-        return CompletableFuture.completedFuture(s == null ? Map.of() : Map.of(appKey, s));
+        return CompletableFuture.completedFuture(new UserPermits(version.get(), s == null ? Map.of() : Map.of(appKey, s)));
     }
 
     @Override
