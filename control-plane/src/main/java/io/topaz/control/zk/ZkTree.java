@@ -64,14 +64,32 @@ public final class ZkTree {
         for (String owned : layout.agentOwned()) {
             create(owned);
         }
+        int conformed = conform(layout.tokenRevocations()); // control-plane-only before agents watched it
         if (same(aclOf(root), policy.getAclForPath(root))) {
-            return 0;
+            return conformed;
         }
         log.info("ZooKeeper tree {} is not (fully) under ACLs yet; setting them on every node", root);
         int changed = migrateBelow(root);
         curator.setACL().withACL(policy.getAclForPath(root)).forPath(root);
         log.info("ZooKeeper ACLs set on {} existing nodes under {}", changed + 1, root);
         return changed + 1;
+    }
+
+    /**
+     * Gives an existing node whose policy changed since an earlier version the policy's ACL (the full migration runs
+     * only on a tree not yet under ACLs); 1 when it was changed.
+     */
+    private int conform(String path) throws Exception {
+        if (curator.checkExists().forPath(path) == null) {
+            return 0;
+        }
+        List<ACL> want = policy.getAclForPath(path);
+        if (same(aclOf(path), want)) {
+            return 0;
+        }
+        curator.setACL().withACL(want).forPath(path);
+        log.info("ZooKeeper ACL of {} brought to the current policy", path);
+        return 1;
     }
 
     private void create(String path) throws Exception {

@@ -185,6 +185,22 @@ class ZkAccessControlTest {
     }
 
     @Test
+    void theRevocationsNodeOfAnEarlierVersionBecomesReadableByAgentsAtStart() throws Exception {
+        CuratorFramework cp = controlPlane();
+        ZkTree tree = new ZkTree(cp, layout, policy);
+        tree.prepare(); // a tree already under ACLs: the full migration does not run again
+        List<ACL> controlPlaneOnly = policy.getAclForPath(layout.drafts()); // what earlier versions gave the node
+        cp.create().withACL(controlPlaneOnly).forPath(layout.tokenRevocations(), bytes("1"));
+        CuratorFramework agent = agent();
+        assertNoAuth(() -> agent.getData().forPath(layout.tokenRevocations()));
+
+        assertThat(tree.prepare()).as("one node brought to the policy").isEqualTo(1);
+        assertThat(agent.getData().forPath(layout.tokenRevocations())).isEqualTo(bytes("1"));
+        assertNoAuth(() -> agent.setData().forPath(layout.tokenRevocations(), bytes("2")));
+        assertThat(tree.prepare()).as("a second start finds it done").isZero();
+    }
+
+    @Test
     void nodesAnAgentCreatedBeforeAnyControlPlaneRanAreLockedDownWhenOneStarts() throws Exception {
         CuratorFramework agent = agent();
         agent.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(layout.agent("early"));
