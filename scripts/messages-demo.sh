@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rate) RATE=${2:-}; shift 2 ;;
     --seconds) SECONDS_TOTAL=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (use --rate R --seconds S)" ;;
   esac
 done

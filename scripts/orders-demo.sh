@@ -23,7 +23,7 @@
 set -euo pipefail
 
 die() { echo "orders-demo: $*" >&2; exit 2; }
-case "${1:-}" in -h|--help) sed -n '2,23p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENV_FILE="$ROOT/.topaz/quickstart.env"

@@ -78,6 +78,19 @@ mkdir -p "$STATE"
 BENCH_CP="$ROOT/bench/target/bench-$VERSION.jar:$ROOT/bench/target/lib/*"
 [ -f "$ROOT/bench/target/bench-$VERSION.jar" ] || die "missing bench/target/bench-$VERSION.jar after the build"
 
+# The servers run from a copy of what was just built: a rebuild while Topaz runs (mvn verify, an IDE) rewrites the
+# jars under target/, and a JVM whose jar is replaced under it fails on the next class it loads.
+RUN="$STATE/run"
+rm -rf "$RUN"
+mkdir -p "$RUN/agent" "$RUN/control-plane" "$RUN/demo-upstream"
+cp "$AGENT_JAR" "$RUN/agent/" && cp -r "$ROOT/agent/target/lib" "$RUN/agent/lib"
+cp "$CP_JAR" "$RUN/control-plane/"
+cp "$DEMO_JAR" "$RUN/demo-upstream/" && cp -r "$ROOT/demo-upstream/target/lib" "$RUN/demo-upstream/lib"
+AGENT_JAR="$RUN/agent/$(basename "$AGENT_JAR")"
+AGENT_LIB="$RUN/agent/lib"
+CP_JAR="$RUN/control-plane/$(basename "$CP_JAR")"
+DEMO_JAR="$RUN/demo-upstream/$(basename "$DEMO_JAR")"
+
 mkdir -p "$STATE/data" "$LOGS"
 if [ ! -s "$STATE/admin-token" ]; then
   (umask 077; printf 'tpz_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/admin-token")
@@ -131,7 +144,7 @@ SYNC_TARGET_URL=${TOPAZ_SYNC_TARGET_URL:-}
 if [ -z "$ORDERS_DB_URL" ] || [ -z "$SYNC_TARGET_URL" ]; then
   say "quickstart: starting the order databases (H2 on 127.0.0.1:$ORDERS_DB_PORT)…"
   mkdir -p "$STATE/data/orders-db"
-  start orders-db java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "$ROOT/agent/target/lib/*" org.h2.tools.Server \
+  start orders-db java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "$AGENT_LIB/*" org.h2.tools.Server \
     -tcp -tcpPort "$ORDERS_DB_PORT" -ifNotExists -baseDir "$STATE/data/orders-db"
   for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null && break; sleep 0.5; done
   (exec 3<>"/dev/tcp/127.0.0.1/$ORDERS_DB_PORT") 2>/dev/null \

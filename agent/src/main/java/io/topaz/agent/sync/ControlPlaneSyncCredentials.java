@@ -18,9 +18,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Sync targets' passwords read from the control plane's AGENT-role lookup
@@ -50,6 +53,8 @@ public final class ControlPlaneSyncCredentials implements SyncCredentials {
      * @param ttl        how long an answer is kept when no event drops it
      * @param ticker     the cache's clock (tests move it by hand)
      */
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
     public ControlPlaneSyncCredentials(String controlUrl, String token, Executor executor, Duration ttl, Ticker ticker) {
         this.urls = ControlPlaneUrls.parse(controlUrl);
         this.token = token;
@@ -79,13 +84,22 @@ public final class ControlPlaneSyncCredentials implements SyncCredentials {
         return passwords.get(target);
     }
 
-    /** The password of {@code target} changed (or, with {@code null}, any may have): read it again when next asked. */
+    /**
+     * The password of {@code target} changed (or, with {@code null}, any may have): read it again when next asked,
+     * and tell the listeners (the sync engine restarts the groups whose password is no longer the one they run with).
+     */
     public void changed(String target) {
         if (target == null) {
             passwords.synchronous().invalidateAll();
         } else {
             passwords.synchronous().invalidate(target);
         }
+        listeners.forEach(l -> l.accept(target));
+    }
+
+    @Override
+    public void onChange(Consumer<String> listener) {
+        listeners.add(listener);
     }
 
     private CompletableFuture<String> fetch(String target) {

@@ -43,7 +43,8 @@ final class SyncReports {
                 optional(g, "lagP50Millis"), optional(g, "lagP99Millis"), messages, reads, decimal(g, "mergeRatio"),
                 number(g, "readsSaved"), messages == 0 ? null : Math.max(0, 1 - (double) reads / messages),
                 number(g, "writes"), number(g, "skipped"), repairs,
-                backfill, text(g, "lastReconcile"), number(g, "errors"), text(g, "lastError"));
+                backfill, optional(g, "sellers"), optional(g, "sellersBackfilling"), text(g, "lastReconcile"),
+                number(g, "errors"), text(g, "lastError"));
     }
 
     private static String text(JsonNode n, String field) {

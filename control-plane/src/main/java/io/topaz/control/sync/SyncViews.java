@@ -23,13 +23,15 @@ final class SyncViews {
      * order flushed after merging (null when the agent reports none); {@code readsSaved} the orders flushed without a
      * source read (their message was no newer than what was written); {@code readsSavedShare} the share of source reads
      * saved against one read per message, {@code 1 - sourceReads / messages} (null before the first message);
-     * {@code repairs} counts reconciliation repairs by reason.
+     * {@code repairs} counts reconciliation repairs by reason; {@code sellers} the group's sellers who permitted the
+     * target's app, synced now, and {@code sellersBackfilling} those who joined and whose history is still being copied
+     * (null from an agent that reports neither).
      */
     record GroupView(String agentId, String target, String group, String holder, long epoch, Long lagP50Millis,
                      Long lagP99Millis, long messages, long sourceReads, Double mergeRatio, long readsSaved,
                      Double readsSavedShare, long writes, long skipped,
-                     Map<String, Long> repairs, Backfill backfill, String lastReconcile, long errors,
-                     String lastError) {
+                     Map<String, Long> repairs, Backfill backfill, Long sellers, Long sellersBackfilling,
+                     String lastReconcile, long errors, String lastError) {
     }
 
     /** A configured (target, seller group) no live agent reports: not placed yet, or its agents are unreachable. */

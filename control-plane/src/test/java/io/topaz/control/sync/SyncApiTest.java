@@ -108,7 +108,8 @@ class SyncApiTest extends ControlPlaneTestSupport {
                 {"target":"erp","group":"%s","holder":"%s","epoch":7,"lagP50Millis":40,"lagP99Millis":900,
                  "messages":%d,"sourceReads":%d,"readsSaved":40,"mergeRatio":2.5,"writes":150,"skipped":30,
                  "repairs":{"missed_message":3,"lost_write":1,"late_message":0},
-                 "backfill":{"state":"done","copied":12000},"lastReconcile":"2026-12-06T09:00:00Z","errors":2,
+                 "backfill":{"state":"done","copied":12000},"sellers":94,"sellersBackfilling":1,
+                 "lastReconcile":"2026-12-06T09:00:00Z","errors":2,
                  "lastError":"connection refused","futureField":true}""".formatted(group, holder, messages, reads);
     }
 
@@ -147,6 +148,8 @@ class SyncApiTest extends ControlPlaneTestSupport {
         assertThat(g1.get("repairs").get("late_message").asLong()).isZero();
         assertThat(g1.get("backfill").get("state").asString()).isEqualTo("done");
         assertThat(g1.get("backfill").get("copied").asLong()).isEqualTo(12000);
+        assertThat(g1.get("sellers").asLong()).isEqualTo(94);
+        assertThat(g1.get("sellersBackfilling").asLong()).isEqualTo(1);
         assertThat(g1.get("lastError").asString()).isEqualTo("connection refused");
         assertThat(r.json("notRunning")).singleElement()
                 .satisfies(n -> assertThat(n.get("group").asString()).isEqualTo("g2"));

@@ -73,8 +73,9 @@ public final class SyncEngine implements AutoCloseable {
     static final Duration PERMITS_REFRESH = Duration.ofMinutes(5);
 
     /** A group running here. */
+    /** A group running here; {@code passwordDigest}: of the target password its pool was opened with. */
     record Running(GroupSync sync, SyncTarget config, SyncLeases.Lease lease, int share,
-                   GroupMetrics metrics, ScheduledFuture<?> ticks) {
+                   GroupMetrics metrics, ScheduledFuture<?> ticks, String passwordDigest) {
     }
 
     private final Context ctx;
@@ -90,6 +91,7 @@ public final class SyncEngine implements AutoCloseable {
     private final SyncStatus status;
     private final GroupLoads loads;
     private final SellersByGroup sellersByGroup;
+    private final TargetPasswords passwords;
     private HikariDataSource sourcePool;
     private SourceOrders source;
 
@@ -112,6 +114,7 @@ public final class SyncEngine implements AutoCloseable {
         this.reporter = new LoadReporter(ctx.registry(), members, ctx.agentId(), ctx.zone(), ctx.cluster());
         this.status = new SyncStatus(this);
         this.loads = new GroupLoads(ctx.broker(), targets, reporter);
+        this.passwords = new TargetPasswords(ctx.credentials());
         this.sellersByGroup = new SellersByGroup(new PermittedSellers(ctx.permits(), ctx.clock(), PERMITS_REFRESH,
                 ctx.registry()));
     }
@@ -176,6 +179,10 @@ public final class SyncEngine implements AutoCloseable {
                     SellersByGroup.offer(r.sync(), sellers.get(e.getKey()));
                 }
             }
+            for (String key : passwords.changedFor(running)) {
+                log.info("order sync of {}: the target's password changed; restarting the group with it", key);
+                stop(key, true);
+            }
             problems.keySet().retainAll(wanted.keySet());
             if (members.initialized() && placements.initialized()) { // before, a live peer or a placement may be
                 // missing, and a group could be started here that belongs elsewhere
@@ -211,14 +218,14 @@ public final class SyncEngine implements AutoCloseable {
                 return;
             }
             // the pool opens only now that the lease is held: the cluster's pools stay within its budget
-            String password = ctx.credentials().password(t.name()).get(10, TimeUnit.SECONDS);
+            String password = passwords.password(t.name());
             TargetPools.Open open = targets.open(t, group, password, share);
             metrics = new GroupMetrics(ctx.registry(), t.name(), group, ctx.clock());
             GroupSync sync = new GroupSync(t, lease.get(), b, sellers, ctx.broker(), source, open.orders(),
                     ctx.clock(), metrics, settings);
             long tick = Math.max(5, Math.min(50, t.mergeWindowMillis() / 4));
             ScheduledFuture<?> f = executor.scheduleWithFixedDelay(sync::tick, 0, tick, TimeUnit.MILLISECONDS);
-            running.put(key, new Running(sync, t, lease.get(), share, metrics, f));
+            running.put(key, new Running(sync, t, lease.get(), share, metrics, f, TargetPasswords.digest(password)));
             problems.remove(key);
             log.info("order sync of target {} group {} runs here (epoch {}, {} connection(s))", t.name(), group,
                     lease.get().fence.epoch(), share);
