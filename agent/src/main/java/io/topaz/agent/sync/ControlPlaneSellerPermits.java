@@ -76,13 +76,13 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
 
     @Override
     public CompletableFuture<List<Seller>> sellers(String appKey) {
-        return readFrom(appKey, null, new ArrayList<>(), 0).thenApply(all -> {
+        return readFrom(appKey, null, new ArrayList<>()).thenApply(all -> {
             all.sort(Comparator.comparingLong(Seller::userId));
             return all;
         });
     }
 
-    private CompletableFuture<List<Seller>> readFrom(String appKey, String after, List<Seller> into, int pages) {
+    private CompletableFuture<List<Seller>> readFrom(String appKey, String after, List<Seller> into) {
         String path = PATH + URLEncoder.encode(appKey, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/permits/sellers?limit=" + page
                 + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
@@ -97,11 +97,11 @@ public final class ControlPlaneSellerPermits implements SellerPermits {
                     if (p.next() == null) {
                         return CompletableFuture.completedFuture(into);
                     }
-                    if (after != null && p.next().compareTo(after) <= 0 || pages > 1_000_000) {
+                    if (after != null && p.next().compareTo(after) <= 0) {
                         throw new CompletionException(new IOException("the sellers who permitted app '" + appKey
                                 + "': the control plane's next page (" + p.next() + ") does not advance"));
                     }
-                    return readFrom(appKey, p.next(), into, pages + 1);
+                    return readFrom(appKey, p.next(), into);
                 });
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -61,7 +62,7 @@ final class TargetPasswords {
         Set<String> targets = new HashSet<>(changed);
         changed.removeAll(targets);
         List<String> restart = new ArrayList<>();
-        Map<String, String> digests = new java.util.HashMap<>();
+        Map<String, String> digests = new HashMap<>();
         for (Map.Entry<String, SyncEngine.Running> e : running.entrySet()) {
             String target = e.getValue().config().name();
             if (!any && !targets.contains(target)) {

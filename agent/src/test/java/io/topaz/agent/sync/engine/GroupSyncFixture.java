@@ -5,6 +5,7 @@ import io.topaz.agent.broker.QueueName;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.SellerPermits;
+import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -19,12 +20,14 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
 /**
  * One (target, group) sync driven by hand: H2 source and target (or any {@link TargetOrders}), the real broker
@@ -78,6 +81,27 @@ final class GroupSyncFixture implements AutoCloseable {
     static GroupSync.Settings settings() {
         return new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5), Duration.ofMillis(100),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10), ZoneOffset.UTC);
+    }
+
+    /** The settings the engine-level tests run with: as {@link #settings()}, with a 200 ms handover timeout. */
+    static GroupSync.Settings engineSettings() {
+        return new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5), Duration.ofMillis(100),
+                Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10), ZoneOffset.UTC);
+    }
+
+    /** Stores over PostgreSQL orders (the source) and a target of {@code targetDialect}. */
+    static SyncStores stores(Dialect targetDialect, Clock clock) {
+        return new SyncStores() {
+            @Override
+            public SourceOrders source(DataSource pool, String jdbcUrl) {
+                return new JdbcSourceOrders(pool, Dialect.POSTGRESQL);
+            }
+
+            @Override
+            public TargetOrders target(DataSource pool, String jdbcUrl) {
+                return new JdbcTargetOrders(pool, targetDialect, clock);
+            }
+        };
     }
 
     /** Starts the group with every seller of {@code TestOrders} permitted. */

@@ -2,12 +2,9 @@ package io.topaz.agent.sync.engine;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.sync.BucketRange;
-import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.SyncCredentials;
-import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
-import io.topaz.agent.sync.db.JdbcTargetOrders;
 import io.topaz.agent.sync.db.SyncTestDatabases;
 import io.topaz.agent.sync.db.TestOrders;
 import io.topaz.model.config.SyncTarget;
@@ -22,14 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,21 +79,9 @@ class PasswordChangeTest {
                     2, 100, 1, 90, null, null);
             SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", new BucketRange(0, 1024)),
                     Map.of("g1", "c1"), Map.of(), Map.of());
-            SyncStores stores = new SyncStores() {
-                @Override
-                public SourceOrders source(DataSource pool, String jdbcUrl) {
-                    return new JdbcSourceOrders(pool, Dialect.POSTGRESQL);
-                }
-
-                @Override
-                public TargetOrders target(DataSource pool, String jdbcUrl) {
-                    return new JdbcTargetOrders(pool, Dialect.POSTGRESQL, clock);
-                }
-            };
+            SyncStores stores = GroupSyncFixture.stores(Dialect.POSTGRESQL, clock);
             Passwords passwords = new Passwords();
-            GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
-                    ZoneOffset.UTC);
+            GroupSync.Settings settings = GroupSyncFixture.engineSettings();
             SyncEngine engine = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator,
                     new ZkLayout("/passwords"), broker, () -> config, passwords, stores,
                     sourceDb.url() + "?user=" + sourceDb.user(), clock, new SimpleMeterRegistry(),

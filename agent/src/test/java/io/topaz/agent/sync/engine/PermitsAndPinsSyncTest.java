@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.topaz.agent.sync.BucketRange;
 import io.topaz.agent.sync.OrderKey;
 import io.topaz.agent.sync.SellerScope;
-import io.topaz.agent.sync.SourceOrders;
 import io.topaz.agent.sync.TargetOrders;
 import io.topaz.agent.sync.db.Dialect;
 import io.topaz.agent.sync.db.JdbcSourceOrders;
@@ -29,13 +28,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -83,20 +80,8 @@ class PermitsAndPinsSyncTest {
             SyncConfig config = new SyncConfig(List.of(target), Map.of("g1", new BucketRange(0, 1024)),
                     Map.of("g1", "c1", "hot", "c1"), Map.of(PINNED, "hot"), Map.of());
             TestPermits permits = ZeroLossSyncTest.permittedBut(clock, Set.of(NEVER, JOINS));
-            SyncStores stores = new SyncStores() {
-                @Override
-                public SourceOrders source(DataSource pool, String jdbcUrl) {
-                    return new JdbcSourceOrders(pool, Dialect.POSTGRESQL);
-                }
-
-                @Override
-                public TargetOrders target(DataSource pool, String jdbcUrl) {
-                    return new JdbcTargetOrders(pool, targetDialect, clock);
-                }
-            };
-            GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
-                    ZoneOffset.UTC);
+            SyncStores stores = GroupSyncFixture.stores(targetDialect, clock);
+            GroupSync.Settings settings = GroupSyncFixture.engineSettings();
             SyncEngine engine = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator,
                     new ZkLayout("/permits"), broker, () -> config, name -> CompletableFuture.completedFuture(""),
                     stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, new SimpleMeterRegistry(), permits),

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -113,9 +112,7 @@ class RestartResumesTest {
 
     private static SyncEngine engine(CuratorFramework curator, ZkLayout layout, LocalBroker broker, SyncConfig config,
                                      TestPermits permits, SyncTestDatabases.Db sourceDb, Clock clock) {
-        GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
-                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
-                ZoneOffset.UTC);
+        GroupSync.Settings settings = GroupSyncFixture.engineSettings();
         SyncEngine e = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator, layout, broker, () -> config,
                 name -> CompletableFuture.completedFuture(""), new JdbcStores(clock), sourceDb.url() + ";USER=" + sourceDb.user(), clock,
                 new SimpleMeterRegistry(), permits), settings, 2);

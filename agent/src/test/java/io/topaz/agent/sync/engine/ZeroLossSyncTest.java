@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -102,9 +101,7 @@ class ZeroLossSyncTest {
             };
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             TestPermits permits = permittedBut(clock, UNPERMITTED);
-            GroupSync.Settings settings = new GroupSync.Settings(1_000, 500, 20_000, 100_000, Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10),
-                    ZoneOffset.UTC);
+            GroupSync.Settings settings = GroupSyncFixture.engineSettings();
             SyncEngine engine = new SyncEngine(new SyncEngine.Context("agent-1", "c1", curator,
                     new ZkLayout("/zero-loss"), broker, () -> config, name -> CompletableFuture.completedFuture(""),
                     stores, sourceDb.url() + "?user=" + sourceDb.user(), clock, registry, permits), settings, 4);
